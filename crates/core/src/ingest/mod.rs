@@ -1,0 +1,539 @@
+//! Long-format assay CSV in, [`Profile`]s out.
+//!
+//! One measurement per row. Columns are found by role ([`ColumnRole`]): native names
+//! (`subject, matrix, assay, time, value, unit, lloq`), CDISC ADPC names (`USUBJID, PCSPEC,
+//! PARAMCD, AFRLT, AVAL, AVALC, AVALU, PCLLOQ`...), or a user [`ColumnMapping`].
+//!
+//! Errors come in two kinds. A file that cannot be read as a table at all (no header, a
+//! required column missing) is an [`IngestError`]. A bad row is a [`RowError`] that names
+//! the file, line, column, the text found and what was expected; it rejects the profile it
+//! belongs to (reported in [`Dataset::rejected`]) while the other profiles are still read.
+
+mod cell;
+mod columns;
+mod error;
+
+pub use columns::{ColumnMapping, ColumnRole, ResolvedColumns};
+pub use error::{CellRef, IngestError, RowError, RowProblem};
+
+use crate::{Assay, ConcUnit, Dose, Matrix, Profile, ProfileKey, Sample, SampleValue, TimeUnit};
+use cell::{classify, parse_flag, parse_lloq, parse_number, parse_result, ResultText};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+/// How to read an input file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestOptions {
+    /// Column names for roles the header does not name in a known way.
+    pub columns: ColumnMapping,
+    /// Unit of the time column when the file has no time unit column (or the cell is
+    /// empty). `None` makes a missing time unit an error.
+    pub time_unit: Option<TimeUnit>,
+    /// Unit of the values when the file has no unit column (or the cell is empty).
+    pub unit: Option<ConcUnit>,
+    /// Field delimiter, `b','` for CSV.
+    pub delimiter: u8,
+}
+
+impl Default for IngestOptions {
+    /// Days (the CAR-T convention) as the default time unit, no default value unit, comma.
+    fn default() -> Self {
+        IngestOptions {
+            columns: ColumnMapping::default(),
+            time_unit: Some(TimeUnit::Days),
+            unit: None,
+            delimiter: b',',
+        }
+    }
+}
+
+/// A profile that could not be read, with every problem found in its rows.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RejectedProfile {
+    /// Which profile.
+    pub key: ProfileKey,
+    /// Its problems, in line order.
+    pub errors: Vec<RowError>,
+}
+
+/// What was read from one input.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// The file name (or stream name) errors refer to.
+    pub source: String,
+    /// Which column played which role.
+    pub columns: ResolvedColumns,
+    /// The good profiles, sorted by subject, matrix, assay.
+    pub profiles: Vec<Profile>,
+    /// Profiles skipped because of bad rows.
+    pub rejected: Vec<RejectedProfile>,
+    /// Bad rows that belong to no profile (e.g. an empty subject cell).
+    pub row_errors: Vec<RowError>,
+    /// Things worth knowing that are not errors (e.g. a repeated identical row).
+    pub notes: Vec<String>,
+    /// Number of data rows read.
+    pub n_rows: u64,
+}
+
+impl Dataset {
+    /// Whether anything was rejected or any row was bad.
+    pub fn has_errors(&self) -> bool {
+        !self.rejected.is_empty() || !self.row_errors.is_empty()
+    }
+}
+
+/// Reads a CSV file.
+pub fn read_path(path: &Path, options: &IngestOptions) -> Result<Dataset, IngestError> {
+    let file_name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
+        file: file_name.clone(),
+        source,
+    })?;
+    read_from(
+        std::io::BufReader::with_capacity(1 << 20, file),
+        &file_name,
+        options,
+    )
+}
+
+/// Reads CSV from any reader; `source` names it in errors.
+pub fn read_from<R: Read>(
+    reader: R,
+    source: &str,
+    options: &IngestOptions,
+) -> Result<Dataset, IngestError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(options.delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(reader);
+    let csv_err = |e: csv::Error| match e.kind() {
+        csv::ErrorKind::Io(_) => IngestError::Io {
+            file: source.to_string(),
+            source: std::io::Error::other(e.to_string()),
+        },
+        _ => IngestError::Csv {
+            file: source.to_string(),
+            line: e.position().map_or(0, |p| p.line()),
+            message: e.to_string(),
+        },
+    };
+    let header: Vec<String> = rdr
+        .byte_headers()
+        .map_err(csv_err)?
+        .iter()
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .collect();
+    if header.iter().all(|h| h.trim().is_empty()) {
+        return Err(IngestError::Empty {
+            file: source.to_string(),
+        });
+    }
+    let columns = ResolvedColumns::resolve(source, header, &options.columns)?;
+    let mut state = Reader::new(source, &columns, options);
+    let mut record = csv::ByteRecord::new();
+    while rdr.read_byte_record(&mut record).map_err(csv_err)? {
+        state.row(&record);
+    }
+    Ok(state.finish(columns.clone()))
+}
+
+/// Column indices copied out of [`ResolvedColumns`] for the hot loop.
+struct Cols {
+    subject: usize,
+    matrix: usize,
+    assay: usize,
+    time: usize,
+    time_unit: Option<usize>,
+    value: Option<usize>,
+    value_text: Option<usize>,
+    unit: Option<usize>,
+    lloq: Option<usize>,
+    blq_flag: Option<usize>,
+    dose: Option<usize>,
+    dose_unit: Option<usize>,
+}
+
+struct Builder {
+    key: ProfileKey,
+    unit: Option<(ConcUnit, u64)>,
+    time_unit: Option<(TimeUnit, u64)>,
+    dose: Option<(f64, u64)>,
+    dose_unit: Option<String>,
+    samples: Vec<(Sample, u64)>,
+    errors: Vec<RowError>,
+}
+
+#[derive(Clone, Copy)]
+struct Ctx<'a> {
+    source: &'a str,
+    header: &'a [String],
+}
+
+impl Ctx<'_> {
+    fn error(&self, line: u64, col: Option<usize>, text: &[u8], problem: RowProblem) -> RowError {
+        RowError {
+            file: self.source.to_string(),
+            line,
+            column: col.map(|i| error::CellRef {
+                index: i + 1,
+                name: self.header[i].clone(),
+            }),
+            text: String::from_utf8_lossy(text).into_owned(),
+            problem,
+        }
+    }
+
+    fn cell<'r>(
+        &self,
+        rec: &'r csv::ByteRecord,
+        col: usize,
+        line: u64,
+    ) -> Result<&'r str, RowError> {
+        std::str::from_utf8(&rec[col])
+            .map_err(|_| self.error(line, Some(col), &rec[col], RowProblem::NotUtf8))
+    }
+}
+
+struct Reader<'a> {
+    ctx: Ctx<'a>,
+    n_fields: usize,
+    cols: Cols,
+    options: &'a IngestOptions,
+    builders: Vec<Builder>,
+    index: HashMap<ProfileKey, usize>,
+    last_key: (Vec<u8>, Vec<u8>, Vec<u8>),
+    last_builder: Option<usize>,
+    row_errors: Vec<RowError>,
+    n_rows: u64,
+}
+
+impl<'a> Reader<'a> {
+    fn new(source: &'a str, columns: &'a ResolvedColumns, options: &'a IngestOptions) -> Self {
+        let required = |role: ColumnRole| {
+            columns
+                .get(role)
+                .expect("ResolvedColumns::resolve guarantees the required roles")
+        };
+        let cols = Cols {
+            subject: required(ColumnRole::Subject),
+            matrix: required(ColumnRole::Matrix),
+            assay: required(ColumnRole::Assay),
+            time: required(ColumnRole::Time),
+            time_unit: columns.get(ColumnRole::TimeUnit),
+            value: columns.get(ColumnRole::Value),
+            value_text: columns.get(ColumnRole::ValueText),
+            unit: columns.get(ColumnRole::Unit),
+            lloq: columns.get(ColumnRole::Lloq),
+            blq_flag: columns.get(ColumnRole::BlqFlag),
+            dose: columns.get(ColumnRole::Dose),
+            dose_unit: columns.get(ColumnRole::DoseUnit),
+        };
+        Reader {
+            ctx: Ctx {
+                source,
+                header: &columns.header,
+            },
+            n_fields: columns.header.len(),
+            cols,
+            options,
+            builders: Vec::new(),
+            index: HashMap::new(),
+            last_key: (Vec::new(), Vec::new(), Vec::new()),
+            last_builder: None,
+            row_errors: Vec::new(),
+            n_rows: 0,
+        }
+    }
+
+    fn row(&mut self, rec: &csv::ByteRecord) {
+        self.n_rows += 1;
+        let line = rec.position().map_or(0, |p| p.line());
+        if rec.len() != self.n_fields {
+            let text = String::from_utf8_lossy(rec.as_slice()).into_owned();
+            let e = self.ctx.error(
+                line,
+                None,
+                text.as_bytes(),
+                RowProblem::FieldCount {
+                    expected: self.n_fields,
+                    found: rec.len(),
+                },
+            );
+            self.row_errors.push(e);
+            return;
+        }
+        let builder = match self.builder_for(rec, line) {
+            Ok(b) => b,
+            Err(e) => {
+                self.row_errors.push(e);
+                return;
+            }
+        };
+        if let Err(e) = self.parse_into(rec, line, builder) {
+            self.builders[builder].errors.push(e);
+        }
+    }
+
+    /// The profile a row belongs to. Rows of one profile usually come together, so the
+    /// previous row's key is compared first, as raw bytes.
+    fn builder_for(&mut self, rec: &csv::ByteRecord, line: u64) -> Result<usize, RowError> {
+        let (s, m, a) = (
+            &rec[self.cols.subject],
+            &rec[self.cols.matrix],
+            &rec[self.cols.assay],
+        );
+        if let Some(i) = self.last_builder {
+            if self.last_key.0 == s && self.last_key.1 == m && self.last_key.2 == a {
+                return Ok(i);
+            }
+        }
+        let text = |col: usize, role: &'static str| -> Result<&str, RowError> {
+            let raw = &rec[col];
+            let t = std::str::from_utf8(raw)
+                .map_err(|_| self.ctx.error(line, Some(col), raw, RowProblem::NotUtf8))?
+                .trim();
+            if t.is_empty() {
+                return Err(self
+                    .ctx
+                    .error(line, Some(col), raw, RowProblem::Empty { role }));
+            }
+            Ok(t)
+        };
+        let subject = text(self.cols.subject, "subject")?.to_string();
+        let matrix = Matrix::parse(text(self.cols.matrix, "matrix")?)
+            .expect("a non-empty label always parses to a matrix");
+        let assay = Assay::parse(text(self.cols.assay, "assay")?)
+            .expect("a non-empty label always parses to an assay");
+        let key = ProfileKey {
+            subject,
+            matrix,
+            assay,
+        };
+        let i = match self.index.get(&key) {
+            Some(&i) => i,
+            None => {
+                let i = self.builders.len();
+                self.index.insert(key.clone(), i);
+                self.builders.push(Builder {
+                    key,
+                    unit: None,
+                    time_unit: None,
+                    dose: None,
+                    dose_unit: None,
+                    samples: Vec::new(),
+                    errors: Vec::new(),
+                });
+                i
+            }
+        };
+        self.last_key = (s.to_vec(), m.to_vec(), a.to_vec());
+        self.last_builder = Some(i);
+        Ok(i)
+    }
+
+    fn parse_into(&mut self, rec: &csv::ByteRecord, line: u64, b: usize) -> Result<(), RowError> {
+        let c = &self.cols;
+        let ctx = self.ctx;
+        let options = self.options;
+        let builder = &mut self.builders[b];
+        let err = |col: usize, p: RowProblem| ctx.error(line, Some(col), &rec[col], p);
+
+        // Time and its unit.
+        let time_text = ctx.cell(rec, c.time, line)?;
+        let time_raw = match parse_number(time_text) {
+            Some(t) if t >= 0.0 => t,
+            Some(_) => return Err(err(c.time, RowProblem::NegativeTime)),
+            None => return Err(err(c.time, RowProblem::TimeNotANumber)),
+        };
+        let time_unit = match c.time_unit {
+            Some(col) if !rec[col].iter().all(u8::is_ascii_whitespace) => {
+                TimeUnit::parse(ctx.cell(rec, col, line)?)
+                    .ok_or_else(|| err(col, RowProblem::UnknownTimeUnit))?
+            }
+            _ => self
+                .options
+                .time_unit
+                .ok_or_else(|| err(c.time, RowProblem::NoTimeUnit))?,
+        };
+        match &builder.time_unit {
+            Some((first, first_line)) if *first != time_unit => {
+                let col = c.time_unit.unwrap_or(c.time);
+                return Err(err(
+                    col,
+                    RowProblem::MixedTimeUnits {
+                        first: first.label().to_string(),
+                        first_line: *first_line,
+                    },
+                ));
+            }
+            Some(_) => {}
+            None => builder.time_unit = Some((time_unit, line)),
+        }
+
+        // Value unit.
+        let unit = match c
+            .unit
+            .map(|col| (col, ConcUnit::parse(&String::from_utf8_lossy(&rec[col]))))
+        {
+            Some((_, Some(u))) => u,
+            Some((col, None)) => options
+                .unit
+                .clone()
+                .ok_or_else(|| err(col, RowProblem::NoUnit))?,
+            None => self
+                .options
+                .unit
+                .clone()
+                .ok_or_else(|| ctx.error(line, None, b"", RowProblem::NoUnit))?,
+        };
+        match &builder.unit {
+            Some((first, first_line)) if *first != unit => {
+                let col = c.unit.unwrap_or(c.subject);
+                return Err(err(
+                    col,
+                    RowProblem::MixedUnits {
+                        first: first.label().to_string(),
+                        first_line: *first_line,
+                    },
+                ));
+            }
+            Some(_) => {}
+            None => builder.unit = Some((unit, line)),
+        }
+
+        // Result, LLOQ, BLQ flag.
+        let lloq = match c.lloq {
+            Some(col) => parse_lloq(ctx.cell(rec, col, line)?).map_err(|p| err(col, p))?,
+            None => None,
+        };
+        let flag = match c.blq_flag {
+            Some(col) => parse_flag(ctx.cell(rec, col, line)?).map_err(|p| err(col, p))?,
+            None => None,
+        };
+        let mut result = ResultText::Empty;
+        let mut result_col = c
+            .value
+            .or(c.value_text)
+            .expect("resolve guarantees a value column");
+        for col in [c.value, c.value_text].into_iter().flatten() {
+            result_col = col;
+            result = parse_result(ctx.cell(rec, col, line)?).map_err(|p| err(col, p))?;
+            if result != ResultText::Empty {
+                break;
+            }
+        }
+        let value = classify(result, lloq, flag).map_err(|p| err(result_col, p))?;
+
+        // Dose.
+        if let Some(col) = c.dose {
+            let text = ctx.cell(rec, col, line)?;
+            if !text.trim().is_empty() {
+                let amount = parse_number(text)
+                    .filter(|d| *d > 0.0)
+                    .ok_or_else(|| err(col, RowProblem::BadDose))?;
+                match builder.dose {
+                    Some((first, first_line)) if first != amount => {
+                        return Err(err(col, RowProblem::MixedDoses { first, first_line }))
+                    }
+                    Some(_) => {}
+                    None => builder.dose = Some((amount, line)),
+                }
+                if let Some(ucol) = c.dose_unit {
+                    let u = ctx.cell(rec, ucol, line)?.trim();
+                    if !u.is_empty() && builder.dose_unit.is_none() {
+                        builder.dose_unit = Some(u.to_string());
+                    }
+                }
+            }
+        }
+
+        let sample = Sample {
+            time: time_unit.to_days(time_raw),
+            value,
+        };
+        builder.samples.push((sample, line));
+        Ok(())
+    }
+
+    fn finish(self, columns: ResolvedColumns) -> Dataset {
+        let time_col = Some(self.cols.time);
+        let mut profiles = Vec::new();
+        let mut rejected = Vec::new();
+        let mut notes = Vec::new();
+        for mut b in self.builders {
+            b.samples
+                .sort_by(|x, y| x.0.time.total_cmp(&y.0.time).then(x.1.cmp(&y.1)));
+            let mut samples: Vec<Sample> = Vec::with_capacity(b.samples.len());
+            let mut last_line = 0;
+            for &(s, line) in &b.samples {
+                match samples.last() {
+                    Some(prev) if prev.time == s.time => {
+                        if prev.value == s.value {
+                            notes.push(format!(
+                                "{}:{}: repeats line {} ({} at day {}); counted once",
+                                self.ctx.source, line, last_line, b.key, s.time
+                            ));
+                        } else {
+                            b.errors.push(RowError {
+                                file: self.ctx.source.to_string(),
+                                line,
+                                column: time_col.map(|i| error::CellRef {
+                                    index: i + 1,
+                                    name: self.ctx.header[i].clone(),
+                                }),
+                                text: describe(&s.value),
+                                problem: RowProblem::DuplicateTime {
+                                    other: describe(&prev.value),
+                                    other_line: last_line,
+                                },
+                            });
+                        }
+                    }
+                    _ => {
+                        samples.push(s);
+                        last_line = line;
+                    }
+                }
+            }
+            if !b.errors.is_empty() {
+                b.errors.sort_by_key(|e| e.line);
+                rejected.push(RejectedProfile {
+                    key: b.key,
+                    errors: b.errors,
+                });
+                continue;
+            }
+            let Some((unit, _)) = b.unit else {
+                continue; // every row of this profile failed before its unit was known
+            };
+            let mut profile = Profile::new(b.key, unit, samples);
+            profile.dose = b.dose.map(|(amount, _)| Dose {
+                amount,
+                unit: b.dose_unit.unwrap_or_default(),
+            });
+            profiles.push(profile);
+        }
+        profiles.sort_by(|a, b| a.key.cmp(&b.key));
+        rejected.sort_by(|a, b| a.key.cmp(&b.key));
+        Dataset {
+            source: self.ctx.source.to_string(),
+            columns,
+            profiles,
+            rejected,
+            row_errors: self.row_errors,
+            notes,
+            n_rows: self.n_rows,
+        }
+    }
+}
+
+fn describe(v: &SampleValue) -> String {
+    match v {
+        SampleValue::Quantified { value } => value.to_string(),
+        SampleValue::Blq { lloq: Some(l) } => format!("<{l}"),
+        SampleValue::Blq { lloq: None } => "BLQ".to_string(),
+        SampleValue::Missing => "NA".to_string(),
+    }
+}
