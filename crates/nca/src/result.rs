@@ -1,0 +1,311 @@
+//! The result of NCA on one profile, and its computation.
+
+use crate::auc::{auc_interval, auc_to_index};
+use crate::blq::{self, MissingLloq};
+use crate::lambda_z::{self, LambdaZFit, ManualLambdaZ};
+use crate::options::{Interval, NcaOptions};
+use crate::parameter::{Parameter, ParameterValue};
+use crate::warning::NcaWarning;
+use cartpk_core::{Dose, Sample, SampleValue};
+
+/// A partial AUC over one interval.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct PartialAuc {
+    /// The interval, days.
+    pub interval: Interval,
+    /// The area, concentration x day; `None` when it cannot be computed.
+    pub auc: Option<f64>,
+}
+
+/// NCA of one profile. Times are in days, concentrations in the profile's unit; `None`
+/// is NA, as PKNCA reports it, with the reason among `warnings`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NcaResult {
+    /// Samples in the profile.
+    pub n_samples: usize,
+    /// Quantifiable samples (a positive value above the LLOQ).
+    pub n_quant: usize,
+    /// BLQ samples (including reported zeros).
+    pub n_blq: usize,
+    /// Cmax (0 for an all-BLQ profile, as in PKNCA).
+    pub cmax: Option<f64>,
+    /// Tmax, days (NA when Cmax is 0).
+    pub tmax: Option<f64>,
+    /// First quantifiable time, days.
+    pub tfirst: Option<f64>,
+    /// Last quantifiable time, days.
+    pub tlast: Option<f64>,
+    /// Last quantifiable concentration (0 for an all-BLQ profile).
+    pub clast_obs: Option<f64>,
+    /// AUC from the first sample to Tlast (0 for an all-BLQ profile), concentration x day.
+    pub auclast: Option<f64>,
+    /// Partial AUCs, one per requested interval.
+    pub partial_aucs: Vec<PartialAuc>,
+    /// The terminal-phase fit.
+    pub lambda_z: Option<LambdaZFit>,
+    /// Concentration at Tlast predicted by the terminal fit.
+    pub clast_pred: Option<f64>,
+    /// AUClast + Clast,obs / lambda_z, concentration x day.
+    pub aucinf_obs: Option<f64>,
+    /// AUClast + Clast,pred / lambda_z, concentration x day.
+    pub aucinf_pred: Option<f64>,
+    /// 100 (AUCinf,obs - AUClast) / AUCinf,obs, %.
+    pub aucpext_obs: Option<f64>,
+    /// The dose, when known, for dose-normalised values.
+    pub dose: Option<Dose>,
+    /// What the reader of this result should know.
+    pub warnings: Vec<NcaWarning>,
+}
+
+/// Why a profile has no NCA result at all.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NcaError {
+    /// A BLQ rule needs an LLOQ the input does not give.
+    #[error(transparent)]
+    MissingLloq(#[from] MissingLloq),
+    /// Sample times are not strictly increasing.
+    #[error("sample times must be strictly increasing; day {time} comes after day {previous}")]
+    UnsortedTimes {
+        /// The offending time.
+        time: f64,
+        /// The time before it.
+        previous: f64,
+    },
+}
+
+/// Computes NCA on samples sorted by time (as [`cartpk_core::Profile`] keeps them).
+pub fn compute(
+    samples: &[Sample],
+    dose: Option<&Dose>,
+    options: &NcaOptions,
+    manual: Option<&ManualLambdaZ>,
+) -> Result<NcaResult, NcaError> {
+    for w in samples.windows(2) {
+        if !(w[1].time > w[0].time) {
+            return Err(NcaError::UnsortedTimes {
+                time: w[1].time,
+                previous: w[0].time,
+            });
+        }
+    }
+    let mut warnings = Vec::new();
+    let mut n_quant = 0;
+    let mut n_blq = 0;
+    let mut n_missing = 0;
+    for s in samples {
+        match s.value {
+            SampleValue::Quantified { value } if value > 0.0 => n_quant += 1,
+            SampleValue::Quantified { .. } | SampleValue::Blq { .. } => n_blq += 1,
+            SampleValue::Missing => n_missing += 1,
+        }
+    }
+    if n_missing > 0 {
+        warnings.push(NcaWarning::MissingDropped { n: n_missing });
+    }
+    let clean = blq::apply(samples, &options.blq)?;
+    let (time, conc) = (&clean.time[..], &clean.conc[..]);
+    let method = options.auc_method;
+
+    // Cmax: the first of the largest values.
+    let imax = conc
+        .iter()
+        .enumerate()
+        .fold(None, |best: Option<usize>, (i, &c)| match best {
+            Some(b) if conc[b] >= c => Some(b),
+            _ => Some(i),
+        });
+    let cmax = imax.map(|i| conc[i]);
+    let tmax = imax.filter(|&i| conc[i] > 0.0).map(|i| time[i]);
+    let ifirst = conc.iter().position(|&c| c > 0.0);
+    let ilast = conc.iter().rposition(|&c| c > 0.0);
+    let tfirst = ifirst.map(|i| time[i]);
+    let tlast = ilast.map(|i| time[i]);
+    let clast_obs = match ilast {
+        Some(i) => Some(conc[i]),
+        None if !conc.is_empty() => Some(0.0),
+        None => None,
+    };
+    let auclast = match ilast {
+        Some(i) => Some(auc_to_index(time, conc, i, method)),
+        None if !conc.is_empty() => Some(0.0),
+        None => None,
+    };
+    if ilast.is_none() {
+        warnings.push(NcaWarning::AllBlq);
+    }
+
+    let last_sample = time.last().copied();
+    let partial_aucs = options
+        .intervals
+        .iter()
+        .map(|&interval| {
+            let auc = match auc_interval(time, conc, interval.start, interval.end, method) {
+                Ok(a) => Some(a),
+                Err(reason) => {
+                    warnings.push(NcaWarning::NoPartialAuc {
+                        start: interval.start,
+                        end: interval.end,
+                        reason,
+                    });
+                    None
+                }
+            };
+            if let Some(last) = last_sample {
+                if interval.end > last && ilast.is_some() {
+                    warnings.push(NcaWarning::IntervalBeyondLastSample {
+                        end: interval.end,
+                        last_sample: last,
+                    });
+                }
+            }
+            PartialAuc { interval, auc }
+        })
+        .collect();
+
+    let fit = match (manual, tmax) {
+        (Some(choice), _) => lambda_z::manual(time, conc, choice).map(Some),
+        (None, Some(tmax)) => lambda_z::select(time, conc, tmax, &options.lambda_z).map(Some),
+        (None, None) => Ok(None),
+    };
+    let fit = match fit {
+        Ok(f) => f,
+        Err(why) => {
+            warnings.push(NcaWarning::NoLambdaZ(why));
+            None
+        }
+    };
+    let (mut clast_pred, mut aucinf_obs, mut aucinf_pred, mut aucpext_obs) =
+        (None, None, None, None);
+    if ilast.is_none() && auclast.is_some() {
+        // PKNCA: with Clast = 0 nothing is extrapolated, so AUCinf = AUClast = 0 even
+        // without a lambda_z; %extrapolated stays NA (0/0).
+        aucinf_obs = auclast;
+        aucinf_pred = auclast;
+    } else if let (Some(f), Some(tl), Some(cl), Some(al)) = (fit, tlast, clast_obs, auclast) {
+        let cp = f.predict(tl);
+        let inf_obs = al + cl / f.lambda_z;
+        let pext = 100.0 * (inf_obs - al) / inf_obs;
+        clast_pred = Some(cp);
+        aucinf_obs = Some(inf_obs);
+        aucinf_pred = Some(al + cp / f.lambda_z);
+        aucpext_obs = Some(pext);
+        if pext > options.max_aucpext_pct {
+            warnings.push(NcaWarning::HighExtrapolation {
+                aucpext_pct: pext,
+                limit_pct: options.max_aucpext_pct,
+            });
+        }
+        if f.span_ratio() < options.min_span_ratio {
+            warnings.push(NcaWarning::ShortSpan {
+                span_ratio: f.span_ratio(),
+                limit: options.min_span_ratio,
+            });
+        }
+    }
+
+    Ok(NcaResult {
+        n_samples: samples.len(),
+        n_quant,
+        n_blq,
+        cmax,
+        tmax,
+        tfirst,
+        tlast,
+        clast_obs,
+        auclast,
+        partial_aucs,
+        lambda_z: fit,
+        clast_pred,
+        aucinf_obs,
+        aucinf_pred,
+        aucpext_obs,
+        dose: dose.cloned(),
+        warnings,
+    })
+}
+
+impl NcaResult {
+    /// Terminal half-life, days.
+    pub fn half_life(&self) -> Option<f64> {
+        self.lambda_z.map(|f| f.half_life())
+    }
+
+    /// The partial AUC over `[start, end]`, if that interval was requested.
+    pub fn auc_over(&self, start: f64, end: f64) -> Option<f64> {
+        self.partial_aucs
+            .iter()
+            .find(|p| p.interval.start == start && p.interval.end == end)
+            .and_then(|p| p.auc)
+    }
+
+    /// AUC0-28d, the headline CAR-T exposure metric, if the interval was requested.
+    pub fn auc_0_28(&self) -> Option<f64> {
+        self.auc_over(0.0, 28.0)
+    }
+
+    /// Every parameter with its value, in report order; dose-normalised ones only when a
+    /// dose is known.
+    pub fn parameters(&self) -> Vec<ParameterValue> {
+        let fit = self.lambda_z;
+        let per_dose = |v: Option<f64>| match (&self.dose, v) {
+            (Some(d), Some(v)) => Some(v / d.amount),
+            _ => None,
+        };
+        let mut out = Vec::with_capacity(Parameter::ALL.len() + 2 * self.partial_aucs.len());
+        for p in Parameter::ALL {
+            if p.needs_dose() && self.dose.is_none() {
+                continue;
+            }
+            if p.per_interval() {
+                for pa in &self.partial_aucs {
+                    let v = if p == Parameter::AucintLast {
+                        pa.auc
+                    } else {
+                        per_dose(pa.auc)
+                    };
+                    out.push(ParameterValue {
+                        parameter: p,
+                        interval: Some(pa.interval),
+                        value: v,
+                    });
+                }
+                continue;
+            }
+            let value = match p {
+                Parameter::NSamples => Some(self.n_samples as f64),
+                Parameter::NQuant => Some(self.n_quant as f64),
+                Parameter::NBlq => Some(self.n_blq as f64),
+                Parameter::Cmax => self.cmax,
+                Parameter::Tmax => self.tmax,
+                Parameter::Tfirst => self.tfirst,
+                Parameter::Tlast => self.tlast,
+                Parameter::ClastObs => self.clast_obs,
+                Parameter::Auclast => self.auclast,
+                Parameter::LambdaZ => fit.map(|f| f.lambda_z),
+                Parameter::RSquared => fit.map(|f| f.r_squared),
+                Parameter::AdjRSquared => fit.map(|f| f.adj_r_squared),
+                Parameter::LambdaZNPoints => fit.map(|f| f.n_points as f64),
+                Parameter::LambdaZTimeFirst => fit.map(|f| f.time_first),
+                Parameter::LambdaZTimeLast => fit.map(|f| f.time_last),
+                Parameter::ClastPred => self.clast_pred,
+                Parameter::HalfLife => fit.map(|f| f.half_life()),
+                Parameter::SpanRatio => fit.map(|f| f.span_ratio()),
+                Parameter::AucinfObs => self.aucinf_obs,
+                Parameter::AucinfPred => self.aucinf_pred,
+                Parameter::AucpextObs => self.aucpext_obs,
+                Parameter::CmaxDn => per_dose(self.cmax),
+                Parameter::AuclastDn => per_dose(self.auclast),
+                Parameter::AucinfObsDn => per_dose(self.aucinf_obs),
+                Parameter::AucintLast | Parameter::AucintLastDn => {
+                    unreachable!("per-interval parameters are handled above")
+                }
+            };
+            out.push(ParameterValue {
+                parameter: p,
+                interval: None,
+                value,
+            });
+        }
+        out
+    }
+}

@@ -1,0 +1,103 @@
+//! Warnings that go with a result: the number is there (or is NA) and the user should know
+//! why or how far to trust it.
+
+use crate::auc::NoPartialAuc;
+use crate::lambda_z::NoLambdaZ;
+use std::fmt;
+
+/// Something about a profile's result worth a reviewer's attention.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NcaWarning {
+    /// No quantifiable sample: exposure metrics are 0 or NA, as in PKNCA.
+    AllBlq,
+    /// No lambda_z, hence no half-life or AUCinf.
+    NoLambdaZ(NoLambdaZ),
+    /// The AUC extrapolated to infinity is a large share of AUCinf,obs.
+    HighExtrapolation {
+        /// %AUC extrapolated.
+        aucpext_pct: f64,
+        /// The limit it exceeds.
+        limit_pct: f64,
+    },
+    /// The lambda_z points span less than the given multiple of the half-life.
+    ShortSpan {
+        /// Span ratio.
+        span_ratio: f64,
+        /// The limit it is below.
+        limit: f64,
+    },
+    /// A partial AUC could not be computed.
+    NoPartialAuc {
+        /// Interval start, days.
+        start: f64,
+        /// Interval end, days.
+        end: f64,
+        /// Why.
+        reason: NoPartialAuc,
+    },
+    /// A partial AUC interval ends after the last sample; nothing is counted past it.
+    IntervalBeyondLastSample {
+        /// Interval end, days.
+        end: f64,
+        /// Last sample, days.
+        last_sample: f64,
+    },
+    /// Missing samples were left out.
+    MissingDropped {
+        /// How many.
+        n: usize,
+    },
+}
+
+impl NcaWarning {
+    /// A short machine-friendly code, e.g. `all_blq`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            NcaWarning::AllBlq => "all_blq",
+            NcaWarning::NoLambdaZ(NoLambdaZ::TooFewPoints { .. }) => "lambda_z_too_few_points",
+            NcaWarning::NoLambdaZ(NoLambdaZ::NotDeclining { .. }) => "lambda_z_not_declining",
+            NcaWarning::HighExtrapolation { .. } => "aucpext_high",
+            NcaWarning::ShortSpan { .. } => "span_ratio_low",
+            NcaWarning::NoPartialAuc { .. } => "partial_auc_na",
+            NcaWarning::IntervalBeyondLastSample { .. } => "interval_beyond_last_sample",
+            NcaWarning::MissingDropped { .. } => "missing_dropped",
+        }
+    }
+}
+
+impl fmt::Display for NcaWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NcaWarning::AllBlq => write!(f, "all samples BLQ: Cmax, Clast and AUCs are 0, times NA"),
+            NcaWarning::NoLambdaZ(NoLambdaZ::TooFewPoints { available, needed }) => write!(
+                f,
+                "no lambda_z: {available} positive points after Tmax, {needed} needed"
+            ),
+            NcaWarning::NoLambdaZ(NoLambdaZ::NotDeclining { slope }) => write!(
+                f,
+                "no lambda_z: best terminal fit is not declining (slope {slope:.4} 1/day)"
+            ),
+            NcaWarning::HighExtrapolation { aucpext_pct, limit_pct } => write!(
+                f,
+                "AUCinf,obs is {aucpext_pct:.1}% extrapolated (> {limit_pct}%)"
+            ),
+            NcaWarning::ShortSpan { span_ratio, limit } => write!(
+                f,
+                "lambda_z points span {span_ratio:.2} half-lives (< {limit})"
+            ),
+            NcaWarning::NoPartialAuc { start, end, reason } => match reason {
+                NoPartialAuc::StartsBeforeFirstSample { first_sample } => write!(
+                    f,
+                    "AUC{start}-{end} NA: first sample at day {first_sample}, after the interval start"
+                ),
+                NoPartialAuc::NoSamples => write!(f, "AUC{start}-{end} NA: no usable sample"),
+            },
+            NcaWarning::IntervalBeyondLastSample { end, last_sample } => write!(
+                f,
+                "AUC to day {end}: last sample at day {last_sample}, no area counted after it"
+            ),
+            NcaWarning::MissingDropped { n } => write!(f, "{n} missing sample(s) left out"),
+        }
+    }
+}
