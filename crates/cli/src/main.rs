@@ -1,1 +1,42 @@
-fn main() {}
+//! # cartpk
+//!
+//! The command-line tool of the cartpk workspace: a thin layer that turns argv into a
+//! resolved configuration ([`flags`]), runs a command over the library crates
+//! ([`commands`]) and writes result files atomically ([`output`]).
+//!
+//! Exit codes: 0 every profile analysed; 1 fatal error (nothing analysed); 2 usage error;
+//! 3 results written but some profiles or rows were skipped (see `nca_errors.csv`).
+
+mod commands;
+mod flags;
+mod output;
+mod overrides;
+
+use clap::Parser;
+use commands::Outcome;
+use flags::hiargs::NcaConfig;
+use flags::lowargs::{Command, LowArgs};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = LowArgs::parse();
+    let result = match args.command {
+        Command::Nca(a) => NcaConfig::from_args(a).and_then(|config| {
+            if let Some(n) = config.threads {
+                // Fails only if a pool already exists, which cannot happen this early.
+                let _ = rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build_global();
+            }
+            commands::nca::run(&config)
+        }),
+    };
+    match result {
+        Ok(Outcome::Complete) => ExitCode::SUCCESS,
+        Ok(Outcome::Partial) => ExitCode::from(3),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 use crate::auc::NoPartialAuc;
 use crate::lambda_z::NoLambdaZ;
+use crate::parameter::{Parameter, ParameterValue};
 use std::fmt;
 
 /// Something about a profile's result worth a reviewer's attention.
@@ -51,6 +52,43 @@ pub enum NcaWarning {
 }
 
 impl NcaWarning {
+    /// Whether this warning bears on a reported value, so that long tables can show it
+    /// on the rows it concerns.
+    pub fn concerns(&self, value: &ParameterValue) -> bool {
+        use Parameter::*;
+        let p = value.parameter;
+        let terminal = matches!(
+            p,
+            LambdaZ
+                | RSquared
+                | AdjRSquared
+                | LambdaZNPoints
+                | LambdaZTimeFirst
+                | LambdaZTimeLast
+                | ClastPred
+                | HalfLife
+                | SpanRatio
+                | AucinfObs
+                | AucinfPred
+                | AucpextObs
+                | AucinfObsDn
+        );
+        let interval_end = value.interval.map(|i| (i.start, i.end));
+        match self {
+            NcaWarning::AllBlq => !matches!(p, NSamples | NQuant | NBlq),
+            NcaWarning::NoLambdaZ(_) => terminal,
+            NcaWarning::HighExtrapolation { .. } => {
+                matches!(p, AucinfObs | AucinfPred | AucpextObs | AucinfObsDn)
+            }
+            NcaWarning::ShortSpan { .. } => matches!(p, LambdaZ | HalfLife | SpanRatio),
+            NcaWarning::NoPartialAuc { start, end, .. } => interval_end == Some((*start, *end)),
+            NcaWarning::IntervalBeyondLastSample { end, .. } => {
+                interval_end.is_some_and(|(_, e)| e == *end)
+            }
+            NcaWarning::MissingDropped { .. } => p == NSamples,
+        }
+    }
+
     /// A short machine-friendly code, e.g. `all_blq`.
     pub fn code(&self) -> &'static str {
         match self {

@@ -1,0 +1,13 @@
+//! One module per subcommand; each takes a resolved configuration and returns what
+//! happened, leaving exit codes to `main`.
+
+pub mod nca;
+
+/// How a run ended, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every profile produced a result.
+    Complete,
+    /// Results were written, but some profiles or rows were skipped.
+    Partial,
+}

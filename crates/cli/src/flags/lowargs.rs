@@ -1,0 +1,127 @@
+//! The command line as the user typed it: clap parses argv into these plain structs. No
+//! validation beyond types happens here; [`super::hiargs`] turns them into a resolved
+//! configuration.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// cartpk: cellular kinetics of CAR-T cell therapies, from assay CSV to exposure metrics.
+#[derive(Debug, Parser)]
+#[command(name = "cartpk", version, about, long_about = None, propagate_version = true)]
+pub struct LowArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Non-compartmental analysis (Cmax, Tmax, AUC0-28d, lambda_z, half-life...) per
+    /// subject x matrix x assay, matching PKNCA.
+    Nca(NcaArgs),
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Long CSV (one row per parameter) and wide CSV (one row per profile).
+    Csv,
+    /// JSON (one object per profile).
+    Json,
+    /// CSV and JSON.
+    All,
+}
+
+/// How to read the input.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Long-format assay CSV: one measurement per row (subject, matrix, assay, time,
+    /// value, unit, lloq; CDISC ADPC names are recognised too).
+    pub input: PathBuf,
+
+    /// Map column roles to names the file uses, e.g. `--columns subject=PATID,time=DAY`.
+    /// Roles: subject, matrix, assay, time, time_unit, value, value_text, unit, lloq,
+    /// blq_flag, dose, dose_unit.
+    #[arg(long, value_name = "ROLE=COLUMN,...")]
+    pub columns: Vec<String>,
+
+    /// Unit of the time column when the file has no time unit column: min, hours, days or
+    /// weeks. Results are always in days.
+    #[arg(long, default_value = "days", value_name = "UNIT")]
+    pub time_unit: String,
+
+    /// Unit of the values when the file has no unit column (e.g. copies/ug, %, cells/uL).
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+
+    /// Field delimiter (a single character; `\t` for tab).
+    #[arg(long, default_value = ",", value_name = "CHAR")]
+    pub delimiter: String,
+}
+
+/// Arguments of `cartpk nca`.
+#[derive(Debug, Args)]
+pub struct NcaArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Directory for the results (created if needed; files in it are replaced atomically).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+
+    /// Trapezoid rule: lin-up-log-down (PKNCA's default) or linear.
+    #[arg(long, default_value = "lin-up-log-down", value_name = "METHOD")]
+    pub auc_method: String,
+
+    /// Partial AUC interval in days, START-END; repeat for several. Default: 0-28 and 0-84.
+    #[arg(long = "interval", value_name = "START-END")]
+    pub intervals: Vec<String>,
+
+    /// BLQ before the first quantifiable sample: zero, drop, lloq, half-lloq or a number.
+    #[arg(long, default_value = "zero", value_name = "RULE")]
+    pub blq_before_first: String,
+
+    /// BLQ between quantifiable samples: zero, drop, lloq, half-lloq or a number.
+    #[arg(long, default_value = "drop", value_name = "RULE")]
+    pub blq_between: String,
+
+    /// BLQ after the last quantifiable sample: zero, drop, lloq, half-lloq or a number.
+    #[arg(long, default_value = "zero", value_name = "RULE")]
+    pub blq_after_last: String,
+
+    /// Fewest points in an automatic lambda_z fit (PKNCA min.hl.points).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub lambda_z_min_points: usize,
+
+    /// Adjusted-R2 tolerance within which the fit with most points wins (PKNCA
+    /// adj.r.squared.factor).
+    #[arg(long, default_value_t = 1e-4, value_name = "X")]
+    pub lambda_z_adj_r2_factor: f64,
+
+    /// CSV of manual lambda_z choices: subject, matrix, assay, start, end (days) and an
+    /// optional `exclude` column of times (days) separated by `;`.
+    #[arg(long, value_name = "FILE")]
+    pub lambda_z_overrides: Option<PathBuf>,
+
+    /// Dose for every profile whose input rows give none (e.g. 5e7), for dose-normalised
+    /// Cmax and AUC.
+    #[arg(long, value_name = "AMOUNT")]
+    pub dose: Option<f64>,
+
+    /// Unit of --dose (e.g. cells, "CAR+ cells", cells/kg).
+    #[arg(long, default_value = "cells", value_name = "UNIT")]
+    pub dose_unit: String,
+
+    /// Worker threads (default: every core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}

@@ -1,0 +1,319 @@
+//! The NCA result tables: long CSV (one row per parameter, CDISC PP codes alongside PKNCA
+//! names), wide CSV (one row per profile) and JSON. Rows are formatted in parallel.
+
+use cartpk_core::ingest::RowError;
+use cartpk_core::{Profile, ProfileKey};
+use cartpk_nca::{NcaOptions, NcaResult, Parameter, ParameterValue, UnitKind};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// A profile and its result, ready to be written.
+pub struct Row<'a> {
+    /// The profile (key, unit, dose).
+    pub profile: &'a Profile,
+    /// Its NCA.
+    pub result: &'a NcaResult,
+}
+
+/// A profile or row that produced no result, for the errors table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    /// Input file.
+    pub file: String,
+    /// Line, when one row is to blame.
+    pub line: Option<u64>,
+    /// Column name, when one cell is to blame.
+    pub column: Option<String>,
+    /// The profile, when known.
+    pub profile: Option<ProfileKey>,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl Failure {
+    /// From a row error, attributed to `profile` if known.
+    pub fn from_row(e: &RowError, profile: Option<&ProfileKey>) -> Failure {
+        Failure {
+            file: e.file.clone(),
+            line: Some(e.line),
+            column: e.column.as_ref().map(|c| c.name.clone()),
+            profile: profile.cloned(),
+            message: e.to_string(),
+        }
+    }
+}
+
+const CHUNK: usize = 512;
+
+/// `NA` for no value (R's convention, as in PKNCA output), else the shortest exact decimal.
+fn push_num(buf: &mut String, v: Option<f64>) {
+    match v {
+        Some(x) if x.is_finite() => {
+            write!(buf, "{x}").expect("writing to a String cannot fail");
+        }
+        _ => buf.push_str("NA"),
+    }
+}
+
+fn warnings_text(result: &NcaResult, only: Option<&ParameterValue>) -> String {
+    let mut out = String::new();
+    for w in result
+        .warnings
+        .iter()
+        .filter(|w| only.is_none_or(|v| w.concerns(v)))
+    {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        write!(out, "{w}").expect("writing to a String cannot fail");
+    }
+    out
+}
+
+fn dose_unit(p: &Profile) -> &str {
+    p.dose.as_ref().map_or("", |d| d.unit.as_str())
+}
+
+/// Long CSV: `subject, matrix, assay, parameter, pptestcd, interval_start_day,
+/// interval_end_day, value, unit, warnings`.
+pub fn long_csv(rows: &[Row<'_>]) -> Vec<u8> {
+    let header = "subject,matrix,assay,parameter,pptestcd,interval_start_day,interval_end_day,value,unit,warnings\n";
+    let chunks: Vec<Vec<u8>> = rows
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::with_capacity(chunk.len() * 2048));
+            let mut num = String::new();
+            for row in chunk {
+                let key = &row.profile.key;
+                let unit = row.profile.unit.label();
+                for v in row.result.parameters() {
+                    let record_err = "writing CSV to memory cannot fail";
+                    w.write_field(&key.subject).expect(record_err);
+                    w.write_field(key.matrix.label()).expect(record_err);
+                    w.write_field(key.assay.label()).expect(record_err);
+                    w.write_field(v.parameter.name()).expect(record_err);
+                    w.write_field(v.parameter.pp_code()).expect(record_err);
+                    let (start, end) = v
+                        .interval
+                        .map_or((0.0, f64::INFINITY), |i| (i.start, i.end));
+                    num.clear();
+                    write!(num, "{start}").expect(record_err);
+                    w.write_field(&num).expect(record_err);
+                    num.clear();
+                    if end.is_infinite() {
+                        num.push_str("Inf");
+                    } else {
+                        write!(num, "{end}").expect(record_err);
+                    }
+                    w.write_field(&num).expect(record_err);
+                    num.clear();
+                    push_num(&mut num, v.value);
+                    w.write_field(&num).expect(record_err);
+                    w.write_field(v.parameter.unit(unit, dose_unit(row.profile)))
+                        .expect(record_err);
+                    w.write_field(warnings_text(row.result, Some(&v)))
+                        .expect(record_err);
+                    w.write_record(None::<&[u8]>).expect(record_err);
+                }
+            }
+            w.into_inner().expect("flushing CSV to memory cannot fail")
+        })
+        .collect();
+    concat(header, chunks)
+}
+
+fn unit_expr(p: Parameter) -> &'static str {
+    match p.unit_kind() {
+        UnitKind::Conc => "conc_unit",
+        UnitKind::Time => "day",
+        UnitKind::Auc => "day*conc_unit",
+        UnitKind::PerTime => "1/day",
+        UnitKind::Percent => "%",
+        UnitKind::Unitless => "unitless",
+        UnitKind::Count => "count",
+        UnitKind::ConcPerDose => "conc_unit/dose_unit",
+        UnitKind::AucPerDose => "day*conc_unit/dose_unit",
+    }
+}
+
+/// Wide CSV: one row per profile; columns `subject, matrix, assay, conc_unit, dose,
+/// dose_unit`, then every parameter as `name [unit]` (units written in terms of the row's
+/// `conc_unit` and `dose_unit` where they vary by profile), then `warnings`.
+pub fn wide_csv(rows: &[Row<'_>], options: &NcaOptions) -> Vec<u8> {
+    let any_dose = rows.iter().any(|r| r.profile.dose.is_some());
+    let mut header = String::from("subject,matrix,assay,conc_unit,dose,dose_unit");
+    for p in Parameter::ALL {
+        if p.needs_dose() && !any_dose {
+            continue;
+        }
+        if p.per_interval() {
+            for iv in &options.intervals {
+                write!(header, ",{}.{} [{}]", p.name(), iv.label(), unit_expr(p))
+                    .expect("String write");
+            }
+        } else {
+            write!(header, ",{} [{}]", p.name(), unit_expr(p)).expect("String write");
+        }
+    }
+    header.push_str(",warnings\n");
+    let chunks: Vec<Vec<u8>> = rows
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::with_capacity(chunk.len() * 1024));
+            let mut num = String::new();
+            let e = "writing CSV to memory cannot fail";
+            for row in chunk {
+                let p = row.profile;
+                w.write_field(&p.key.subject).expect(e);
+                w.write_field(p.key.matrix.label()).expect(e);
+                w.write_field(p.key.assay.label()).expect(e);
+                w.write_field(p.unit.label()).expect(e);
+                num.clear();
+                push_num(&mut num, p.dose.as_ref().map(|d| d.amount));
+                w.write_field(&num).expect(e);
+                w.write_field(dose_unit(p)).expect(e);
+                let values = row.result.parameters();
+                let mut vi = values.iter().peekable();
+                for param in Parameter::ALL {
+                    if param.needs_dose() && !any_dose {
+                        continue;
+                    }
+                    let n = if param.per_interval() {
+                        options.intervals.len()
+                    } else {
+                        1
+                    };
+                    for _ in 0..n {
+                        num.clear();
+                        // A profile without a dose has no .dn values: NA in those columns.
+                        let v = match vi.peek() {
+                            Some(v) if v.parameter == param => vi.next().and_then(|v| v.value),
+                            _ => None,
+                        };
+                        push_num(&mut num, v);
+                        w.write_field(&num).expect(e);
+                    }
+                }
+                w.write_field(warnings_text(row.result, None)).expect(e);
+                w.write_record(None::<&[u8]>).expect(e);
+            }
+            w.into_inner().expect("flushing CSV to memory cannot fail")
+        })
+        .collect();
+    concat(&header, chunks)
+}
+
+/// Errors CSV: `file, line, column, subject, matrix, assay, message`.
+pub fn errors_csv(failures: &[Failure]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let e = "writing CSV to memory cannot fail";
+    w.write_record([
+        "file", "line", "column", "subject", "matrix", "assay", "message",
+    ])
+    .expect(e);
+    for f in failures {
+        let (s, m, a) = match &f.profile {
+            Some(k) => (k.subject.as_str(), k.matrix.label(), k.assay.label()),
+            None => ("", "", ""),
+        };
+        let line = f.line.map(|l| l.to_string()).unwrap_or_default();
+        w.write_record([
+            f.file.as_str(),
+            &line,
+            f.column.as_deref().unwrap_or(""),
+            s,
+            m,
+            a,
+            &f.message,
+        ])
+        .expect(e);
+    }
+    w.into_inner().expect("flushing CSV to memory cannot fail")
+}
+
+fn concat(header: &str, chunks: Vec<Vec<u8>>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(header.len() + chunks.iter().map(Vec::len).sum::<usize>());
+    out.extend_from_slice(header.as_bytes());
+    for c in chunks {
+        out.extend_from_slice(&c);
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonParameter {
+    parameter: &'static str,
+    pptestcd: &'static str,
+    interval_start_day: f64,
+    interval_end_day: Option<f64>,
+    value: Option<f64>,
+    unit: String,
+}
+
+#[derive(Serialize)]
+struct JsonProfile<'a> {
+    subject: &'a str,
+    matrix: &'a str,
+    assay: &'a str,
+    conc_unit: &'a str,
+    dose: Option<&'a cartpk_core::Dose>,
+    parameters: Vec<JsonParameter>,
+    warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    cartpk_version: &'static str,
+    input: &'a str,
+    settings: &'a NcaOptions,
+    profiles: Vec<JsonProfile<'a>>,
+    failures: &'a [Failure],
+}
+
+/// JSON: `{cartpk_version, input, settings, profiles: [...], failures: [...]}`; NA is
+/// `null`.
+pub fn json(rows: &[Row<'_>], options: &NcaOptions, input: &str, failures: &[Failure]) -> Vec<u8> {
+    let profiles = rows
+        .par_iter()
+        .map(|row| {
+            let p = row.profile;
+            JsonProfile {
+                subject: &p.key.subject,
+                matrix: p.key.matrix.label(),
+                assay: p.key.assay.label(),
+                conc_unit: p.unit.label(),
+                dose: p.dose.as_ref(),
+                parameters: row
+                    .result
+                    .parameters()
+                    .into_iter()
+                    .map(|v| JsonParameter {
+                        parameter: v.parameter.name(),
+                        pptestcd: v.parameter.pp_code(),
+                        interval_start_day: v.interval.map_or(0.0, |i| i.start),
+                        interval_end_day: v.interval.map(|i| i.end),
+                        value: v.value.filter(|x| x.is_finite()),
+                        unit: v.parameter.unit(p.unit.label(), dose_unit(p)),
+                    })
+                    .collect(),
+                warnings: row.result.warnings.iter().map(|w| w.to_string()).collect(),
+            }
+        })
+        .collect();
+    let report = JsonReport {
+        cartpk_version: env!("CARGO_PKG_VERSION"),
+        input,
+        settings: options,
+        profiles,
+        failures,
+    };
+    let mut out =
+        serde_json::to_vec_pretty(&report).expect("the report has only serialisable values");
+    out.push(b'\n');
+    out
+}
