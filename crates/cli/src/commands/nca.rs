@@ -2,7 +2,7 @@
 
 use super::Outcome;
 use crate::flags::hiargs::NcaConfig;
-use crate::output::atomic::write_atomic;
+use crate::output::atomic::{write_atomic, write_atomic_parts};
 use crate::output::nca_tables::{self, Failure, Row};
 use anyhow::{Context, Result};
 use cartpk_core::ingest::read_path;
@@ -60,12 +60,19 @@ pub fn run(config: &NcaConfig) -> Result<Outcome> {
     let out = |name: &str| config.out_dir.join(name);
     let mut written = Vec::new();
     if config.outputs.csv {
+        // Format and write each table on its own thread, so that one file's disk flush
+        // overlaps the other's formatting.
         let (long, wide) = rayon::join(
-            || nca_tables::long_csv(&rows),
-            || nca_tables::wide_csv(&rows, &config.nca),
+            || write_atomic_parts(&out("nca_long.csv"), &nca_tables::long_csv(&rows)),
+            || {
+                write_atomic_parts(
+                    &out("nca_wide.csv"),
+                    &nca_tables::wide_csv(&rows, &config.nca),
+                )
+            },
         );
-        write_atomic(&out("nca_long.csv"), &long)?;
-        write_atomic(&out("nca_wide.csv"), &wide)?;
+        long?;
+        wide?;
         written.extend(["nca_long.csv", "nca_wide.csv"]);
     }
     if config.outputs.json {

@@ -8,6 +8,12 @@ use std::path::Path;
 
 /// Replaces `path` with `bytes` atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_parts(path, &[bytes])
+}
+
+/// Replaces `path` with the concatenation of `parts` atomically, without first copying
+/// them into one buffer (the parts of a large table are formatted in parallel).
+pub fn write_atomic_parts<B: AsRef<[u8]>>(path: &Path, parts: &[B]) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -23,7 +29,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut tmp = builder
         .tempfile_in(dir)
         .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
-    tmp.write_all(bytes)
+    parts
+        .iter()
+        .try_for_each(|p| tmp.write_all(p.as_ref()))
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("{}: cannot write", path.display()))?;
     tmp.persist(path)

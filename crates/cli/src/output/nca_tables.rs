@@ -46,29 +46,84 @@ impl Failure {
 
 const CHUNK: usize = 512;
 
-/// `NA` for no value (R's convention, as in PKNCA output), else the shortest exact decimal.
-fn push_num(buf: &mut String, v: Option<f64>) {
+/// Appends a number: `NA` for no value (R's convention, as in PKNCA output), else the
+/// shortest decimal that reads back to the same f64 (ryu), without a trailing `.0`.
+fn push_num(out: &mut Vec<u8>, v: Option<f64>) {
     match v {
-        Some(x) if x.is_finite() => {
-            write!(buf, "{x}").expect("writing to a String cannot fail");
+        // Times and counts are mostly whole numbers: integer formatting is much cheaper.
+        Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => {
+            out.extend_from_slice(itoa::Buffer::new().format(x as i64).as_bytes());
         }
-        _ => buf.push_str("NA"),
+        Some(x) if x.is_finite() => {
+            let mut buf = ryu::Buffer::new();
+            let s = buf.format_finite(x);
+            out.extend_from_slice(s.strip_suffix(".0").unwrap_or(s).as_bytes());
+        }
+        _ => out.extend_from_slice(b"NA"),
     }
 }
 
-fn warnings_text(result: &NcaResult, only: Option<&ParameterValue>) -> String {
-    let mut out = String::new();
-    for w in result
-        .warnings
-        .iter()
-        .filter(|w| only.is_none_or(|v| w.concerns(v)))
-    {
-        if !out.is_empty() {
-            out.push_str("; ");
+/// Appends a text field, quoted as RFC 4180 asks when it holds a delimiter, quote or line
+/// break.
+fn push_text(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.push(b'"');
+        for b in s.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
         }
-        write!(out, "{w}").expect("writing to a String cannot fail");
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// The warnings of a profile, formatted once.
+fn warning_texts(result: &NcaResult) -> Vec<String> {
+    result.warnings.iter().map(|w| w.to_string()).collect()
+}
+
+/// The warnings that concern `only` (all when `None`), joined by `; `.
+fn join_warnings(result: &NcaResult, texts: &[String], only: Option<&ParameterValue>) -> String {
+    let mut out = String::new();
+    for (w, text) in result.warnings.iter().zip(texts) {
+        if only.is_none_or(|v| w.concerns(v)) {
+            if !out.is_empty() {
+                out.push_str("; ");
+            }
+            out.push_str(text);
+        }
     }
     out
+}
+
+/// Units of every parameter for one (concentration unit, dose unit) pair; profiles share a
+/// handful of pairs, so each chunk keeps the few it meets.
+#[derive(Default)]
+struct UnitCache(Vec<(String, String, Vec<String>)>);
+
+impl UnitCache {
+    fn get(&mut self, conc_unit: &str, dose_unit: &str) -> &[String] {
+        let i = match self
+            .0
+            .iter()
+            .position(|(c, d, _)| c == conc_unit && d == dose_unit)
+        {
+            Some(i) => i,
+            None => {
+                let units = Parameter::ALL
+                    .iter()
+                    .map(|p| p.unit(conc_unit, dose_unit))
+                    .collect();
+                self.0
+                    .push((conc_unit.to_string(), dose_unit.to_string(), units));
+                self.0.len() - 1
+            }
+        };
+        &self.0[i].2
+    }
 }
 
 fn dose_unit(p: &Profile) -> &str {
@@ -77,52 +132,53 @@ fn dose_unit(p: &Profile) -> &str {
 
 /// Long CSV: `subject, matrix, assay, parameter, pptestcd, interval_start_day,
 /// interval_end_day, value, unit, warnings`.
-pub fn long_csv(rows: &[Row<'_>]) -> Vec<u8> {
+pub fn long_csv(rows: &[Row<'_>]) -> Vec<Vec<u8>> {
     let header = "subject,matrix,assay,parameter,pptestcd,interval_start_day,interval_end_day,value,unit,warnings\n";
     let chunks: Vec<Vec<u8>> = rows
         .par_chunks(CHUNK)
         .map(|chunk| {
-            let mut w = csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(Vec::with_capacity(chunk.len() * 2048));
-            let mut num = String::new();
+            let mut out = Vec::with_capacity(chunk.len() * 2400);
+            let mut prefix = Vec::new();
+            let mut units = UnitCache::default();
             for row in chunk {
+                // The key fields are the same on every row of a profile: escape them once.
                 let key = &row.profile.key;
-                let unit = row.profile.unit.label();
+                prefix.clear();
+                for field in [key.subject.as_str(), key.matrix.label(), key.assay.label()] {
+                    push_text(&mut prefix, field);
+                    prefix.push(b',');
+                }
+                let units = units.get(row.profile.unit.label(), dose_unit(row.profile));
+                let warnings = warning_texts(row.result);
                 for v in row.result.parameters() {
-                    let record_err = "writing CSV to memory cannot fail";
-                    w.write_field(&key.subject).expect(record_err);
-                    w.write_field(key.matrix.label()).expect(record_err);
-                    w.write_field(key.assay.label()).expect(record_err);
-                    w.write_field(v.parameter.name()).expect(record_err);
-                    w.write_field(v.parameter.pp_code()).expect(record_err);
-                    let (start, end) = v
-                        .interval
-                        .map_or((0.0, f64::INFINITY), |i| (i.start, i.end));
-                    num.clear();
-                    write!(num, "{start}").expect(record_err);
-                    w.write_field(&num).expect(record_err);
-                    num.clear();
-                    if end.is_infinite() {
-                        num.push_str("Inf");
-                    } else {
-                        write!(num, "{end}").expect(record_err);
+                    out.extend_from_slice(&prefix);
+                    out.extend_from_slice(v.parameter.name().as_bytes());
+                    out.push(b',');
+                    out.extend_from_slice(v.parameter.pp_code().as_bytes());
+                    out.push(b',');
+                    match v.interval {
+                        Some(iv) => {
+                            push_num(&mut out, Some(iv.start));
+                            out.push(b',');
+                            push_num(&mut out, Some(iv.end));
+                        }
+                        None => out.extend_from_slice(b"0,Inf"),
                     }
-                    w.write_field(&num).expect(record_err);
-                    num.clear();
-                    push_num(&mut num, v.value);
-                    w.write_field(&num).expect(record_err);
-                    w.write_field(v.parameter.unit(unit, dose_unit(row.profile)))
-                        .expect(record_err);
-                    w.write_field(warnings_text(row.result, Some(&v)))
-                        .expect(record_err);
-                    w.write_record(None::<&[u8]>).expect(record_err);
+                    out.push(b',');
+                    push_num(&mut out, v.value);
+                    out.push(b',');
+                    push_text(&mut out, &units[v.parameter as usize]);
+                    out.push(b',');
+                    if !warnings.is_empty() {
+                        push_text(&mut out, &join_warnings(row.result, &warnings, Some(&v)));
+                    }
+                    out.push(b'\n');
                 }
             }
-            w.into_inner().expect("flushing CSV to memory cannot fail")
+            out
         })
         .collect();
-    concat(header, chunks)
+    with_header(header, chunks)
 }
 
 fn unit_expr(p: Parameter) -> &'static str {
@@ -142,7 +198,7 @@ fn unit_expr(p: Parameter) -> &'static str {
 /// Wide CSV: one row per profile; columns `subject, matrix, assay, conc_unit, dose,
 /// dose_unit`, then every parameter as `name [unit]` (units written in terms of the row's
 /// `conc_unit` and `dose_unit` where they vary by profile), then `warnings`.
-pub fn wide_csv(rows: &[Row<'_>], options: &NcaOptions) -> Vec<u8> {
+pub fn wide_csv(rows: &[Row<'_>], options: &NcaOptions) -> Vec<Vec<u8>> {
     let any_dose = rows.iter().any(|r| r.profile.dose.is_some());
     let mut header = String::from("subject,matrix,assay,conc_unit,dose,dose_unit");
     for p in Parameter::ALL {
@@ -162,21 +218,22 @@ pub fn wide_csv(rows: &[Row<'_>], options: &NcaOptions) -> Vec<u8> {
     let chunks: Vec<Vec<u8>> = rows
         .par_chunks(CHUNK)
         .map(|chunk| {
-            let mut w = csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(Vec::with_capacity(chunk.len() * 1024));
-            let mut num = String::new();
-            let e = "writing CSV to memory cannot fail";
+            let mut out = Vec::with_capacity(chunk.len() * 600);
             for row in chunk {
                 let p = row.profile;
-                w.write_field(&p.key.subject).expect(e);
-                w.write_field(p.key.matrix.label()).expect(e);
-                w.write_field(p.key.assay.label()).expect(e);
-                w.write_field(p.unit.label()).expect(e);
-                num.clear();
-                push_num(&mut num, p.dose.as_ref().map(|d| d.amount));
-                w.write_field(&num).expect(e);
-                w.write_field(dose_unit(p)).expect(e);
+                let key = [
+                    p.key.subject.as_str(),
+                    p.key.matrix.label(),
+                    p.key.assay.label(),
+                    p.unit.label(),
+                ];
+                for field in key {
+                    push_text(&mut out, field);
+                    out.push(b',');
+                }
+                push_num(&mut out, p.dose.as_ref().map(|d| d.amount));
+                out.push(b',');
+                push_text(&mut out, dose_unit(p));
                 let values = row.result.parameters();
                 let mut vi = values.iter().peekable();
                 for param in Parameter::ALL {
@@ -189,23 +246,26 @@ pub fn wide_csv(rows: &[Row<'_>], options: &NcaOptions) -> Vec<u8> {
                         1
                     };
                     for _ in 0..n {
-                        num.clear();
                         // A profile without a dose has no .dn values: NA in those columns.
                         let v = match vi.peek() {
                             Some(v) if v.parameter == param => vi.next().and_then(|v| v.value),
                             _ => None,
                         };
-                        push_num(&mut num, v);
-                        w.write_field(&num).expect(e);
+                        out.push(b',');
+                        push_num(&mut out, v);
                     }
                 }
-                w.write_field(warnings_text(row.result, None)).expect(e);
-                w.write_record(None::<&[u8]>).expect(e);
+                out.push(b',');
+                push_text(
+                    &mut out,
+                    &join_warnings(row.result, &warning_texts(row.result), None),
+                );
+                out.push(b'\n');
             }
-            w.into_inner().expect("flushing CSV to memory cannot fail")
+            out
         })
         .collect();
-    concat(&header, chunks)
+    with_header(&header, chunks)
 }
 
 /// Errors CSV: `file, line, column, subject, matrix, assay, message`.
@@ -236,13 +296,12 @@ pub fn errors_csv(failures: &[Failure]) -> Vec<u8> {
     w.into_inner().expect("flushing CSV to memory cannot fail")
 }
 
-fn concat(header: &str, chunks: Vec<Vec<u8>>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(header.len() + chunks.iter().map(Vec::len).sum::<usize>());
-    out.extend_from_slice(header.as_bytes());
-    for c in chunks {
-        out.extend_from_slice(&c);
-    }
-    out
+/// The table as parts in file order: the header, then the formatted chunks.
+fn with_header(header: &str, chunks: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    let mut parts = Vec::with_capacity(chunks.len() + 1);
+    parts.push(header.as_bytes().to_vec());
+    parts.extend(chunks);
+    parts
 }
 
 #[derive(Serialize)]

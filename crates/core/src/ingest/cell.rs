@@ -83,10 +83,14 @@ pub(crate) fn parse_number(text: &str) -> Option<f64> {
 /// Parses an LLOQ cell. `0` means "no LLOQ" (as in data sets without one).
 pub(crate) fn parse_lloq(text: &str) -> Result<Option<f64>, RowProblem> {
     let t = text.trim();
-    if t.is_empty() || MISSING_MARKERS.contains(&t.to_ascii_lowercase().as_str()) {
+    if t.is_empty() {
         return Ok(None);
     }
-    match parse_number(t) {
+    let number = parse_number(t);
+    if number.is_none() && MISSING_MARKERS.contains(&t.to_ascii_lowercase().as_str()) {
+        return Ok(None);
+    }
+    match number {
         Some(v) if v > 0.0 => Ok(Some(v)),
         Some(v) if v == 0.0 => Ok(None),
         _ => Err(RowProblem::BadLloq),

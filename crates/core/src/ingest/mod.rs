@@ -18,6 +18,7 @@ pub use error::{CellRef, IngestError, RowError, RowProblem};
 
 use crate::{Assay, ConcUnit, Dose, Matrix, Profile, ProfileKey, Sample, SampleValue, TimeUnit};
 use cell::{classify, parse_flag, parse_lloq, parse_number, parse_result, ResultText};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
@@ -86,20 +87,37 @@ impl Dataset {
 /// Reads a CSV file.
 pub fn read_path(path: &Path, options: &IngestOptions) -> Result<Dataset, IngestError> {
     let file_name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
         file: file_name.clone(),
         source,
     })?;
-    read_from(
-        std::io::BufReader::with_capacity(1 << 20, file),
-        &file_name,
-        options,
-    )
+    read_bytes(&bytes, &file_name, options)
 }
 
 /// Reads CSV from any reader; `source` names it in errors.
 pub fn read_from<R: Read>(
-    reader: R,
+    mut reader: R,
+    source: &str,
+    options: &IngestOptions,
+) -> Result<Dataset, IngestError> {
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| IngestError::Io {
+            file: source.to_string(),
+            source: e,
+        })?;
+    read_bytes(&bytes, source, options)
+}
+
+/// Below this many bytes of data a file is parsed on one thread.
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
+/// Reads CSV held in memory; `source` names it in errors. Large inputs are cut at line
+/// ends (never inside a quoted field) into chunks parsed in parallel; the chunks are then
+/// merged in file order, so the result is the same as a sequential read.
+pub fn read_bytes(
+    bytes: &[u8],
     source: &str,
     options: &IngestOptions,
 ) -> Result<Dataset, IngestError> {
@@ -107,21 +125,10 @@ pub fn read_from<R: Read>(
         .delimiter(options.delimiter)
         .flexible(true)
         .has_headers(true)
-        .from_reader(reader);
-    let csv_err = |e: csv::Error| match e.kind() {
-        csv::ErrorKind::Io(_) => IngestError::Io {
-            file: source.to_string(),
-            source: std::io::Error::other(e.to_string()),
-        },
-        _ => IngestError::Csv {
-            file: source.to_string(),
-            line: e.position().map_or(0, |p| p.line()),
-            message: e.to_string(),
-        },
-    };
+        .from_reader(bytes);
     let header: Vec<String> = rdr
         .byte_headers()
-        .map_err(csv_err)?
+        .map_err(|e| csv_error(source, 0, e))?
         .iter()
         .map(|f| String::from_utf8_lossy(f).into_owned())
         .collect();
@@ -131,12 +138,105 @@ pub fn read_from<R: Read>(
         });
     }
     let columns = ResolvedColumns::resolve(source, header, &options.columns)?;
-    let mut state = Reader::new(source, &columns, options);
-    let mut record = csv::ByteRecord::new();
-    while rdr.read_byte_record(&mut record).map_err(csv_err)? {
-        state.row(&record);
+    let body_start = rdr.position().byte() as usize;
+    let first_line = rdr.position().line();
+    let body = &bytes[body_start.min(bytes.len())..];
+    let n_chunks = if body.len() >= PARALLEL_MIN_BYTES {
+        rayon::current_num_threads() * 4
+    } else {
+        1
+    };
+    let chunks = split_at_record_ends(body, n_chunks);
+    // Line number of each chunk's first line: newlines before it, counted in parallel.
+    let newlines: Vec<u64> = chunks
+        .par_iter()
+        .map(|c| c.iter().filter(|&&b| b == b'\n').count() as u64)
+        .collect();
+    let mut offsets = Vec::with_capacity(chunks.len());
+    let mut line = first_line - 1;
+    for n in &newlines {
+        offsets.push(line);
+        line += n;
+    }
+    let parts: Vec<Result<Reader<'_>, IngestError>> = chunks
+        .par_iter()
+        .zip(offsets)
+        .map(|(chunk, offset)| {
+            let mut state = Reader::new(source, &columns, options, offset);
+            let mut rdr = csv::ReaderBuilder::new()
+                .delimiter(options.delimiter)
+                .flexible(true)
+                .has_headers(false)
+                .from_reader(*chunk);
+            let mut record = csv::ByteRecord::new();
+            while rdr
+                .read_byte_record(&mut record)
+                .map_err(|e| csv_error(source, offset, e))?
+            {
+                state.row(&record);
+            }
+            Ok(state)
+        })
+        .collect();
+    let mut parts = parts.into_iter();
+    let mut state = match parts.next() {
+        Some(first) => first?,
+        None => Reader::new(source, &columns, options, first_line - 1),
+    };
+    for part in parts {
+        state.absorb(part?);
     }
     Ok(state.finish(columns.clone()))
+}
+
+fn csv_error(source: &str, line_offset: u64, e: csv::Error) -> IngestError {
+    IngestError::Csv {
+        file: source.to_string(),
+        line: e.position().map_or(0, |p| p.line() + line_offset),
+        message: e.to_string(),
+    }
+}
+
+/// Cuts `body` into about `n` pieces, each ending just after a newline that is outside any
+/// quoted field (RFC 4180 quotes: a `"` toggles, `""` toggles twice).
+fn split_at_record_ends(body: &[u8], n: usize) -> Vec<&[u8]> {
+    if n <= 1 || body.is_empty() {
+        return vec![body];
+    }
+    let has_quotes = body.contains(&b'"');
+    let mut cuts = Vec::with_capacity(n + 1);
+    cuts.push(0);
+    let mut in_quotes = false;
+    let mut pos = 0;
+    for k in 1..n {
+        let target = body.len() * k / n;
+        if target <= pos {
+            continue;
+        }
+        if has_quotes {
+            while pos < target {
+                in_quotes ^= body[pos] == b'"';
+                pos += 1;
+            }
+            while pos < body.len() && (in_quotes || body[pos] != b'\n') {
+                in_quotes ^= body[pos] == b'"';
+                pos += 1;
+            }
+        } else {
+            pos = match body[target..].iter().position(|&b| b == b'\n') {
+                Some(i) => target + i,
+                None => body.len(),
+            };
+        }
+        if pos >= body.len() {
+            break;
+        }
+        pos += 1; // past the newline
+        cuts.push(pos);
+    }
+    cuts.push(body.len());
+    cuts.dedup();
+    cuts.windows(2).map(|w| &body[w[0]..w[1]]).collect()
 }
 
 /// Column indices copied out of [`ResolvedColumns`] for the hot loop.
@@ -158,6 +258,7 @@ struct Cols {
 struct Builder {
     key: ProfileKey,
     unit: Option<(ConcUnit, u64)>,
+    unit_raw: Vec<u8>,
     time_unit: Option<(TimeUnit, u64)>,
     dose: Option<(f64, u64)>,
     dose_unit: Option<String>,
@@ -207,10 +308,16 @@ struct Reader<'a> {
     last_builder: Option<usize>,
     row_errors: Vec<RowError>,
     n_rows: u64,
+    line_offset: u64,
 }
 
 impl<'a> Reader<'a> {
-    fn new(source: &'a str, columns: &'a ResolvedColumns, options: &'a IngestOptions) -> Self {
+    fn new(
+        source: &'a str,
+        columns: &'a ResolvedColumns,
+        options: &'a IngestOptions,
+        line_offset: u64,
+    ) -> Self {
         let required = |role: ColumnRole| {
             columns
                 .get(role)
@@ -244,12 +351,13 @@ impl<'a> Reader<'a> {
             last_builder: None,
             row_errors: Vec::new(),
             n_rows: 0,
+            line_offset,
         }
     }
 
     fn row(&mut self, rec: &csv::ByteRecord) {
         self.n_rows += 1;
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec.position().map_or(0, |p| p.line()) + self.line_offset;
         if rec.len() != self.n_fields {
             let text = String::from_utf8_lossy(rec.as_slice()).into_owned();
             let e = self.ctx.error(
@@ -319,6 +427,7 @@ impl<'a> Reader<'a> {
                 self.builders.push(Builder {
                     key,
                     unit: None,
+                    unit_raw: Vec::new(),
                     time_unit: None,
                     dose: None,
                     dose_unit: None,
@@ -372,35 +481,45 @@ impl<'a> Reader<'a> {
             None => builder.time_unit = Some((time_unit, line)),
         }
 
-        // Value unit.
-        let unit = match c
-            .unit
-            .map(|col| (col, ConcUnit::parse(&String::from_utf8_lossy(&rec[col]))))
-        {
-            Some((_, Some(u))) => u,
-            Some((col, None)) => options
-                .unit
-                .clone()
-                .ok_or_else(|| err(col, RowProblem::NoUnit))?,
-            None => self
-                .options
-                .unit
-                .clone()
-                .ok_or_else(|| ctx.error(line, None, b"", RowProblem::NoUnit))?,
+        // Value unit. The rows of a profile repeat the same unit text, so it is parsed
+        // only when the raw bytes differ from the previous row's.
+        let same_text = match (c.unit, &builder.unit) {
+            (Some(col), Some(_)) => builder.unit_raw.as_slice() == &rec[col],
+            (None, Some(_)) => true,
+            _ => false,
         };
-        match &builder.unit {
-            Some((first, first_line)) if *first != unit => {
-                let col = c.unit.unwrap_or(c.subject);
-                return Err(err(
-                    col,
-                    RowProblem::MixedUnits {
-                        first: first.label().to_string(),
-                        first_line: *first_line,
-                    },
-                ));
+        if !same_text {
+            let unit = match c.unit {
+                Some(col) => match ConcUnit::parse(&String::from_utf8_lossy(&rec[col])) {
+                    Some(u) => u,
+                    None => options
+                        .unit
+                        .clone()
+                        .ok_or_else(|| err(col, RowProblem::NoUnit))?,
+                },
+                None => options
+                    .unit
+                    .clone()
+                    .ok_or_else(|| ctx.error(line, None, b"", RowProblem::NoUnit))?,
+            };
+            match &builder.unit {
+                Some((first, first_line)) if *first != unit => {
+                    let col = c.unit.unwrap_or(c.subject);
+                    return Err(err(
+                        col,
+                        RowProblem::MixedUnits {
+                            first: first.label().to_string(),
+                            first_line: *first_line,
+                        },
+                    ));
+                }
+                Some(_) => {}
+                None => builder.unit = Some((unit, line)),
             }
-            Some(_) => {}
-            None => builder.unit = Some((unit, line)),
+            if let Some(col) = c.unit {
+                builder.unit_raw.clear();
+                builder.unit_raw.extend_from_slice(&rec[col]);
+            }
         }
 
         // Result, LLOQ, BLQ flag.
@@ -455,6 +574,80 @@ impl<'a> Reader<'a> {
         };
         builder.samples.push((sample, line));
         Ok(())
+    }
+
+    /// Appends the state of the next chunk of the file. A profile seen in both keeps one
+    /// builder; a unit, time unit or dose that differs between the chunks is the same error
+    /// a sequential read reports.
+    fn absorb(&mut self, next: Reader<'_>) {
+        let ctx = self.ctx;
+        let cols = &self.cols;
+        self.n_rows += next.n_rows;
+        self.row_errors.extend(next.row_errors);
+        for b in next.builders {
+            let Some(&i) = self.index.get(&b.key) else {
+                self.index.insert(b.key.clone(), self.builders.len());
+                self.builders.push(b);
+                continue;
+            };
+            let dst = &mut self.builders[i];
+            let conflict = |col: usize, line: u64, text: &str, problem: RowProblem| {
+                ctx.error(line, Some(col), text.as_bytes(), problem)
+            };
+            match (&dst.unit, b.unit) {
+                (Some((first, first_line)), Some((u, line))) if *first != u => {
+                    let e = conflict(
+                        cols.unit.unwrap_or(cols.subject),
+                        line,
+                        u.label(),
+                        RowProblem::MixedUnits {
+                            first: first.label().to_string(),
+                            first_line: *first_line,
+                        },
+                    );
+                    dst.errors.push(e);
+                }
+                (None, u) => dst.unit = u,
+                _ => {}
+            }
+            match (&dst.time_unit, b.time_unit) {
+                (Some((first, first_line)), Some((u, line))) if *first != u => {
+                    let e = conflict(
+                        cols.time_unit.unwrap_or(cols.time),
+                        line,
+                        u.label(),
+                        RowProblem::MixedTimeUnits {
+                            first: first.label().to_string(),
+                            first_line: *first_line,
+                        },
+                    );
+                    dst.errors.push(e);
+                }
+                (None, u) => dst.time_unit = u,
+                _ => {}
+            }
+            match (dst.dose, b.dose) {
+                (Some((first, first_line)), Some((d, line))) if first != d => {
+                    let col = cols
+                        .dose
+                        .expect("a dose was read, so there is a dose column");
+                    let e = conflict(
+                        col,
+                        line,
+                        &d.to_string(),
+                        RowProblem::MixedDoses { first, first_line },
+                    );
+                    dst.errors.push(e);
+                }
+                (None, d) => dst.dose = d,
+                _ => {}
+            }
+            if dst.dose_unit.is_none() {
+                dst.dose_unit = b.dose_unit;
+            }
+            dst.samples.extend(b.samples);
+            dst.errors.extend(b.errors);
+        }
     }
 
     fn finish(self, columns: ResolvedColumns) -> Dataset {
