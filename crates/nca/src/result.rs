@@ -81,7 +81,8 @@ pub fn compute(
     manual: Option<&ManualLambdaZ>,
 ) -> Result<NcaResult, NcaError> {
     for w in samples.windows(2) {
-        if !(w[1].time > w[0].time) {
+        // NaN times compare as unordered and are refused too.
+        if w[1].time.partial_cmp(&w[0].time) != Some(std::cmp::Ordering::Greater) {
             return Err(NcaError::UnsortedTimes {
                 time: w[1].time,
                 previous: w[0].time,

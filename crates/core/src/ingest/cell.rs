@@ -92,7 +92,7 @@ pub(crate) fn parse_lloq(text: &str) -> Result<Option<f64>, RowProblem> {
     }
     match number {
         Some(v) if v > 0.0 => Ok(Some(v)),
-        Some(v) if v == 0.0 => Ok(None),
+        Some(0.0) => Ok(None),
         _ => Err(RowProblem::BadLloq),
     }
 }
