@@ -30,7 +30,11 @@ fn profile(i: usize, rng: &mut XorShift) -> Profile {
     let tmax = 7.0 + 6.0 * rng.unit();
     let c0 = cmax / 3900.0;
     let rho = (cmax / c0).ln() / tmax;
-    let (alpha, beta, fb) = (0.16 * (0.5 + rng.unit()), 0.0032 * (0.5 + rng.unit()), 0.0079);
+    let (alpha, beta, fb) = (
+        0.16 * (0.5 + rng.unit()),
+        0.0032 * (0.5 + rng.unit()),
+        0.0079,
+    );
     let samples = TIMES
         .iter()
         .map(|&t| {
