@@ -1,0 +1,73 @@
+//! One test per fixed bug, named for the bug, so that it stays fixed.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+fn workspace_file(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+}
+
+fn wide_row(
+    dir: &std::path::Path,
+    key: (&str, &str, &str),
+) -> std::collections::HashMap<String, String> {
+    let mut rdr = csv::Reader::from_path(dir.join("nca_wide.csv")).unwrap();
+    let header = rdr.headers().unwrap().clone();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        if (&rec[0], &rec[1], &rec[2]) == key {
+            return header
+                .iter()
+                .map(str::to_string)
+                .zip(rec.iter().map(str::to_string))
+                .collect();
+        }
+    }
+    panic!("no row for {key:?}");
+}
+
+/// An all-BLQ profile reported AUCinf as NA; PKNCA 0.12.1 reports 0 for aucinf.obs and
+/// aucinf.pred (source: crates/nca/tests/data/cart_small_pknca.csv, P00004 marrow qpcr).
+#[test]
+fn all_blq_profile_has_zero_aucinf_like_pknca() {
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("cartpk")
+        .unwrap()
+        .args(["nca", "--quiet", "--out"])
+        .arg(dir.path())
+        .arg(workspace_file("data/cart_cohort.csv"))
+        .assert()
+        .code(0);
+    let row = wide_row(dir.path(), ("P00004", "marrow", "qpcr"));
+    assert_eq!(row["cmax [conc_unit]"], "0");
+    assert_eq!(row["tmax [day]"], "NA");
+    assert_eq!(row["aucinf.obs [day*conc_unit]"], "0");
+    assert_eq!(row["aucinf.pred [day*conc_unit]"], "0");
+    assert_eq!(row["aucpext.obs [%]"], "NA");
+    assert_eq!(row["aucint.last.0-28 [day*conc_unit]"], "0");
+}
+
+/// Result files were created 0600 (tempfile's default), unreadable by colleagues sharing
+/// the results directory.
+#[cfg(unix)]
+#[test]
+fn result_files_are_readable_by_others() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("cartpk")
+        .unwrap()
+        .args(["nca", "--quiet", "--out"])
+        .arg(dir.path())
+        .arg(workspace_file("data/cart_cohort.csv"))
+        .assert()
+        .code(0);
+    for f in ["nca_long.csv", "nca_wide.csv", "nca_errors.csv"] {
+        let mode = std::fs::metadata(dir.path().join(f))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o044, 0o044, "{f} mode {mode:o}");
+    }
+}
