@@ -106,20 +106,24 @@ pub enum NoLambdaZ {
 }
 
 /// Ordinary least squares of `y` on `x`; returns (slope, intercept, R2). Centred sums keep
-/// the arithmetic stable when times are large (e.g. days 168-365).
+/// the arithmetic stable when times are large (e.g. days 168-365). The y values are first
+/// shifted by y[0], so that equal values give exactly zero deviations: the mean of equal
+/// values computed as sum/n can be off by an ulp, which would turn a flat tail into a tiny
+/// spurious slope.
 fn ols(x: &[f64], y: &[f64]) -> (f64, f64, f64) {
     let n = x.len() as f64;
+    let y0 = y[0];
     let mx = x.iter().sum::<f64>() / n;
-    let my = y.iter().sum::<f64>() / n;
+    let my = y.iter().map(|v| v - y0).sum::<f64>() / n;
     let (mut sxx, mut sxy, mut syy) = (0.0, 0.0, 0.0);
     for (&xi, &yi) in x.iter().zip(y) {
-        let (dx, dy) = (xi - mx, yi - my);
+        let (dx, dy) = (xi - mx, (yi - y0) - my);
         sxx += dx * dx;
         sxy += dx * dy;
         syy += dy * dy;
     }
     let slope = sxy / sxx;
-    let intercept = my - slope * mx;
+    let intercept = y0 + my - slope * mx;
     // R2 = 1 - SSres/SStot with SSres = Syy - Sxy^2/Sxx; a flat line (Syy = 0) has R2 NaN.
     let r2 = if syy > 0.0 {
         (sxy * sxy) / (sxx * syy)
@@ -265,6 +269,19 @@ mod tests {
         // Sxy = -0.980829, Sxx = 2 -> R2 = Sxy^2 / (Sxx SStot) = 0.481013 / 0.508413 = 0.946106.
         assert!((f.r_squared - 0.946106).abs() < 1e-6, "{}", f.r_squared);
         assert!((f.adj_r_squared - (1.0 - (1.0 - f.r_squared) * 2.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn flat_tail_has_no_lambda_z() {
+        // Regression: equal ln C values gave a spurious slope of ~1e-32 (found by the
+        // property tests); a flat tail does not decline.
+        let e = select(
+            &[0.0, 1.0, 2.0, 4.0],
+            &[1000.0, 18.0, 18.0, 18.0],
+            0.0,
+            &LambdaZRule::default(),
+        );
+        assert_eq!(e, Err(NoLambdaZ::NotDeclining { slope: 0.0 }));
     }
 
     #[test]
