@@ -1,0 +1,27 @@
+//! # cartpk-ck
+//!
+//! Mechanistic cellular-kinetic (CK) models of CAR-T cells, fitted per patient by maximum
+//! likelihood.
+//!
+//! - [`model::CkModel`] is the trait a model implements (closed form or solver for ln C(t)
+//!   and its gradient on an unconstrained scale); [`model::Stein2019`] is the Stein et al.
+//!   2019 tisagenlecleucel model (exponential expansion, biphasic contraction/persistence).
+//! - [`likelihood::NegLogLik`] is the problem: a log-normal residual error, BLQ as censored
+//!   observations (Beal's M3) or dropped (M1).
+//! - [`fit::fit_profile`] runs multi-start Nelder-Mead then L-BFGS (argmin), and reports
+//!   estimates with SE/RSE from the observed information, -2LL, AIC, BIC, convergence and
+//!   identifiability warnings; [`fit::fit_batch`] fits many profiles in parallel (rayon).
+//! - [`simulate`] draws virtual cohorts (between-subject variability, residual error, LLOQ
+//!   censoring), seeded and reproducible.
+//!
+//! No I/O, no printing.
+
+pub mod fit;
+pub mod likelihood;
+pub mod model;
+pub mod normal;
+pub mod simulate;
+
+pub use fit::{fit_batch, fit_profile, Estimate, FitError, FitOptions, FitResult, Prediction};
+pub use likelihood::{BlqMethod, NegLogLik, Observation};
+pub use model::{CkModel, Stein2019, SteinParams};

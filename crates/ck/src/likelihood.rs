@@ -1,0 +1,161 @@
+//! The likelihood of a profile under a model, with a log-normal residual error and BLQ
+//! observations as censored data (Beal's M3) or dropped (M1).
+//!
+//! For a quantified y with model prediction mu = ln C(t) and residual SD sigma on the log
+//! scale, l = ln phi((ln y - mu)/sigma) - ln sigma. For a BLQ observation (M3),
+//! l = ln Phi((ln LLOQ - mu)/sigma): the probability that the true value lies below the LLOQ
+//! (Beal SL, J Pharmacokinet Pharmacodyn 2001;28:481-504). The cost minimised is -sum(l).
+
+use crate::model::CkModel;
+use crate::normal::{ln_cdf, mills, LN_SQRT_2PI};
+use argmin::core::{CostFunction, Error, Gradient};
+
+/// One observation of a profile, as the likelihood sees it.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Observation {
+    /// A quantified value.
+    Quantified {
+        /// Time, days.
+        t: f64,
+        /// Value, concentration unit (> 0).
+        y: f64,
+    },
+    /// Below the LLOQ.
+    Censored {
+        /// Time, days.
+        t: f64,
+        /// The LLOQ, concentration unit (> 0).
+        lloq: f64,
+    },
+}
+
+impl Observation {
+    /// Time, days.
+    pub fn time(&self) -> f64 {
+        match *self {
+            Observation::Quantified { t, .. } | Observation::Censored { t, .. } => t,
+        }
+    }
+}
+
+/// How BLQ observations enter the likelihood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlqMethod {
+    /// Beal's M3: censored, P(Y < LLOQ). The default.
+    #[default]
+    M3,
+    /// Beal's M1: BLQ observations are dropped (biases the persistence phase; for
+    /// comparison only).
+    M1,
+}
+
+impl std::str::FromStr for BlqMethod {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "m3" | "censored" => Ok(BlqMethod::M3),
+            "m1" | "drop" => Ok(BlqMethod::M1),
+            _ => Err(format!("unknown BLQ method '{s}'; expected m3 or m1")),
+        }
+    }
+}
+
+/// The negative log-likelihood of one profile: the problem the optimiser solves. Its
+/// parameter is the model's unconstrained theta followed by ln sigma.
+pub struct NegLogLik<'a> {
+    /// The model.
+    pub model: &'a dyn CkModel,
+    /// The observations.
+    pub obs: &'a [Observation],
+    /// How BLQ enters.
+    pub method: BlqMethod,
+}
+
+impl NegLogLik<'_> {
+    /// Number of observations that enter the likelihood.
+    pub fn n_used(&self) -> usize {
+        match self.method {
+            BlqMethod::M3 => self.obs.len(),
+            BlqMethod::M1 => self
+                .obs
+                .iter()
+                .filter(|o| matches!(o, Observation::Quantified { .. }))
+                .count(),
+        }
+    }
+
+    /// -ln L at `p` (theta, ln sigma); fills `grad` with its gradient when given.
+    pub fn eval(&self, p: &[f64], mut grad: Option<&mut [f64]>) -> f64 {
+        let k = self.model.n_theta();
+        let ln_sigma = p[k];
+        let sigma = ln_sigma.exp();
+        let mut g_mu = vec![0.0; k];
+        if let Some(g) = grad.as_deref_mut() {
+            g.fill(0.0);
+        }
+        let mut nll = 0.0;
+        for o in self.obs {
+            let (t, want_grad) = (o.time(), grad.is_some());
+            let mu = self
+                .model
+                .ln_conc(&p[..k], t, want_grad.then_some(&mut g_mu[..]));
+            // d(-l)/d mu and d(-l)/d ln sigma for this observation.
+            let (term, d_mu, d_ls) = match *o {
+                Observation::Quantified { y, .. } => {
+                    let z = (y.ln() - mu) / sigma;
+                    (
+                        0.5 * z * z + ln_sigma + LN_SQRT_2PI,
+                        -z / sigma,
+                        1.0 - z * z,
+                    )
+                }
+                Observation::Censored { lloq, .. } => match self.method {
+                    BlqMethod::M1 => continue,
+                    BlqMethod::M3 => {
+                        let w = (lloq.ln() - mu) / sigma;
+                        let lam = mills(w);
+                        (-ln_cdf(w), lam / sigma, lam * w)
+                    }
+                },
+            };
+            nll += term;
+            if let Some(g) = grad.as_deref_mut() {
+                for (gi, dm) in g[..k].iter_mut().zip(&g_mu) {
+                    *gi += d_mu * dm;
+                }
+                g[k] += d_ls;
+            }
+        }
+        nll
+    }
+}
+
+impl CostFunction for NegLogLik<'_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, p: &Self::Param) -> Result<f64, Error> {
+        let v = self.eval(p, None);
+        // Nelder-Mead copes with +inf (a point to move away from); NaN would poison it.
+        Ok(if v.is_nan() { f64::INFINITY } else { v })
+    }
+}
+
+impl Gradient for NegLogLik<'_> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+
+    fn gradient(&self, p: &Self::Param) -> Result<Vec<f64>, Error> {
+        let mut g = vec![0.0; p.len()];
+        self.eval(p, Some(&mut g));
+        if g.iter().any(|x| !x.is_finite()) {
+            return Err(argmin::core::ArgminError::InvalidParameter {
+                text: "non-finite gradient".to_string(),
+            }
+            .into());
+        }
+        Ok(g)
+    }
+}

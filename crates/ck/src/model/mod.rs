@@ -1,0 +1,64 @@
+//! Cellular-kinetic models. A model is a trait the user implements ([`CkModel`]); the
+//! fitter knows nothing about any particular model.
+
+mod stein;
+
+pub use stein::{Stein2019, SteinParams};
+
+/// A parameter as reported, on the natural scale.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ParamSpec {
+    /// Name, e.g. `alpha`.
+    pub name: &'static str,
+    /// Unit, e.g. `1/day`.
+    pub unit: &'static str,
+    /// What it is, for reports.
+    pub description: &'static str,
+}
+
+/// What the data say before any fit, for starting values: taken from NCA of the profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataSummary {
+    /// Observed Cmax (concentration unit).
+    pub cmax: f64,
+    /// Observed Tmax (day).
+    pub tmax: f64,
+    /// Quantified (time, concentration) pairs, by time.
+    pub quantified: Vec<(f64, f64)>,
+    /// The smallest LLOQ of the profile, if any.
+    pub lloq: Option<f64>,
+    /// The NCA terminal rate constant, if any (1/day).
+    pub lambda_z: Option<f64>,
+}
+
+/// A mechanistic CK model with a closed form or a solver for ln C(t).
+///
+/// Parameters live on an unconstrained scale `theta` (log, logit, log-differences) inside
+/// the optimiser; [`CkModel::to_natural`] maps them to the natural scale for reports.
+pub trait CkModel: Sync + Send {
+    /// Short name, e.g. `stein2019`.
+    fn name(&self) -> &'static str;
+
+    /// The natural-scale parameters, in the order of [`CkModel::to_natural`].
+    fn parameters(&self) -> &'static [ParamSpec];
+
+    /// Number of unconstrained parameters (the length of `theta`).
+    fn n_theta(&self) -> usize;
+
+    /// ln C(t) at `t` days for `theta`; when `grad` is given, fills it with
+    /// d ln C / d theta (length [`CkModel::n_theta`]).
+    fn ln_conc(&self, theta: &[f64], t: f64, grad: Option<&mut [f64]>) -> f64;
+
+    /// Natural-scale parameter values.
+    fn to_natural(&self, theta: &[f64]) -> Vec<f64>;
+
+    /// The unconstrained parameters of natural-scale values (inverse of `to_natural`);
+    /// `None` if the values are outside the model's domain.
+    fn from_natural(&self, natural: &[f64]) -> Option<Vec<f64>>;
+
+    /// Starting points for the optimiser, from the data.
+    fn starts(&self, data: &DataSummary) -> Vec<Vec<f64>>;
+
+    /// Quantities derived from the natural parameters, for reports: (name, unit, value).
+    fn derived(&self, natural: &[f64]) -> Vec<(&'static str, &'static str, f64)>;
+}
