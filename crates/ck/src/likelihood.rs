@@ -63,7 +63,13 @@ impl std::str::FromStr for BlqMethod {
 }
 
 /// The negative log-likelihood of one profile: the problem the optimiser solves. Its
-/// parameter is the model's unconstrained theta followed by ln sigma.
+/// parameter is the model's unconstrained theta followed by s, with the residual SD
+/// sigma = sigma_min + exp(s).
+///
+/// The floor sigma_min keeps the maximum likelihood finite: with as many quantified
+/// observations as parameters the model can pass through every point, and as sigma -> 0
+/// the likelihood grows without bound.
+#[derive(Clone, Copy)]
 pub struct NegLogLik<'a> {
     /// The model.
     pub model: &'a dyn CkModel,
@@ -71,7 +77,13 @@ pub struct NegLogLik<'a> {
     pub obs: &'a [Observation],
     /// How BLQ enters.
     pub method: BlqMethod,
+    /// Smallest residual SD of ln C.
+    pub sigma_min: f64,
 }
+
+/// Largest number of model parameters `NegLogLik` supports (a stack buffer holds the
+/// model gradient).
+pub const MAX_THETA: usize = 16;
 
 impl NegLogLik<'_> {
     /// Number of observations that enter the likelihood.
@@ -86,12 +98,26 @@ impl NegLogLik<'_> {
         }
     }
 
-    /// -ln L at `p` (theta, ln sigma); fills `grad` with its gradient when given.
+    /// The residual SD at parameter `p`.
+    pub fn sigma(&self, p: &[f64]) -> f64 {
+        self.sigma_min + p[self.model.n_theta()].exp()
+    }
+
+    /// The unconstrained residual-SD parameter of `sigma` (> sigma_min).
+    pub fn sigma_param(&self, sigma: f64) -> f64 {
+        (sigma - self.sigma_min).max(1e-12).ln()
+    }
+
+    /// -ln L at `p` (theta, s); fills `grad` with its gradient when given.
     pub fn eval(&self, p: &[f64], mut grad: Option<&mut [f64]>) -> f64 {
         let k = self.model.n_theta();
-        let ln_sigma = p[k];
-        let sigma = ln_sigma.exp();
-        let mut g_mu = vec![0.0; k];
+        assert!(k <= MAX_THETA, "models have at most {MAX_THETA} parameters");
+        let sigma = self.sigma(p);
+        let ln_sigma = sigma.ln();
+        // d ln sigma / d s, to turn derivatives in ln sigma into derivatives in s.
+        let dls_ds = (sigma - self.sigma_min) / sigma;
+        let mut g_buf = [0.0; MAX_THETA];
+        let g_mu = &mut g_buf[..k];
         if let Some(g) = grad.as_deref_mut() {
             g.fill(0.0);
         }
@@ -100,7 +126,7 @@ impl NegLogLik<'_> {
             let (t, want_grad) = (o.time(), grad.is_some());
             let mu = self
                 .model
-                .ln_conc(&p[..k], t, want_grad.then_some(&mut g_mu[..]));
+                .ln_conc(&p[..k], t, want_grad.then_some(&mut *g_mu));
             // d(-l)/d mu and d(-l)/d ln sigma for this observation.
             let (term, d_mu, d_ls) = match *o {
                 Observation::Quantified { y, .. } => {
@@ -122,10 +148,10 @@ impl NegLogLik<'_> {
             };
             nll += term;
             if let Some(g) = grad.as_deref_mut() {
-                for (gi, dm) in g[..k].iter_mut().zip(&g_mu) {
+                for (gi, dm) in g[..k].iter_mut().zip(g_mu.iter()) {
                     *gi += d_mu * dm;
                 }
-                g[k] += d_ls;
+                g[k] += d_ls * dls_ds;
             }
         }
         nll

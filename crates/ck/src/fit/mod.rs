@@ -25,6 +25,9 @@ pub struct FitOptions {
     pub lbfgs_max_iters: u64,
     /// Starting residual SD on the log scale.
     pub sigma_start: f64,
+    /// Smallest residual SD of ln C (keeps the likelihood bounded when the model can pass
+    /// through every quantified point).
+    pub sigma_min: f64,
     /// Warn when a parameter's RSE exceeds this, %.
     pub max_rse_pct: f64,
     /// Day after which quantified samples are needed to identify the persistence phase.
@@ -38,6 +41,7 @@ impl Default for FitOptions {
             nm_max_iters: 300,
             lbfgs_max_iters: 200,
             sigma_start: 0.5,
+            sigma_min: 0.05,
             max_rse_pct: 100.0,
             persistence_day: 60.0,
         }
@@ -92,6 +96,8 @@ pub struct FitResult {
     pub iterations: u64,
     /// Condition number of the Hessian.
     pub condition_number: f64,
+    /// Residual SD of ln C at the optimum.
+    pub sigma: f64,
     /// Identifiability and convergence warnings.
     pub warnings: Vec<String>,
 }
@@ -227,6 +233,7 @@ pub fn fit_observations(
         model,
         obs,
         method: options.blq,
+        sigma_min: options.sigma_min,
     };
 
     // Global stage: Nelder-Mead from every start.
@@ -235,7 +242,7 @@ pub fn fit_observations(
     let mut last_error = String::new();
     for start in starts {
         let mut x0 = start;
-        x0.push(options.sigma_start.ln());
+        x0.push(problem.sigma_param(options.sigma_start.max(2.0 * options.sigma_min)));
         let simplex: Vec<Vec<f64>> = std::iter::once(x0.clone())
             .chain((0..=k).map(|i| {
                 let mut v = x0.clone();
@@ -250,16 +257,9 @@ pub fn fit_observations(
                 continue;
             }
         };
-        let run = Executor::new(
-            NegLogLik {
-                model,
-                obs,
-                method: options.blq,
-            },
-            solver,
-        )
-        .configure(|s| s.max_iters(options.nm_max_iters))
-        .run();
+        let run = Executor::new(problem, solver)
+            .configure(|s| s.max_iters(options.nm_max_iters))
+            .run();
         match run {
             Ok(res) => {
                 iterations += res.state.get_iter();
@@ -281,19 +281,12 @@ pub fn fit_observations(
         .with_tolerance_grad(1e-8)
         .and_then(|s| s.with_tolerance_cost(1e-12));
     if let Ok(solver) = polish {
-        let run = Executor::new(
-            NegLogLik {
-                model,
-                obs,
-                method: options.blq,
-            },
-            solver,
-        )
-        .configure(|s| {
-            s.param(best_param.clone())
-                .max_iters(options.lbfgs_max_iters)
-        })
-        .run();
+        let run = Executor::new(problem, solver)
+            .configure(|s| {
+                s.param(best_param.clone())
+                    .max_iters(options.lbfgs_max_iters)
+            })
+            .run();
         if let Ok(res) = run {
             iterations += res.state.get_iter();
             termination = match res.state.get_termination_status() {
@@ -327,7 +320,7 @@ pub fn fit_observations(
     let curv = uncertainty::curvature(&h);
     let natural_with_sigma = |p: &[f64]| {
         let mut v = model.to_natural(&p[..k]);
-        v.push(p[k].exp());
+        v.push(problem.sigma(p));
         v
     };
     let values = natural_with_sigma(&best_param);
@@ -363,6 +356,12 @@ pub fn fit_observations(
         .collect();
     if curv.covariance.is_none() {
         warnings.push("Hessian not positive definite at the optimum: no standard errors; some parameters are not identifiable".to_string());
+    }
+    if n_quant <= k + 1 {
+        warnings.push(format!(
+            "{n_quant} quantified observations for {} parameters: the estimates are not identifiable from this profile alone",
+            k + 1
+        ));
     }
     if !converged {
         warnings.push(format!("not converged (gradient norm {grad_norm:.2e})"));
@@ -406,6 +405,7 @@ pub fn fit_observations(
         termination,
         iterations,
         condition_number: curv.condition_number,
+        sigma: values[k],
         warnings,
     })
 }
@@ -414,7 +414,7 @@ impl FitResult {
     /// Individual predictions and residuals at the observations.
     pub fn predictions(&self, model: &dyn CkModel, obs: &[Observation]) -> Vec<Prediction> {
         let k = model.n_theta();
-        let sigma = self.optimum[k].exp();
+        let sigma = self.sigma;
         obs.iter()
             .map(|o| {
                 let t = o.time();

@@ -54,7 +54,7 @@ pub trait CkModel: Sync + Send {
 
     /// The unconstrained parameters of natural-scale values (inverse of `to_natural`);
     /// `None` if the values are outside the model's domain.
-    fn from_natural(&self, natural: &[f64]) -> Option<Vec<f64>>;
+    fn to_theta(&self, natural: &[f64]) -> Option<Vec<f64>>;
 
     /// Starting points for the optimiser, from the data.
     fn starts(&self, data: &DataSummary) -> Vec<Vec<f64>>;

@@ -186,7 +186,7 @@ impl CkModel for Stein2019 {
         ]
     }
 
-    fn from_natural(&self, v: &[f64]) -> Option<Vec<f64>> {
+    fn to_theta(&self, v: &[f64]) -> Option<Vec<f64>> {
         let p = SteinParams::from_slice(v);
         let ok = p.cmax > 0.0
             && p.tmax > 0.0
@@ -264,7 +264,7 @@ impl CkModel for Stein2019 {
                 let alpha = base.alpha * fa;
                 let beta = (base.beta * fbeta).min(0.5 * alpha);
                 let fb = (base.fb * ffb).clamp(1e-5, 0.5);
-                self.from_natural(
+                self.to_theta(
                     &SteinParams {
                         alpha,
                         beta,
@@ -307,7 +307,7 @@ mod tests {
         assert!((d[4].2 - 216.6).abs() < 0.1);
         // Continuity at Tmax, and the value a week after it by hand:
         // 24000 * (0.9921 e^{-1.12} + 0.0079 e^{-0.0224}) = 7954.25 copies/ug.
-        let th = m.from_natural(&p.to_vec()).unwrap();
+        let th = m.to_theta(&p.to_vec()).unwrap();
         assert!((m.ln_conc(&th, 9.3, None) - 24000f64.ln()).abs() < 1e-12);
         assert!((m.ln_conc(&th, 9.3 - 1e-12, None) - 24000f64.ln()).abs() < 1e-9);
         let want = 24000.0 * (0.9921 * (-1.12f64).exp() + 0.0079 * (-0.0224f64).exp());
