@@ -116,17 +116,34 @@ impl NegLogLik<'_> {
         let ln_sigma = sigma.ln();
         // d ln sigma / d s, to turn derivatives in ln sigma into derivatives in s.
         let dls_ds = (sigma - self.sigma_min) / sigma;
-        let mut g_buf = [0.0; MAX_THETA];
-        let g_mu = &mut g_buf[..k];
+        // Predictions and their gradients for all observations in one model call; stack
+        // buffers for the usual profile sizes.
+        const STACK_OBS: usize = 64;
+        let n = self.obs.len();
+        let mut times_s = [0.0; STACK_OBS];
+        let mut mu_s = [0.0; STACK_OBS];
+        let mut g_s = [0.0; STACK_OBS * MAX_THETA];
+        let (mut times_h, mut mu_h, mut g_h);
+        let (times, mu, g_mu): (&mut [f64], &mut [f64], &mut [f64]) = if n <= STACK_OBS {
+            (&mut times_s[..n], &mut mu_s[..n], &mut g_s[..n * k])
+        } else {
+            times_h = vec![0.0; n];
+            mu_h = vec![0.0; n];
+            g_h = vec![0.0; n * k];
+            (&mut times_h[..], &mut mu_h[..], &mut g_h[..])
+        };
+        for (t, o) in times.iter_mut().zip(self.obs) {
+            *t = o.time();
+        }
+        let want_grad = grad.is_some();
+        self.model
+            .ln_conc_batch(&p[..k], times, mu, want_grad.then_some(&mut *g_mu));
         if let Some(g) = grad.as_deref_mut() {
             g.fill(0.0);
         }
         let mut nll = 0.0;
-        for o in self.obs {
-            let (t, want_grad) = (o.time(), grad.is_some());
-            let mu = self
-                .model
-                .ln_conc(&p[..k], t, want_grad.then_some(&mut *g_mu));
+        for (i, o) in self.obs.iter().enumerate() {
+            let mu = mu[i];
             // d(-l)/d mu and d(-l)/d ln sigma for this observation.
             let (term, d_mu, d_ls) = match *o {
                 Observation::Quantified { y, .. } => {
@@ -148,7 +165,7 @@ impl NegLogLik<'_> {
             };
             nll += term;
             if let Some(g) = grad.as_deref_mut() {
-                for (gi, dm) in g[..k].iter_mut().zip(g_mu.iter()) {
+                for (gi, dm) in g[..k].iter_mut().zip(&g_mu[i * k..(i + 1) * k]) {
                     *gi += d_mu * dm;
                 }
                 g[k] += d_ls * dls_ds;

@@ -38,7 +38,7 @@ impl Default for FitOptions {
     fn default() -> Self {
         FitOptions {
             blq: BlqMethod::M3,
-            nm_max_iters: 300,
+            nm_max_iters: 150,
             lbfgs_max_iters: 200,
             sigma_start: 0.5,
             sigma_min: 0.05,

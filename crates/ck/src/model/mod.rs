@@ -49,6 +49,27 @@ pub trait CkModel: Sync + Send {
     /// d ln C / d theta (length [`CkModel::n_theta`]).
     fn ln_conc(&self, theta: &[f64], t: f64, grad: Option<&mut [f64]>) -> f64;
 
+    /// ln C at every time in `times` into `out`; when `grad` is given (row-major,
+    /// `times.len()` rows of [`CkModel::n_theta`]), the gradients too. The default calls
+    /// [`CkModel::ln_conc`] per time; a model overrides it to transform `theta` once per
+    /// evaluation instead of once per observation.
+    fn ln_conc_batch(
+        &self,
+        theta: &[f64],
+        times: &[f64],
+        out: &mut [f64],
+        mut grad: Option<&mut [f64]>,
+    ) {
+        let k = self.n_theta();
+        for (i, &t) in times.iter().enumerate() {
+            out[i] = self.ln_conc(
+                theta,
+                t,
+                grad.as_deref_mut().map(|g| &mut g[i * k..(i + 1) * k]),
+            );
+        }
+    }
+
     /// Natural-scale parameter values.
     fn to_natural(&self, theta: &[f64]) -> Vec<f64>;
 

@@ -119,6 +119,85 @@ fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// The parameters of one evaluation, transformed once.
+struct Natural {
+    ln_cmax: f64,
+    tmax: f64,
+    rho: f64,
+    a_minus_b: f64,
+    beta: f64,
+    alpha: f64,
+    fb: f64,
+    ln_1m_fb: f64,
+    ln_fb: f64,
+}
+
+impl Natural {
+    fn of(th: &[f64]) -> Natural {
+        let a_minus_b = th[3].exp();
+        let beta = th[4].exp();
+        let fb = logistic(th[5]);
+        Natural {
+            ln_cmax: th[0],
+            tmax: th[1].exp(),
+            rho: th[2].exp(),
+            a_minus_b,
+            beta,
+            alpha: beta + a_minus_b,
+            fb,
+            // ln(1 - FB) = -ln(1 + e^x) and ln FB = x - ln(1 + e^x), stable for any x.
+            ln_1m_fb: -softplus(th[5]),
+            ln_fb: th[5] - softplus(th[5]),
+        }
+    }
+
+    fn ln_conc(&self, t: f64, grad: Option<&mut [f64]>) -> f64 {
+        let (tmax, rho) = (self.tmax, self.rho);
+        if t < tmax {
+            if let Some(g) = grad {
+                g.fill(0.0);
+                g[0] = 1.0;
+                g[1] = -rho * tmax;
+                g[2] = -rho * (tmax - t);
+            }
+            return self.ln_cmax - rho * (tmax - t);
+        }
+        let (alpha, beta, fb) = (self.alpha, self.beta, self.fb);
+        let d = t - tmax;
+        // S = (1 - FB) e^{-alpha d} + FB e^{-beta d}, in log space (e^{-alpha d} underflows
+        // in the persistence phase).
+        let la = self.ln_1m_fb - alpha * d;
+        let lb = self.ln_fb - beta * d;
+        let m = la.max(lb);
+        let ln_s = m + ((la - m).exp() + (lb - m).exp()).ln();
+        if let Some(g) = grad {
+            // Weights of the two exponentials in S: wa + wb = 1.
+            let wa = (la - ln_s).exp();
+            let wb = (lb - ln_s).exp();
+            g[0] = 1.0;
+            // d ln S / d d = -(alpha wa + beta wb); d d / d ln Tmax = -Tmax.
+            g[1] = (alpha * wa + beta * wb) * tmax;
+            g[2] = 0.0;
+            // d ln S / d alpha = -d wa; d alpha / d ln(alpha - beta) = alpha - beta.
+            g[3] = -d * wa * self.a_minus_b;
+            // beta moves both rates: d alpha / d ln beta = d beta / d ln beta = beta.
+            g[4] = -d * (wa + wb) * beta;
+            // d ln S / d FB = (e^{-beta d} - e^{-alpha d}) / S; d FB / d logit = FB (1 - FB).
+            g[5] = wb * (1.0 - fb) - wa * fb;
+        }
+        self.ln_cmax + ln_s
+    }
+}
+
+/// ln(1 + e^x) without overflow.
+fn softplus(x: f64) -> f64 {
+    if x > 30.0 {
+        x
+    } else {
+        x.exp().ln_1p()
+    }
+}
+
 impl CkModel for Stein2019 {
     fn name(&self) -> &'static str {
         "stein2019"
@@ -133,45 +212,20 @@ impl CkModel for Stein2019 {
     }
 
     fn ln_conc(&self, th: &[f64], t: f64, grad: Option<&mut [f64]>) -> f64 {
-        let ln_cmax = th[0];
-        let tmax = th[1].exp();
-        let rho = th[2].exp();
-        if t < tmax {
-            if let Some(g) = grad {
-                g.fill(0.0);
-                g[0] = 1.0;
-                g[1] = -rho * tmax;
-                g[2] = -rho * (tmax - t);
-            }
-            return ln_cmax - rho * (tmax - t);
+        Natural::of(th).ln_conc(t, grad)
+    }
+
+    fn ln_conc_batch(
+        &self,
+        th: &[f64],
+        times: &[f64],
+        out: &mut [f64],
+        mut grad: Option<&mut [f64]>,
+    ) {
+        let nat = Natural::of(th);
+        for (i, &t) in times.iter().enumerate() {
+            out[i] = nat.ln_conc(t, grad.as_deref_mut().map(|g| &mut g[i * 6..(i + 1) * 6]));
         }
-        let a_minus_b = th[3].exp();
-        let beta = th[4].exp();
-        let alpha = beta + a_minus_b;
-        let fb = logistic(th[5]);
-        let d = t - tmax;
-        // S = (1 - FB) e^{-alpha d} + FB e^{-beta d}, in log space (e^{-alpha d} underflows
-        // in the persistence phase).
-        let la = (1.0 - fb).ln() - alpha * d;
-        let lb = fb.ln() - beta * d;
-        let m = la.max(lb);
-        let ln_s = m + ((la - m).exp() + (lb - m).exp()).ln();
-        if let Some(g) = grad {
-            // Weights of the two exponentials in S: wa + wb = 1.
-            let wa = (la - ln_s).exp();
-            let wb = (lb - ln_s).exp();
-            g[0] = 1.0;
-            // d ln S / d d = -(alpha wa + beta wb); d d / d ln Tmax = -Tmax.
-            g[1] = (alpha * wa + beta * wb) * tmax;
-            g[2] = 0.0;
-            // d ln S / d alpha = -d wa; d alpha / d ln(alpha - beta) = alpha - beta.
-            g[3] = -d * wa * a_minus_b;
-            // beta moves both rates: d alpha / d ln beta = d beta / d ln beta = beta.
-            g[4] = -d * (wa + wb) * beta;
-            // d ln S / d FB = (e^{-beta d} - e^{-alpha d}) / S; d FB / d logit = FB (1 - FB).
-            g[5] = wb * (1.0 - fb) - wa * fb;
-        }
-        ln_cmax + ln_s
     }
 
     fn to_natural(&self, th: &[f64]) -> Vec<f64> {
