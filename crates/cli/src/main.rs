@@ -19,22 +19,32 @@ use clap::Parser;
 // faulting it in again: a third less wall time on a 100,000-profile run (docs/benchmarks.md).
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use commands::Outcome;
-use flags::hiargs::NcaConfig;
+use flags::hiargs::{FitConfig, NcaConfig, SimulateConfig};
 use flags::lowargs::{Command, LowArgs};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = LowArgs::parse();
+    let threads = |n: Option<usize>| {
+        if let Some(n) = n {
+            // Fails only if a pool already exists, which cannot happen this early.
+            let _ = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build_global();
+        }
+    };
     let result = match args.command {
         Command::Nca(a) => NcaConfig::from_args(a).and_then(|config| {
-            if let Some(n) = config.threads {
-                // Fails only if a pool already exists, which cannot happen this early.
-                let _ = rayon::ThreadPoolBuilder::new()
-                    .num_threads(n)
-                    .build_global();
-            }
+            threads(config.threads);
             commands::nca::run(&config)
         }),
+        Command::Fit(a) => FitConfig::from_args(a).and_then(|config| {
+            threads(config.threads);
+            commands::fit::run(&config)
+        }),
+        Command::Simulate(a) => {
+            SimulateConfig::from_args(a).and_then(|config| commands::simulate::run(&config))
+        }
     };
     match result {
         Ok(Outcome::Complete) => ExitCode::SUCCESS,

@@ -1,7 +1,9 @@
 //! One module per subcommand; each takes a resolved configuration and returns what
 //! happened, leaving exit codes to `main`.
 
+pub mod fit;
 pub mod nca;
+pub mod simulate;
 
 /// How a run ended, for the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -167,3 +167,139 @@ impl NcaConfig {
         })
     }
 }
+
+/// Everything `cartpk fit` needs.
+#[derive(Debug, Clone)]
+pub struct FitConfig {
+    /// The input file.
+    pub input: PathBuf,
+    /// How to read it.
+    pub ingest: IngestOptions,
+    /// Estimation settings.
+    pub fit: cartpk_ck::FitOptions,
+    /// Output directory.
+    pub out_dir: PathBuf,
+    /// Output formats.
+    pub outputs: Outputs,
+    /// Threads, `None` for every core.
+    pub threads: Option<usize>,
+    /// Errors only.
+    pub quiet: bool,
+}
+
+impl FitConfig {
+    /// Validates `cartpk fit` flags.
+    pub fn from_args(args: super::lowargs::FitArgs) -> Result<FitConfig> {
+        let ingest = ingest_options(&args.input)?;
+        if !args.model.trim().eq_ignore_ascii_case("stein2019") {
+            bail!(
+                "--model: unknown model '{}'; expected stein2019",
+                args.model
+            );
+        }
+        let blq: cartpk_ck::BlqMethod = args.blq.parse().map_err(|e| anyhow!("--blq: {e}"))?;
+        if !(args.sigma_min > 0.0 && args.sigma_min.is_finite()) {
+            bail!(
+                "--sigma-min: expected a number > 0, found {}",
+                args.sigma_min
+            );
+        }
+        if args.threads == Some(0) {
+            bail!("--threads: expected at least 1");
+        }
+        Ok(FitConfig {
+            input: args.input.input,
+            ingest,
+            fit: cartpk_ck::FitOptions {
+                blq,
+                sigma_min: args.sigma_min,
+                ..cartpk_ck::FitOptions::default()
+            },
+            out_dir: args.out,
+            outputs: Outputs {
+                csv: matches!(args.format, Format::Csv | Format::All),
+                json: matches!(args.format, Format::Json | Format::All),
+            },
+            threads: args.threads,
+            quiet: args.quiet,
+        })
+    }
+}
+
+/// Everything `cartpk simulate` needs.
+#[derive(Debug, Clone)]
+pub struct SimulateConfig {
+    /// Output CSV.
+    pub out: PathBuf,
+    /// The cohort.
+    pub spec: cartpk_ck::simulate::CohortSpec,
+}
+
+impl SimulateConfig {
+    /// Validates `cartpk simulate` flags into a cohort specification.
+    pub fn from_args(args: super::lowargs::SimulateArgs) -> Result<SimulateConfig> {
+        use cartpk_ck::simulate::{CohortSpec, SamplingArm, Typical, TRIAL_DAYS};
+        if args.n_subjects == 0 {
+            bail!("--n-subjects: expected at least 1");
+        }
+        if !(args.sigma >= 0.0 && args.sigma.is_finite()) {
+            bail!("--sigma: expected a number >= 0, found {}", args.sigma);
+        }
+        if !(args.variability >= 0.0 && args.variability.is_finite()) {
+            bail!(
+                "--variability: expected a number >= 0, found {}",
+                args.variability
+            );
+        }
+        if !(args.lloq > 0.0 && args.lloq.is_finite()) {
+            bail!("--lloq: expected a number > 0, found {}", args.lloq);
+        }
+        let mut spec = CohortSpec::published(args.n_subjects, args.seed);
+        spec.sigma = args.sigma;
+        spec.subject_prefix = args.prefix.clone();
+        let o = spec.omega2;
+        let f = args.variability;
+        spec.omega2 = Typical {
+            cmax: o.cmax * f,
+            foldx: o.foldx * f,
+            tmax: o.tmax * f,
+            alpha: o.alpha * f,
+            beta: o.beta * f,
+            fb: o.fb * f,
+        };
+        let arm = |matrix: &str, times: Vec<f64>, scale: f64, availability: f64| SamplingArm {
+            matrix: matrix.to_string(),
+            assay: "qpcr".to_string(),
+            unit: "copies/ug".to_string(),
+            times,
+            lloq: args.lloq,
+            scale,
+            availability,
+        };
+        spec.arms.clear();
+        for m in args
+            .matrices
+            .split(',')
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        {
+            spec.arms.push(match m.to_ascii_lowercase().as_str() {
+                "blood" => arm("blood", TRIAL_DAYS.to_vec(), 1.0, 1.0),
+                // Marrow levels are of the order of blood's (half, here); CSF an order
+                // lower and sampled in some patients only.
+                "marrow" => arm("marrow", vec![28.0, 84.0, 168.0], 0.5, 1.0),
+                "csf" => arm("csf", vec![28.0], 0.1, 0.6),
+                other => {
+                    bail!("--matrices: unknown matrix '{other}'; expected blood, marrow or csf")
+                }
+            });
+        }
+        if spec.arms.is_empty() {
+            bail!("--matrices: expected at least one of blood, marrow, csf");
+        }
+        Ok(SimulateConfig {
+            out: args.out,
+            spec,
+        })
+    }
+}

@@ -20,6 +20,12 @@ pub enum Command {
     /// Non-compartmental analysis (Cmax, Tmax, AUC0-28d, lambda_z, half-life...) per
     /// subject x matrix x assay, matching PKNCA.
     Nca(NcaArgs),
+    /// Fit a mechanistic CK model (Stein 2019) to every subject x matrix x assay by maximum
+    /// likelihood, BLQ as censored data (M3).
+    Fit(FitArgs),
+    /// Simulate a virtual CAR-T cohort from the Stein 2019 model to a CSV in the input
+    /// format.
+    Simulate(SimulateArgs),
 }
 
 /// Output formats.
@@ -124,4 +130,78 @@ pub struct NcaArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Arguments of `cartpk fit`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Directory for the results (created if needed; files in it are replaced atomically).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+
+    /// The model. Only `stein2019` for now.
+    #[arg(long, default_value = "stein2019", value_name = "MODEL")]
+    pub model: String,
+
+    /// BLQ in the likelihood: m3 (censored, Beal's M3) or m1 (dropped; for comparison).
+    #[arg(long, default_value = "m3", value_name = "METHOD")]
+    pub blq: String,
+
+    /// Smallest residual SD of ln C (keeps the likelihood bounded on sparse profiles).
+    #[arg(long, default_value_t = 0.05, value_name = "SD")]
+    pub sigma_min: f64,
+
+    /// Worker threads (default: every core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of `cartpk simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Output CSV (long input format). The true parameters of every subject go to
+    /// `<OUT stem>_params.csv` beside it.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Number of subjects.
+    #[arg(long, default_value_t = 48, value_name = "N")]
+    pub n_subjects: usize,
+
+    /// Seed of the random stream (same seed, same cohort).
+    #[arg(long, default_value_t = 1, value_name = "SEED")]
+    pub seed: u64,
+
+    /// Residual SD of ln C (Stein 2019: 0.56).
+    #[arg(long, default_value_t = 0.56, value_name = "SD")]
+    pub sigma: f64,
+
+    /// Scale every between-subject variance (omega^2) by this factor; 0 gives every
+    /// subject the typical values.
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    pub variability: f64,
+
+    /// qPCR LLOQ, copies/ug.
+    #[arg(long, default_value_t = 50.0, value_name = "LLOQ")]
+    pub lloq: f64,
+
+    /// Matrices to sample: blood (trial schedule), marrow (days 28, 84, 168), csf (day 28,
+    /// taken in 60% of patients). Comma-separated.
+    #[arg(long, default_value = "blood,marrow,csf", value_name = "LIST")]
+    pub matrices: String,
+
+    /// Subject identifier prefix.
+    #[arg(long, default_value = "SIM", value_name = "TEXT")]
+    pub prefix: String,
 }

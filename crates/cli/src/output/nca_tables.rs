@@ -1,6 +1,7 @@
 //! The NCA result tables: long CSV (one row per parameter, CDISC PP codes alongside PKNCA
 //! names), wide CSV (one row per profile) and JSON. Rows are formatted in parallel.
 
+use super::fields::{push_num, push_text};
 use cartpk_core::ingest::RowError;
 use cartpk_core::{Profile, ProfileKey};
 use cartpk_nca::{NcaOptions, NcaResult, Parameter, ParameterValue, UnitKind};
@@ -45,40 +46,6 @@ impl Failure {
 }
 
 const CHUNK: usize = 512;
-
-/// Appends a number: `NA` for no value (R's convention, as in PKNCA output), else the
-/// shortest decimal that reads back to the same f64 (ryu), without a trailing `.0`.
-fn push_num(out: &mut Vec<u8>, v: Option<f64>) {
-    match v {
-        // Times and counts are mostly whole numbers: integer formatting is much cheaper.
-        Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => {
-            out.extend_from_slice(itoa::Buffer::new().format(x as i64).as_bytes());
-        }
-        Some(x) if x.is_finite() => {
-            let mut buf = ryu::Buffer::new();
-            let s = buf.format_finite(x);
-            out.extend_from_slice(s.strip_suffix(".0").unwrap_or(s).as_bytes());
-        }
-        _ => out.extend_from_slice(b"NA"),
-    }
-}
-
-/// Appends a text field, quoted as RFC 4180 asks when it holds a delimiter, quote or line
-/// break.
-fn push_text(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
-        out.push(b'"');
-        for b in s.bytes() {
-            if b == b'"' {
-                out.push(b'"');
-            }
-            out.push(b);
-        }
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(s.as_bytes());
-    }
-}
 
 /// The warnings of a profile, formatted once.
 fn warning_texts(result: &NcaResult) -> Vec<String> {

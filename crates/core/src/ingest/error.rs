@@ -6,13 +6,14 @@ use std::fmt;
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     /// The file could not be opened or read.
-    #[error("{file}: cannot read: {source}")]
+    // The cause is in the message, not in `source()`, so that reporters that print the
+    // chain (anyhow's `{:#}`) do not print it twice.
+    #[error("{file}: cannot read: {cause}")]
     Io {
         /// The file.
         file: String,
         /// The cause.
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The CSV layer failed (e.g. a broken quote or invalid UTF-8 in the header).
     #[error("{file}:{line}: not valid CSV: {message}")]

@@ -91,9 +91,9 @@ impl Dataset {
 /// Reads a CSV file.
 pub fn read_path(path: &Path, options: &IngestOptions) -> Result<Dataset, IngestError> {
     let file_name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
+    let bytes = std::fs::read(path).map_err(|cause| IngestError::Io {
         file: file_name.clone(),
-        source,
+        cause,
     })?;
     read_bytes(&bytes, &file_name, options)
 }
@@ -107,9 +107,9 @@ pub fn read_from<R: Read>(
     let mut bytes = Vec::new();
     reader
         .read_to_end(&mut bytes)
-        .map_err(|e| IngestError::Io {
+        .map_err(|cause| IngestError::Io {
             file: source.to_string(),
-            source: e,
+            cause,
         })?;
     read_bytes(&bytes, source, options)
 }

@@ -1,0 +1,259 @@
+//! The model-fit result tables: estimates (long), one row per fit (wide), individual
+//! predictions and residuals, and JSON.
+
+use super::fields::{push_num, push_record, push_text};
+use super::nca_tables::Failure;
+use cartpk_ck::{FitOptions, FitResult, Prediction};
+use cartpk_core::Profile;
+use serde::Serialize;
+
+/// A profile with its fit and predictions.
+pub struct FitRow<'a> {
+    /// The profile.
+    pub profile: &'a Profile,
+    /// The fit.
+    pub fit: &'a FitResult,
+    /// Predictions at the observations.
+    pub predictions: Vec<Prediction>,
+}
+
+/// A model unit with `conc` replaced by the profile's concentration unit.
+fn unit_of(unit: &str, conc_unit: &str) -> String {
+    match unit {
+        "conc" => conc_unit.to_string(),
+        "ln(conc)" => format!("ln({conc_unit})"),
+        u => u.to_string(),
+    }
+}
+
+fn key_fields(p: &Profile) -> [&str; 3] {
+    [
+        p.key.subject.as_str(),
+        p.key.matrix.label(),
+        p.key.assay.label(),
+    ]
+}
+
+fn push_key(out: &mut Vec<u8>, p: &Profile) {
+    for f in key_fields(p) {
+        push_text(out, f);
+        out.push(b',');
+    }
+}
+
+/// `subject, matrix, assay, parameter, kind, value, unit, se, rse_pct`: every estimate
+/// (kind `estimate`, with SE and RSE%) and derived quantity (kind `derived`).
+pub fn estimates_csv(rows: &[FitRow<'_>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    push_record(
+        &mut out,
+        &[
+            "subject",
+            "matrix",
+            "assay",
+            "parameter",
+            "kind",
+            "value",
+            "unit",
+            "se",
+            "rse_pct",
+        ],
+    );
+    for r in rows {
+        let cu = r.profile.unit.label();
+        for e in &r.fit.estimates {
+            push_key(&mut out, r.profile);
+            push_text(&mut out, e.name);
+            out.extend_from_slice(b",estimate,");
+            push_num(&mut out, Some(e.value));
+            out.push(b',');
+            push_text(&mut out, &unit_of(e.unit, cu));
+            out.push(b',');
+            push_num(&mut out, e.se);
+            out.push(b',');
+            push_num(&mut out, e.rse_pct);
+            out.push(b'\n');
+        }
+        for &(name, unit, value) in &r.fit.derived {
+            push_key(&mut out, r.profile);
+            push_text(&mut out, name);
+            out.extend_from_slice(b",derived,");
+            push_num(&mut out, Some(value));
+            out.push(b',');
+            push_text(&mut out, &unit_of(unit, cu));
+            out.extend_from_slice(b",NA,NA\n");
+        }
+    }
+    out
+}
+
+/// One row per fit: key, fit statistics, every estimate and its RSE, derived quantities,
+/// warnings. Units in the column names, `conc_unit` meaning the row's unit.
+pub fn summary_csv(rows: &[FitRow<'_>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut header: Vec<String> = [
+        "subject",
+        "matrix",
+        "assay",
+        "conc_unit",
+        "model",
+        "blq_method",
+        "n_obs",
+        "n_blq",
+        "n_params",
+        "neg2ll",
+        "aic",
+        "bic",
+        "converged",
+        "termination",
+        "iterations",
+        "condition_number",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if let Some(first) = rows.first() {
+        for e in &first.fit.estimates {
+            let u = unit_of(e.unit, "conc_unit");
+            header.push(format!("{} [{u}]", e.name));
+            header.push(format!("{}.rse [%]", e.name));
+        }
+        for &(name, unit, _) in &first.fit.derived {
+            header.push(format!("{name} [{}]", unit_of(unit, "conc_unit")));
+        }
+    }
+    header.push("warnings".to_string());
+    let h: Vec<&str> = header.iter().map(String::as_str).collect();
+    push_record(&mut out, &h);
+    for r in rows {
+        let f = r.fit;
+        push_key(&mut out, r.profile);
+        let blq = match f.blq {
+            cartpk_ck::BlqMethod::M3 => "M3",
+            cartpk_ck::BlqMethod::M1 => "M1",
+        };
+        for t in [r.profile.unit.label(), f.model, blq] {
+            push_text(&mut out, t);
+            out.push(b',');
+        }
+        for v in [
+            f.n_obs as f64,
+            f.n_blq as f64,
+            f.n_params as f64,
+            f.neg2ll,
+            f.aic,
+            f.bic,
+        ] {
+            push_num(&mut out, Some(v));
+            out.push(b',');
+        }
+        out.extend_from_slice(if f.converged { b"true," } else { b"false," });
+        push_text(&mut out, &f.termination);
+        out.push(b',');
+        push_num(&mut out, Some(f.iterations as f64));
+        out.push(b',');
+        push_num(&mut out, Some(f.condition_number));
+        for e in &f.estimates {
+            out.push(b',');
+            push_num(&mut out, Some(e.value));
+            out.push(b',');
+            push_num(&mut out, e.rse_pct);
+        }
+        for &(_, _, v) in &f.derived {
+            out.push(b',');
+            push_num(&mut out, Some(v));
+        }
+        out.push(b',');
+        push_text(&mut out, &f.warnings.join("; "));
+        out.push(b'\n');
+    }
+    out
+}
+
+/// `subject, matrix, assay, time_day, observed, blq, predicted, residual_log,
+/// weighted_residual, conc_unit`: the individual predictions at every observation (for a
+/// BLQ observation, `observed` is its LLOQ).
+pub fn predictions_csv(rows: &[FitRow<'_>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    push_record(
+        &mut out,
+        &[
+            "subject",
+            "matrix",
+            "assay",
+            "time_day",
+            "observed",
+            "blq",
+            "predicted",
+            "residual_log",
+            "weighted_residual",
+            "conc_unit",
+        ],
+    );
+    for r in rows {
+        for p in &r.predictions {
+            push_key(&mut out, r.profile);
+            push_num(&mut out, Some(p.time));
+            out.push(b',');
+            push_num(&mut out, Some(p.observed));
+            out.extend_from_slice(if p.blq { b",true," } else { b",false," });
+            for v in [p.predicted, p.residual_log, p.weighted_residual] {
+                push_num(&mut out, Some(v));
+                out.push(b',');
+            }
+            push_text(&mut out, r.profile.unit.label());
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonFit<'a> {
+    subject: &'a str,
+    matrix: &'a str,
+    assay: &'a str,
+    conc_unit: &'a str,
+    fit: &'a FitResult,
+    predictions: &'a [Prediction],
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    cartpk_version: &'static str,
+    input: &'a str,
+    settings: &'a FitOptions,
+    fits: Vec<JsonFit<'a>>,
+    failures: &'a [Failure],
+}
+
+/// Everything as JSON.
+pub fn json(
+    rows: &[FitRow<'_>],
+    options: &FitOptions,
+    input: &str,
+    failures: &[Failure],
+) -> Vec<u8> {
+    let fits = rows
+        .iter()
+        .map(|r| JsonFit {
+            subject: &r.profile.key.subject,
+            matrix: r.profile.key.matrix.label(),
+            assay: r.profile.key.assay.label(),
+            conc_unit: r.profile.unit.label(),
+            fit: r.fit,
+            predictions: &r.predictions,
+        })
+        .collect();
+    let report = JsonReport {
+        cartpk_version: env!("CARGO_PKG_VERSION"),
+        input,
+        settings: options,
+        fits,
+        failures,
+    };
+    let mut out =
+        serde_json::to_vec_pretty(&report).expect("the report has only serialisable values");
+    out.push(b'\n');
+    out
+}

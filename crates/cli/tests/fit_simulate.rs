@@ -1,0 +1,135 @@
+//! `cartpk simulate` and `cartpk fit` end to end.
+
+use assert_cmd::Command;
+use predicates::str::contains;
+
+fn cartpk() -> Command {
+    Command::cargo_bin("cartpk").unwrap()
+}
+
+#[test]
+fn simulate_is_seeded_and_writes_true_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, seed: &str| {
+        cartpk()
+            .args(["simulate", "--n-subjects", "5", "--seed", seed, "--out"])
+            .arg(dir.path().join(name))
+            .assert()
+            .code(0);
+        std::fs::read_to_string(dir.path().join(name)).unwrap()
+    };
+    let a = run("a.csv", "3");
+    let b = run("b.csv", "3");
+    let c = run("c.csv", "4");
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    assert!(a.starts_with("subject,matrix,assay,time,value,unit,lloq\n"));
+    // Pre-infusion samples are mostly below the LLOQ and written as lab exports do.
+    assert!(a.contains(",<50,copies/ug,50\n"));
+    let params = std::fs::read_to_string(dir.path().join("a_params.csv")).unwrap();
+    assert_eq!(params.lines().count(), 6);
+    assert!(params.starts_with("subject,cmax [copies/ug],tmax [day],rho [1/day]"));
+}
+
+#[test]
+fn fit_of_a_simulated_cohort_writes_every_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("cohort.csv");
+    cartpk()
+        .args([
+            "simulate",
+            "--n-subjects",
+            "6",
+            "--seed",
+            "9",
+            "--sigma",
+            "0.2",
+            "--matrices",
+            "blood",
+            "--out",
+        ])
+        .arg(&data)
+        .assert()
+        .code(0);
+    let out = dir.path().join("fit");
+    cartpk()
+        .args(["fit", "--format", "all", "--out"])
+        .arg(&out)
+        .arg(&data)
+        .assert()
+        .code(0)
+        .stderr(contains("6 profiles fitted"));
+    let summary = std::fs::read_to_string(out.join("fit_summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 7);
+    assert!(summary
+        .lines()
+        .next()
+        .unwrap()
+        .contains("alpha [1/day],alpha.rse [%]"));
+    let estimates = std::fs::read_to_string(out.join("fit_estimates.csv")).unwrap();
+    // 6 profiles x (7 estimates + 5 derived quantities).
+    assert_eq!(estimates.lines().count(), 1 + 6 * 12);
+    let predictions = std::fs::read_to_string(out.join("fit_predictions.csv")).unwrap();
+    assert_eq!(predictions.lines().count(), 1 + 6 * 12);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("fit.json")).unwrap()).unwrap();
+    assert_eq!(json["fits"].as_array().unwrap().len(), 6);
+    assert_eq!(json["settings"]["blq"], "m3");
+}
+
+#[test]
+fn sparse_profiles_are_reported_and_the_rest_fitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("cohort.csv");
+    cartpk()
+        .args([
+            "simulate",
+            "--n-subjects",
+            "4",
+            "--seed",
+            "2",
+            "--matrices",
+            "blood,csf",
+            "--out",
+        ])
+        .arg(&data)
+        .assert()
+        .code(0);
+    let out = dir.path().join("fit");
+    cartpk()
+        .args(["fit", "--out"])
+        .arg(&out)
+        .arg(&data)
+        .assert()
+        .code(3)
+        .stderr(contains("/csf/qpcr: not fitted:"));
+    let errors = std::fs::read_to_string(out.join("fit_errors.csv")).unwrap();
+    assert!(errors.contains("at least 3 needed to fit"));
+    let summary = std::fs::read_to_string(out.join("fit_summary.csv")).unwrap();
+    assert!(summary.lines().skip(1).all(|l| l.contains(",blood,")));
+}
+
+#[test]
+fn bad_fit_and_simulate_flags_name_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    cartpk()
+        .args(["fit", "--blq", "m9", "--out"])
+        .arg(dir.path())
+        .arg("x.csv")
+        .assert()
+        .code(1)
+        .stderr(contains("--blq: unknown BLQ method 'm9'"));
+    cartpk()
+        .args(["fit", "--model", "weibull", "--out"])
+        .arg(dir.path())
+        .arg("x.csv")
+        .assert()
+        .code(1)
+        .stderr(contains("--model: unknown model 'weibull'"));
+    cartpk()
+        .args(["simulate", "--matrices", "spleen", "--out"])
+        .arg(dir.path().join("s.csv"))
+        .assert()
+        .code(1)
+        .stderr(contains("--matrices: unknown matrix 'spleen'"));
+}
