@@ -25,7 +25,14 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn run(spec: &CohortSpec, blq: BlqMethod, signed: bool) -> (Vec<f64>, usize, usize) {
     let cohort = simulate(spec);
     let profiles: Vec<_> = cohort.iter().map(|s| s.profiles().remove(0)).collect();
-    let fits = fit_batch(&Stein2019, &profiles, &FitOptions { blq, ..FitOptions::default() });
+    let fits = fit_batch(
+        &Stein2019,
+        &profiles,
+        &FitOptions {
+            blq,
+            ..FitOptions::default()
+        },
+    );
     let mut errs = vec![Vec::new(); 6];
     let (mut fitted, mut converged) = (0, 0);
     for (s, f) in cohort.iter().zip(fits) {
@@ -49,7 +56,11 @@ fn main() {
         let t0 = std::time::Instant::now();
         let (med, fitted, conv) = run(&spec, BlqMethod::M3, false);
         let cells: Vec<String> = med.iter().map(|m| format!("{m:.3}")).collect();
-        println!("| {sigma} | {} | {fitted}/200 | {conv} | {:.2} s |", cells.join(" | "), t0.elapsed().as_secs_f64());
+        println!(
+            "| {sigma} | {} | {fitted}/200 | {conv} | {:.2} s |",
+            cells.join(" | "),
+            t0.elapsed().as_secs_f64()
+        );
     }
 
     // M3 against M1 on a persistence phase that crosses the LLOQ (the design of the test
@@ -57,14 +68,27 @@ fn main() {
     let spec = CohortSpec {
         n_subjects: 200,
         subject_prefix: "CENS".into(),
-        typical: Typical { fb: 0.02, beta: 0.006, ..Typical::published() },
-        omega2: Typical { cmax: 0.1, foldx: 0.1, tmax: 0.05, alpha: 0.05, beta: 0.05, fb: 0.05 },
+        typical: Typical {
+            fb: 0.02,
+            beta: 0.006,
+            ..Typical::published()
+        },
+        omega2: Typical {
+            cmax: 0.1,
+            foldx: 0.1,
+            tmax: 0.05,
+            alpha: 0.05,
+            beta: 0.05,
+            fb: 0.05,
+        },
         sigma: 0.3,
         arms: vec![SamplingArm {
             matrix: "blood".into(),
             assay: "qpcr".into(),
             unit: "copies/ug".into(),
-            times: vec![0.0, 1.0, 4.0, 7.0, 11.0, 14.0, 21.0, 28.0, 56.0, 84.0, 112.0, 168.0, 270.0, 365.0],
+            times: vec![
+                0.0, 1.0, 4.0, 7.0, 11.0, 14.0, 21.0, 28.0, 56.0, 84.0, 112.0, 168.0, 270.0, 365.0,
+            ],
             lloq: 100.0,
             scale: 1.0,
             availability: 1.0,
@@ -74,7 +98,10 @@ fn main() {
     println!();
     println!("| BLQ method | median ln(beta est / true) | median ln(FB est / true) |");
     println!("| --- | --- | --- |");
-    for (name, blq) in [("M3 (censored)", BlqMethod::M3), ("M1 (dropped)", BlqMethod::M1)] {
+    for (name, blq) in [
+        ("M3 (censored)", BlqMethod::M3),
+        ("M1 (dropped)", BlqMethod::M1),
+    ] {
         let (med, _, _) = run(&spec, blq, true);
         println!("| {name} | {:.3} | {:.3} |", med[4], med[5]);
     }
