@@ -50,61 +50,81 @@ pub fn auc_to_index(time: &[f64], conc: &[f64], last: usize, method: AucMethod) 
         .sum()
 }
 
-/// Why a partial AUC has no value.
+/// Why AUClast has no value (PKNCA's `pk.calc.auxc` exclusions).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum NoPartialAuc {
-    /// The interval starts before the first sample, so the concentration at its start is
-    /// unknown.
-    StartsBeforeFirstSample {
-        /// Time of the first sample, days.
+pub enum NoAuclast {
+    /// No usable sample.
+    NoSamples,
+    /// A single sample: no area.
+    OneSample,
+    /// The first usable sample is after day 0, so the concentration at the start of
+    /// [0, Tlast] is unknown; PKNCA does not extrapolate back.
+    FirstSampleAfterStart {
+        /// Time of the first usable sample, days.
         first_sample: f64,
     },
-    /// The profile has no usable sample.
-    NoSamples,
 }
 
-/// AUC over `[a, b]` in the manner of PKNCA's `aucint.last`: the cleaned samples (with the
-/// zeros the BLQ rules kept after the last quantifiable one) are integrated, the
-/// concentration at an end with no sample is interpolated, and no area is counted after the
-/// last sample.
-pub fn auc_interval(
-    time: &[f64],
-    conc: &[f64],
-    a: f64,
-    b: f64,
-    method: AucMethod,
-) -> Result<f64, NoPartialAuc> {
-    let n = time.len();
-    if n == 0 {
-        return Err(NoPartialAuc::NoSamples);
+/// AUC from day 0 to Tlast on cleaned samples, as PKNCA's `auclast` (interval [0, Inf)):
+/// NA without samples, with one sample, or without a sample at day 0; 0 when every
+/// concentration is 0.
+pub fn auclast(time: &[f64], conc: &[f64], method: AucMethod) -> Result<f64, NoAuclast> {
+    match time.len() {
+        0 => return Err(NoAuclast::NoSamples),
+        1 => return Err(NoAuclast::OneSample),
+        _ => {}
     }
-    if a < time[0] {
-        return Err(NoPartialAuc::StartsBeforeFirstSample {
+    let Some(ilast) = conc.iter().rposition(|&c| c > 0.0) else {
+        return Ok(0.0);
+    };
+    if time[0] > 0.0 {
+        return Err(NoAuclast::FirstSampleAfterStart {
             first_sample: time[0],
         });
     }
-    let t_end = b.min(time[n - 1]);
-    if a >= t_end {
-        return Ok(0.0);
-    }
-    // Index of the first sample strictly after a, and of the last strictly before t_end.
-    let i0 = time.partition_point(|&t| t <= a);
-    let i1 = time.partition_point(|&t| t < t_end);
-    let c_at = |t: f64, hi: usize| -> f64 {
-        // hi is the index of the first sample >= t, hi >= 1 here.
-        if time[hi] == t {
-            conc[hi]
+    Ok(auc_to_index(time, conc, ilast, method))
+}
+
+/// AUC over `[a, b]` in the manner of PKNCA's `aucint.last`, on cleaned samples (the zeros
+/// the BLQ rules kept after the last quantifiable one included):
+///
+/// - the concentration at an end with no sample is interpolated between the samples around
+///   it (log-linearly on a falling positive segment under lin-up/log-down); before the first
+///   sample it is 0 (PKNCA's `conc.origin`); after Tlast it is 0 and the segment that ends
+///   there adds no area (PKNCA extrapolates to 0 with its log rule, whose limit is 0);
+/// - between samples the usual rules apply, including the linear triangle from Tlast down
+///   to a sample whose BLQ was kept as 0;
+/// - no samples, or only zeros: 0.
+///
+/// Where PKNCA 0.12.1 returns NaN (an interval ending after a trailing zero sample, or lying
+/// wholly in the zero tail: its log rule on 0 -> 0), this returns the area, counting nothing
+/// in that last segment.
+pub fn auc_interval(time: &[f64], conc: &[f64], a: f64, b: f64, method: AucMethod) -> f64 {
+    let Some(ilast) = conc.iter().rposition(|&c| c > 0.0) else {
+        return 0.0;
+    };
+    let tlast = time[ilast];
+    // Concentration at t, and whether it was extrapolated past Tlast.
+    let at = |t: f64| -> (f64, bool) {
+        let hi = time.partition_point(|&x| x < t);
+        if hi < time.len() && time[hi] == t {
+            (conc[hi], false)
+        } else if hi == 0 {
+            (0.0, false)
+        } else if t <= tlast {
+            (
+                interpolate(time[hi - 1], conc[hi - 1], time[hi], conc[hi], t, method),
+                false,
+            )
         } else {
-            interpolate(time[hi - 1], conc[hi - 1], time[hi], conc[hi], t, method)
+            (0.0, true)
         }
     };
-    let ca = if time[i0 - 1] == a {
-        conc[i0 - 1]
-    } else {
-        c_at(a, i0)
-    };
-    let cb = c_at(t_end, i1);
+    let (ca, _) = at(a);
+    let (cb, b_extrapolated) = at(b);
+    let i0 = time.partition_point(|&t| t <= a);
+    let i1 = time.partition_point(|&t| t < b);
     let mut area = 0.0;
     let (mut tp, mut cp) = (a, ca);
     for i in i0..i1 {
@@ -112,8 +132,10 @@ pub fn auc_interval(
         tp = time[i];
         cp = conc[i];
     }
-    area += segment(tp, cp, t_end, cb, method);
-    Ok(area)
+    if !b_extrapolated {
+        area += segment(tp, cp, b, cb, method);
+    }
+    area
 }
 
 #[cfg(test)]
@@ -146,10 +168,39 @@ mod tests {
         // [0, 10]: 0-7 linear = 350; 7-10 log to c(10) = 100*0.5^(3/7) = 74.29.
         let c10 = 100.0 * 0.5f64.powf(3.0 / 7.0);
         let want = 350.0 + 3.0 * (100.0 - c10) / (100.0 / c10).ln();
-        assert!((auc_interval(&t, &c, 0.0, 10.0, LinUpLogDown).unwrap() - want).abs() < 1e-9);
-        // [0, 28] counts nothing after day 21: 350 + 7*50/ln2 + 175.
-        let want = 350.0 + 350.0 / 2f64.ln() + 175.0;
-        assert!((auc_interval(&t, &c, 0.0, 28.0, LinUpLogDown).unwrap() - want).abs() < 1e-9);
-        assert!(auc_interval(&t[1..], &c[1..], 0.0, 28.0, Linear).is_err());
+        assert!((auc_interval(&t, &c, 0.0, 10.0, LinUpLogDown) - want).abs() < 1e-9);
+        // [0, 21] ends on the trailing zero: the triangle 14-21 counts (PKNCA aucint.last
+        // = aucall there): 350 + 7*50/ln2 + 175.
+        let to_21 = 350.0 + 350.0 / 2f64.ln() + 175.0;
+        assert!((auc_interval(&t, &c, 0.0, 21.0, LinUpLogDown) - to_21).abs() < 1e-9);
+        // [0, 28] counts nothing after the last sample (PKNCA 0.12.1 gives NaN here).
+        assert!((auc_interval(&t, &c, 0.0, 28.0, LinUpLogDown) - to_21).abs() < 1e-9);
+        // [0, 18] ends between Tlast (14) and the zero at 21: extrapolated as 0 with no
+        // area after Tlast, as PKNCA (helper-verified: tlast 8, zero at 12, end 10 ->
+        // auclast).
+        let to_14 = 350.0 + 350.0 / 2f64.ln();
+        assert!((auc_interval(&t, &c, 0.0, 18.0, LinUpLogDown) - to_14).abs() < 1e-9);
+        // Starting before the first sample: concentration 0 there (PKNCA conc.origin).
+        // PKNCA 0.12.1 on (1,5),(2,4),(4,2),(8,1) over [0, 8]: 18.52298.
+        let (t2, c2) = ([1.0, 2.0, 4.0, 8.0], [5.0, 4.0, 2.0, 1.0]);
+        assert!((auc_interval(&t2, &c2, 0.0, 8.0, LinUpLogDown) - 18.52298).abs() < 1e-5);
+        // ... while auclast needs a sample at day 0.
+        assert_eq!(
+            auclast(&t2, &c2, LinUpLogDown),
+            Err(NoAuclast::FirstSampleAfterStart { first_sample: 1.0 })
+        );
+    }
+
+    #[test]
+    fn pknca_worked_example() {
+        // PKNCA 0.12.1 (run by the research helper, /tmp/rx): t = 0,.5,1,2,4,8,12,24,
+        // c = 0,2,5,4,2,1,.5,0: auclast = 21.1583705266142, aucint.last [0, 24] =
+        // 24.1583705266142 (= aucall: the triangle from Tlast 12 to the zero at 24).
+        let t = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 12.0, 24.0];
+        let c = [0.0, 2.0, 5.0, 4.0, 2.0, 1.0, 0.5, 0.0];
+        assert!((auclast(&t, &c, LinUpLogDown).unwrap() - 21.1583705266142).abs() < 1e-12);
+        assert!((auc_interval(&t, &c, 0.0, 24.0, LinUpLogDown) - 24.1583705266142).abs() < 1e-12);
+        assert_eq!(auclast(&t[..1], &c[..1], Linear), Err(NoAuclast::OneSample));
+        assert_eq!(auclast(&[0.0, 1.0], &[0.0, 0.0], Linear), Ok(0.0));
     }
 }

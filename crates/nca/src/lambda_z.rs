@@ -3,9 +3,10 @@
 //!
 //! Automatic selection follows PKNCA's `pk.calc.half.life` defaults: candidate points are
 //! the positive concentrations after Tmax (Cmax itself excluded); every run of the last
-//! n >= 3 of them is fitted by ordinary least squares of ln(C) on t; the fit with the largest
-//! adjusted R2 wins, and among fits within `adj_r2_factor` (1e-4) of it, the one with the
-//! most points. A fit whose slope is not negative gives no lambda_z.
+//! n >= 3 of them is fitted by ordinary least squares of ln(C) on t; among the declining
+//! fits whose adjusted R2 is within `adj_r2_factor` (1e-4, strictly) of the best adjusted R2
+//! of all fits, the one with the most points wins. When none qualifies (a rising or flat
+//! tail fits best) there is no lambda_z.
 
 use cartpk_core::ProfileKey;
 use std::collections::HashMap;
@@ -183,24 +184,27 @@ pub fn select(
             fit(&t[s..], &y[s..], false)
         })
         .collect();
-    let best_adj = fits
+    let best = fits
         .iter()
-        .map(|f| f.adj_r_squared)
-        .filter(|a| !a.is_nan())
-        .fold(f64::NEG_INFINITY, f64::max);
+        .filter(|f| !f.adj_r_squared.is_nan())
+        .max_by(|a, b| a.adj_r_squared.total_cmp(&b.adj_r_squared));
+    let best_adj = best.map_or(f64::NEG_INFINITY, |f| f.adj_r_squared);
+    // PKNCA: a fit qualifies if it declines and its adjusted R2 is strictly above the best
+    // (over all fits, rising ones included) minus the factor; the most points wins.
     let chosen = fits
         .iter()
         .rev()
-        .find(|f| f.adj_r_squared >= best_adj - rule.adj_r2_factor)
-        .copied()
-        // All fits flat (adjusted R2 undefined): the longest one, whose slope is 0.
-        .unwrap_or_else(|| *fits.last().expect("at least one fit: t.len() >= needed"));
-    if chosen.lambda_z > 0.0 {
-        Ok(chosen)
-    } else {
-        Err(NoLambdaZ::NotDeclining {
-            slope: -chosen.lambda_z,
-        })
+        .find(|f| f.lambda_z > 0.0 && f.adj_r_squared > best_adj - rule.adj_r2_factor);
+    match chosen {
+        Some(f) => Ok(*f),
+        None => {
+            // Report the slope of the best fit (of the longest one when every fit is flat).
+            let shown =
+                best.unwrap_or_else(|| fits.last().expect("at least one fit: t.len() >= needed"));
+            Err(NoLambdaZ::NotDeclining {
+                slope: -shown.lambda_z,
+            })
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The result of NCA on one profile, and its computation.
 
-use crate::auc::{auc_interval, auc_to_index};
+use crate::auc::{auc_interval, auclast as auclast_of};
 use crate::blq::{self, MissingLloq};
 use crate::lambda_z::{self, LambdaZFit, ManualLambdaZ};
 use crate::options::{Interval, NcaOptions};
@@ -103,63 +103,75 @@ pub fn compute(
     if n_missing > 0 {
         warnings.push(NcaWarning::MissingDropped { n: n_missing });
     }
-    let clean = blq::apply(samples, &options.blq)?;
-    let (time, conc) = (&clean.time[..], &clean.conc[..]);
-    let method = options.auc_method;
-
-    // Cmax: the first of the largest values.
-    let imax = conc
+    // Cmax, Tmax, Tfirst, Tlast and Clast come from the samples as reported (BLQ as 0,
+    // missing left out), not from the BLQ-cleaned data: PKNCA computes them on the raw
+    // interval data, so a rule that replaces BLQ by a number does not move Tlast.
+    let raw: Vec<(f64, f64)> = samples
         .iter()
-        .enumerate()
-        .fold(None, |best: Option<usize>, (i, &c)| match best {
-            Some(b) if conc[b] >= c => Some(b),
-            _ => Some(i),
-        });
-    let cmax = imax.map(|i| conc[i]);
-    let tmax = imax.filter(|&i| conc[i] > 0.0).map(|i| time[i]);
-    let ifirst = conc.iter().position(|&c| c > 0.0);
-    let ilast = conc.iter().rposition(|&c| c > 0.0);
-    let tfirst = ifirst.map(|i| time[i]);
-    let tlast = ilast.map(|i| time[i]);
-    let clast_obs = match ilast {
-        Some(i) => Some(conc[i]),
-        None if !conc.is_empty() => Some(0.0),
+        .filter_map(|s| match s.value {
+            // A reported zero (or a negative value, which ingestion refuses) is BLQ, as in
+            // `blq::apply`.
+            SampleValue::Quantified { value } => Some((s.time, value.max(0.0))),
+            SampleValue::Blq { .. } => Some((s.time, 0.0)),
+            SampleValue::Missing => None,
+        })
+        .collect();
+    let cmax = raw
+        .iter()
+        .map(|&(_, c)| c)
+        .fold(None, |m: Option<f64>, c| Some(m.map_or(c, |m| m.max(c))));
+    let tmax = cmax
+        .filter(|&c| c > 0.0)
+        .and_then(|c| raw.iter().find(|&&(_, v)| v == c).map(|&(t, _)| t));
+    let first_pos = raw.iter().find(|&&(_, c)| c > 0.0);
+    let last_pos = raw.iter().rfind(|&&(_, c)| c > 0.0);
+    let tfirst = first_pos.map(|&(t, _)| t);
+    let tlast = last_pos.map(|&(t, _)| t);
+    let clast_obs = match last_pos {
+        Some(&(_, c)) => Some(c),
+        None if !raw.is_empty() => Some(0.0),
         None => None,
     };
-    let auclast = match ilast {
-        Some(i) => Some(auc_to_index(time, conc, i, method)),
-        None if !conc.is_empty() => Some(0.0),
-        None => None,
-    };
-    if ilast.is_none() {
+    if !raw.is_empty() && last_pos.is_none() {
         warnings.push(NcaWarning::AllBlq);
     }
 
+    let clean = blq::apply(samples, &options.blq)?;
+    let (time, conc) = (&clean.time[..], &clean.conc[..]);
+    let method = options.auc_method;
+    let auclast = match auclast_of(time, conc, method) {
+        Ok(a) => Some(a),
+        Err(why) => {
+            warnings.push(NcaWarning::NoAuclast(why));
+            None
+        }
+    };
+
+    let first_sample = time.first().copied();
     let last_sample = time.last().copied();
+    let any_positive = conc.iter().any(|&c| c > 0.0);
     let partial_aucs = options
         .intervals
         .iter()
         .map(|&interval| {
-            let auc = match auc_interval(time, conc, interval.start, interval.end, method) {
-                Ok(a) => Some(a),
-                Err(reason) => {
-                    warnings.push(NcaWarning::NoPartialAuc {
-                        start: interval.start,
-                        end: interval.end,
-                        reason,
-                    });
-                    None
-                }
-            };
-            if let Some(last) = last_sample {
-                if interval.end > last && ilast.is_some() {
-                    warnings.push(NcaWarning::IntervalBeyondLastSample {
-                        end: interval.end,
-                        last_sample: last,
-                    });
-                }
+            let auc = auc_interval(time, conc, interval.start, interval.end, method);
+            if let Some(first) = first_sample.filter(|&f| interval.start < f && any_positive) {
+                warnings.push(NcaWarning::IntervalStartsBeforeFirstSample {
+                    start: interval.start,
+                    end: interval.end,
+                    first_sample: first,
+                });
             }
-            PartialAuc { interval, auc }
+            if let Some(last) = last_sample.filter(|&l| interval.end > l && any_positive) {
+                warnings.push(NcaWarning::IntervalBeyondLastSample {
+                    end: interval.end,
+                    last_sample: last,
+                });
+            }
+            PartialAuc {
+                interval,
+                auc: Some(auc),
+            }
         })
         .collect();
 
@@ -177,7 +189,7 @@ pub fn compute(
     };
     let (mut clast_pred, mut aucinf_obs, mut aucinf_pred, mut aucpext_obs) =
         (None, None, None, None);
-    if ilast.is_none() && auclast.is_some() {
+    if last_pos.is_none() && auclast.is_some() {
         // PKNCA: with Clast = 0 nothing is extrapolated, so AUCinf = AUClast = 0 even
         // without a lambda_z; %extrapolated stays NA (0/0).
         aucinf_obs = auclast;

@@ -1,7 +1,7 @@
 //! Warnings that go with a result: the number is there (or is NA) and the user should know
 //! why or how far to trust it.
 
-use crate::auc::NoPartialAuc;
+use crate::auc::NoAuclast;
 use crate::lambda_z::NoLambdaZ;
 use crate::parameter::{Parameter, ParameterValue};
 use std::fmt;
@@ -28,14 +28,17 @@ pub enum NcaWarning {
         /// The limit it is below.
         limit: f64,
     },
-    /// A partial AUC could not be computed.
-    NoPartialAuc {
+    /// AUClast (and so AUCinf) could not be computed.
+    NoAuclast(NoAuclast),
+    /// A partial AUC interval starts before the first sample; the concentration there was
+    /// taken as 0 (PKNCA's convention).
+    IntervalStartsBeforeFirstSample {
         /// Interval start, days.
         start: f64,
         /// Interval end, days.
         end: f64,
-        /// Why.
-        reason: NoPartialAuc,
+        /// First sample, days.
+        first_sample: f64,
     },
     /// A partial AUC interval ends after the last sample; nothing is counted past it.
     IntervalBeyondLastSample {
@@ -81,7 +84,15 @@ impl NcaWarning {
                 matches!(p, AucinfObs | AucinfPred | AucpextObs | AucinfObsDn)
             }
             NcaWarning::ShortSpan { .. } => matches!(p, LambdaZ | HalfLife | SpanRatio),
-            NcaWarning::NoPartialAuc { start, end, .. } => interval_end == Some((*start, *end)),
+            NcaWarning::NoAuclast(_) => {
+                matches!(
+                    p,
+                    Auclast | AuclastDn | AucinfObs | AucinfPred | AucpextObs | AucinfObsDn
+                )
+            }
+            NcaWarning::IntervalStartsBeforeFirstSample { start, end, .. } => {
+                interval_end == Some((*start, *end))
+            }
             NcaWarning::IntervalBeyondLastSample { end, .. } => {
                 interval_end.is_some_and(|(_, e)| e == *end)
             }
@@ -97,7 +108,8 @@ impl NcaWarning {
             NcaWarning::NoLambdaZ(NoLambdaZ::NotDeclining { .. }) => "lambda_z_not_declining",
             NcaWarning::HighExtrapolation { .. } => "aucpext_high",
             NcaWarning::ShortSpan { .. } => "span_ratio_low",
-            NcaWarning::NoPartialAuc { .. } => "partial_auc_na",
+            NcaWarning::NoAuclast(_) => "auclast_na",
+            NcaWarning::IntervalStartsBeforeFirstSample { .. } => "interval_before_first_sample",
             NcaWarning::IntervalBeyondLastSample { .. } => "interval_beyond_last_sample",
             NcaWarning::MissingDropped { .. } => "missing_dropped",
         }
@@ -124,13 +136,18 @@ impl fmt::Display for NcaWarning {
                 f,
                 "lambda_z points span {span_ratio:.2} half-lives (< {limit})"
             ),
-            NcaWarning::NoPartialAuc { start, end, reason } => match reason {
-                NoPartialAuc::StartsBeforeFirstSample { first_sample } => write!(
+            NcaWarning::NoAuclast(why) => match why {
+                NoAuclast::NoSamples => write!(f, "AUClast NA: no usable sample"),
+                NoAuclast::OneSample => write!(f, "AUClast NA: a single sample"),
+                NoAuclast::FirstSampleAfterStart { first_sample } => write!(
                     f,
-                    "AUC{start}-{end} NA: first sample at day {first_sample}, after the interval start"
+                    "AUClast NA: no sample at day 0 (first at day {first_sample})"
                 ),
-                NoPartialAuc::NoSamples => write!(f, "AUC{start}-{end} NA: no usable sample"),
             },
+            NcaWarning::IntervalStartsBeforeFirstSample { start, end, first_sample } => write!(
+                f,
+                "AUC{start}-{end}: no sample at day {start} (first at day {first_sample}); concentration taken as 0 there"
+            ),
             NcaWarning::IntervalBeyondLastSample { end, last_sample } => write!(
                 f,
                 "AUC to day {end}: last sample at day {last_sample}, no area counted after it"

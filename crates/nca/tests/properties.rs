@@ -629,9 +629,13 @@ proptest! {
     /// is PKNCA's output for P00004 marrow in tests/data/cart_small_pknca.csv:
     /// auclast 0, cmax 0, tmax NA, clast.obs 0, aucinf.obs 0, aucint.last 0 and 0.
     /// The rules for `between` and `after_last` do not apply (no quantifiable sample).
+    /// At least two usable samples: with one, PKNCA's AUC is NA ("AUC cannot be calculated
+    /// with only one measured concentration"), checked before the all-zero rule;
+    /// `single_blq_sample_has_no_auclast` covers that case.
     #[test]
     fn all_blq_profile_gives_zeros(
         first in unquantifiable(),
+        second in (0.5..60.0f64, unquantifiable()),
         rest in prop::collection::vec(
             (0.5..60.0f64, prop_oneof![4 => unquantifiable(), 1 => Just(SampleValue::Missing)]),
             0..10,
@@ -640,8 +644,8 @@ proptest! {
         between in any_blq_rule(),
         after_last in any_blq_rule(),
     ) {
-        let mut samples = vec![Sample { time: 0.0, value: first }];
-        let mut t = 0.0;
+        let mut samples = vec![Sample { time: 0.0, value: first }, Sample { time: second.0, value: second.1 }];
+        let mut t = second.0;
         for (gap, value) in rest {
             t += gap;
             samples.push(Sample { time: t, value });
@@ -701,4 +705,21 @@ proptest! {
         prop_assert!(r.lambda_z.is_none(), "spurious fit {:?}, aucinf_obs {:?}", r.lambda_z, r.aucinf_obs);
         prop_assert_eq!(r.aucinf_obs, None);
     }
+}
+
+/// PKNCA 0.12.1 (pk.calc.auxc, auc.R 64-188): one usable sample gives no AUC, before the
+/// all-zero rule; AUCinf follows AUClast. The partial AUCs are 0 (aucint returns 0 for an
+/// all-zero profile).
+#[test]
+fn single_blq_sample_has_no_auclast() {
+    let r = nca_profile(
+        &profile(vec![Sample::blq(0.0, Some(50.0))]),
+        &NcaOptions::default(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(r.cmax, Some(0.0));
+    assert_eq!(r.auclast, None);
+    assert_eq!(r.aucinf_obs, None);
+    assert!(r.partial_aucs.iter().all(|p| p.auc == Some(0.0)));
 }
