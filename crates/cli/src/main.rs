@@ -11,6 +11,7 @@ mod commands;
 mod flags;
 mod output;
 mod overrides;
+mod subjects;
 
 use clap::Parser;
 
@@ -19,7 +20,7 @@ use clap::Parser;
 // faulting it in again: a third less wall time on a 100,000-profile run (docs/benchmarks.md).
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use commands::Outcome;
-use flags::hiargs::{FitConfig, NcaConfig, SimulateConfig};
+use flags::hiargs::{FitConfig, NcaConfig, PlotConfig, SimulateConfig};
 use flags::lowargs::{Command, LowArgs};
 use std::process::ExitCode;
 
@@ -41,6 +42,10 @@ fn main() -> ExitCode {
         Command::Fit(a) => FitConfig::from_args(a).and_then(|config| {
             threads(config.threads);
             commands::fit::run(&config)
+        }),
+        Command::Plot(a) => PlotConfig::from_args(a).and_then(|config| {
+            threads(config.threads);
+            commands::plot::run(&config)
         }),
         Command::Simulate(a) => {
             SimulateConfig::from_args(a).and_then(|config| commands::simulate::run(&config))

@@ -3,6 +3,7 @@
 
 pub mod fit;
 pub mod nca;
+pub mod plot;
 pub mod simulate;
 
 /// How a run ended, for the exit code.

@@ -303,3 +303,69 @@ impl SimulateConfig {
         })
     }
 }
+
+/// Everything `cartpk plot` needs.
+#[derive(Debug, Clone)]
+pub struct PlotConfig {
+    /// The input file.
+    pub input: PathBuf,
+    /// How to read it.
+    pub ingest: IngestOptions,
+    /// Output directory.
+    pub out_dir: PathBuf,
+    /// Formats to write.
+    pub formats: Vec<cartpk_plot::ImageFormat>,
+    /// Size and resolution.
+    pub size: cartpk_plot::PlotOptions,
+    /// Whether to fit and draw the model.
+    pub fit: bool,
+    /// Subjects file and grouping column.
+    pub groups: Option<(PathBuf, String)>,
+    /// Threads, `None` for every core.
+    pub threads: Option<usize>,
+    /// No progress bar, no summary.
+    pub quiet: bool,
+}
+
+impl PlotConfig {
+    /// Validates `cartpk plot` flags.
+    pub fn from_args(args: super::lowargs::PlotArgs) -> Result<PlotConfig> {
+        use super::lowargs::ImageFormats;
+        use cartpk_plot::ImageFormat;
+        let ingest = ingest_options(&args.input)?;
+        for (flag, v) in [
+            ("--width-in", args.width_in),
+            ("--height-in", args.height_in),
+        ] {
+            if !(v > 0.0 && v <= 40.0) {
+                bail!("{flag}: expected inches between 0 and 40, found {v}");
+            }
+        }
+        if !(args.dpi >= 10.0 && args.dpi <= 1200.0) {
+            bail!("--dpi: expected 10 to 1200, found {}", args.dpi);
+        }
+        if args.threads == Some(0) {
+            bail!("--threads: expected at least 1");
+        }
+        let formats = match args.format {
+            ImageFormats::Png => vec![ImageFormat::Png],
+            ImageFormats::Svg => vec![ImageFormat::Svg],
+            ImageFormats::Both => vec![ImageFormat::Png, ImageFormat::Svg],
+        };
+        Ok(PlotConfig {
+            input: args.input.input,
+            ingest,
+            out_dir: args.out,
+            formats,
+            size: cartpk_plot::PlotOptions {
+                width_in: args.width_in,
+                height_in: args.height_in,
+                dpi: args.dpi,
+            },
+            fit: args.fit,
+            groups: args.subjects.zip(args.group_by),
+            threads: args.threads,
+            quiet: args.quiet,
+        })
+    }
+}

@@ -26,6 +26,21 @@ pub enum Command {
     /// Simulate a virtual CAR-T cohort from the Stein 2019 model to a CSV in the input
     /// format.
     Simulate(SimulateArgs),
+    /// Per-patient PK plots (log10 axis, BLQ at the LLOQ, Cmax, AUC0-28d window), cohort
+    /// spaghetti plots with median and 5-95th percentile band, and with --fit the model
+    /// curves and goodness-of-fit plots. PNG and/or SVG.
+    Plot(PlotArgs),
+}
+
+/// Image formats to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImageFormats {
+    /// PNG only.
+    Png,
+    /// SVG only.
+    Svg,
+    /// PNG and SVG.
+    Both,
 }
 
 /// Output formats.
@@ -204,4 +219,52 @@ pub struct SimulateArgs {
     /// Subject identifier prefix.
     #[arg(long, default_value = "SIM", value_name = "TEXT")]
     pub prefix: String,
+}
+
+/// Arguments of `cartpk plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Directory for the figures (created if needed; files are replaced atomically).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Image format.
+    #[arg(long, value_enum, default_value_t = ImageFormats::Png)]
+    pub format: ImageFormats,
+
+    /// Figure width, inches.
+    #[arg(long, default_value_t = 8.0, value_name = "IN")]
+    pub width_in: f64,
+
+    /// Figure height, inches.
+    #[arg(long, default_value_t = 5.0, value_name = "IN")]
+    pub height_in: f64,
+
+    /// Resolution, dots per inch (PNG pixels = inches x dpi).
+    #[arg(long, default_value_t = 100.0, value_name = "DPI")]
+    pub dpi: f64,
+
+    /// Fit the Stein 2019 model to every profile first and draw the fitted curves and the
+    /// goodness-of-fit plots.
+    #[arg(long)]
+    pub fit: bool,
+
+    /// Subjects file (CSV with a `subject` or `USUBJID` column) giving a group per subject.
+    #[arg(long, value_name = "FILE", requires = "group_by")]
+    pub subjects: Option<PathBuf>,
+
+    /// Column of the subjects file to split the cohort plots by (e.g. `response`).
+    #[arg(long, value_name = "COLUMN", requires = "subjects")]
+    pub group_by: Option<String>,
+
+    /// Worker threads (default: every core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

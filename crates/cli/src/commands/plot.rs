@@ -1,0 +1,257 @@
+//! `cartpk plot`: per-patient figures in parallel with a progress bar, cohort figures per
+//! matrix x assay, and goodness-of-fit figures when the model is fitted.
+
+use super::Outcome;
+use crate::flags::hiargs::PlotConfig;
+use crate::output::atomic::write_atomic;
+use anyhow::{Context, Result};
+use cartpk_ck::fit::observations;
+use cartpk_ck::{fit_batch, CkModel, FitOptions, FitResult, Stein2019};
+use cartpk_core::ingest::read_path;
+use cartpk_core::{Profile, ProfileKey};
+use cartpk_nca::{nca_batch, LambdaZOverrides, NcaOptions};
+use cartpk_plot::cohort::{CohortPlot, CohortProfile};
+use cartpk_plot::gof::{GofPlot, GofPoint};
+use cartpk_plot::patient::{PatientPlot, PatientSeries};
+use cartpk_plot::{render, Figure, ImageFormat, PlotOptions};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A file name made of the characters every file system accepts.
+fn safe_name(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn write_figure<F: Figure>(
+    fig: &F,
+    dir: &Path,
+    stem: &str,
+    formats: &[ImageFormat],
+    size: &PlotOptions,
+) -> Result<()> {
+    for &f in formats {
+        let bytes = render(fig, f, size).with_context(|| format!("{stem}: cannot draw"))?;
+        write_atomic(&dir.join(format!("{stem}.{}", f.extension())), &bytes)?;
+    }
+    Ok(())
+}
+
+/// The fitted curve on a fine grid from day 0 to the last sample.
+fn curve(model: &dyn CkModel, fit: &FitResult, t_end: f64) -> Vec<(f64, f64)> {
+    let k = model.n_theta();
+    let n = 400;
+    (0..=n)
+        .map(|i| {
+            let t = t_end * i as f64 / n as f64;
+            (t, model.ln_conc(&fit.optimum[..k], t, None).exp())
+        })
+        .collect()
+}
+
+/// Draws every figure.
+pub fn run(config: &PlotConfig) -> Result<Outcome> {
+    let data = read_path(&config.input, &config.ingest)?;
+    let groups = match &config.groups {
+        Some((path, column)) => Some(crate::subjects::read_column(path, column)?),
+        None => None,
+    };
+    let nca = nca_batch(
+        &data.profiles,
+        &NcaOptions::default(),
+        &LambdaZOverrides::new(),
+    );
+    let model = Stein2019;
+    let fits: Vec<Option<FitResult>> = if config.fit {
+        fit_batch(&model, &data.profiles, &FitOptions::default())
+            .into_iter()
+            .map(Result::ok)
+            .collect()
+    } else {
+        vec![None; data.profiles.len()]
+    };
+
+    // Patients, in subject order.
+    let mut by_subject: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, p) in data.profiles.iter().enumerate() {
+        by_subject
+            .entry(p.key.subject.as_str())
+            .or_default()
+            .push(i);
+    }
+    let patient_dir = config.out_dir.join("patients");
+    std::fs::create_dir_all(&patient_dir).with_context(|| {
+        format!(
+            "{}: cannot create the output directory",
+            patient_dir.display()
+        )
+    })?;
+
+    let total = by_subject.len() as u64;
+    let bar = if config.quiet {
+        ProgressBar::hidden()
+    } else {
+        // indicatif draws only when stderr is a terminal.
+        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} patients {elapsed_precise}")
+            .expect("the template is valid"),
+    );
+    let patients: Vec<(&str, &Vec<usize>)> = by_subject.iter().map(|(s, v)| (*s, v)).collect();
+    let results: Vec<Result<()>> = patients
+        .par_iter()
+        .map(|&(subject, idx)| {
+            let series = idx
+                .iter()
+                .map(|&i| {
+                    let p = &data.profiles[i];
+                    let s = PatientSeries::from_profile(p, nca[i].as_ref().ok());
+                    match &fits[i] {
+                        Some(f) => {
+                            let t_end = p.samples.last().map_or(28.0, |s| s.time).max(28.0);
+                            s.with_fit(curve(&model, f, t_end))
+                        }
+                        None => s,
+                    }
+                })
+                .collect();
+            let plot = PatientPlot {
+                subject: subject.to_string(),
+                series,
+            };
+            let r = write_figure(
+                &plot,
+                &patient_dir,
+                &safe_name(subject),
+                &config.formats,
+                &config.size,
+            );
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    let failed: Vec<String> = results
+        .into_iter()
+        .filter_map(Result::err)
+        .map(|e| format!("{e:#}"))
+        .collect();
+
+    // Cohort and goodness-of-fit figures per matrix x assay.
+    let mut by_kind: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, p) in data.profiles.iter().enumerate() {
+        by_kind
+            .entry((
+                p.key.matrix.label().to_string(),
+                p.key.assay.label().to_string(),
+            ))
+            .or_default()
+            .push(i);
+    }
+    let mut n_cohort = 0;
+    for ((matrix, assay), idx) in &by_kind {
+        let first: &Profile = &data.profiles[idx[0]];
+        let label = |key: &ProfileKey| {
+            groups.as_ref().map(|g| {
+                g.get(&key.subject)
+                    .cloned()
+                    .unwrap_or_else(|| "(no group)".into())
+            })
+        };
+        let profiles: Vec<CohortProfile> = idx
+            .iter()
+            .map(|&i| {
+                let p = &data.profiles[i];
+                CohortProfile {
+                    subject: p.key.subject.clone(),
+                    group: label(&p.key),
+                    points: PatientSeries::from_profile(p, None).points,
+                }
+            })
+            .collect();
+        let cohort = CohortPlot {
+            title: format!(
+                "{}: {} patients",
+                cartpk_plot::series_label(&first.key.matrix, &first.key.assay),
+                idx.len()
+            ),
+            unit: first.unit.clone(),
+            profiles,
+        };
+        let stem = format!("cohort_{}_{}", safe_name(matrix), safe_name(assay));
+        write_figure(
+            &cohort,
+            &config.out_dir,
+            &stem,
+            &config.formats,
+            &config.size,
+        )?;
+        n_cohort += 1;
+        if config.fit {
+            let points: Vec<GofPoint> = idx
+                .iter()
+                .filter_map(|&i| fits[i].as_ref().map(|f| (i, f)))
+                .flat_map(|(i, f)| f.predictions(&model, &observations(&data.profiles[i]).0))
+                .map(|p| GofPoint {
+                    time: p.time,
+                    observed: p.observed,
+                    predicted: p.predicted,
+                    weighted_residual: p.weighted_residual,
+                    blq: p.blq,
+                })
+                .collect();
+            let gof = GofPlot {
+                title: format!(
+                    "{}: Stein 2019 model, individual fits (open: BLQ at LLOQ)",
+                    cartpk_plot::series_label(&first.key.matrix, &first.key.assay)
+                ),
+                unit_label: first.unit.label().to_string(),
+                points,
+            };
+            write_figure(
+                &gof,
+                &config.out_dir,
+                &format!("gof_{}_{}", safe_name(matrix), safe_name(assay)),
+                &config.formats,
+                &config.size,
+            )?;
+        }
+    }
+
+    for e in &failed {
+        eprintln!("error: {e}");
+    }
+    for r in &data.rejected {
+        for e in &r.errors {
+            eprintln!("error: {e}");
+        }
+    }
+    if !config.quiet {
+        eprintln!(
+            "cartpk plot: {} patient figures, {} cohort figures{} in {}",
+            by_subject.len() - failed.len(),
+            n_cohort,
+            if config.fit {
+                " with model fits and goodness of fit"
+            } else {
+                ""
+            },
+            config.out_dir.display()
+        );
+    }
+    Ok(if failed.is_empty() && !data.has_errors() {
+        Outcome::Complete
+    } else {
+        Outcome::Partial
+    })
+}

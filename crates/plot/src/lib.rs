@@ -1,0 +1,25 @@
+//! # cartpk-plot
+//!
+//! Publication-grade CAR-T cellular-kinetics figures on plotters, as PNG or SVG bytes:
+//!
+//! - [`patient`]: one figure per patient: concentration vs days since infusion on a log10
+//!   axis, one panel per unit (qPCR copies/ug gDNA, flow %CAR+...), one colour and marker
+//!   per matrix x assay, BLQ samples as open markers at their LLOQ, the LLOQ dashed, Cmax
+//!   marked at Tmax, the day 0-28 window of AUC0-28d shaded, and the fitted model curve when
+//!   one is given.
+//! - [`cohort`]: spaghetti plot of every profile with the median and 5-95th percentile band
+//!   over time, optionally by group (e.g. responders vs non-responders).
+//! - [`gof`]: goodness of fit of a model: observed vs predicted, residuals vs time.
+//!
+//! Text is drawn with DejaVu Sans, bundled in the crate (Bitstream Vera licence,
+//! `fonts/LICENSE-DejaVu.txt`), so figures render the same on a headless machine with no
+//! system fonts. The library writes no files: [`render`] returns the encoded bytes.
+
+pub mod cohort;
+pub mod gof;
+pub mod patient;
+mod render;
+mod style;
+
+pub use render::{render, Figure, ImageFormat, PlotError, PlotOptions};
+pub use style::series_label;
