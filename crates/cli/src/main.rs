@@ -4,8 +4,9 @@
 //! resolved configuration ([`flags`]), runs a command over the library crates
 //! ([`commands`]) and writes result files atomically ([`output`]).
 //!
-//! Exit codes: 0 every profile analysed; 1 fatal error (nothing analysed); 2 usage error;
-//! 3 results written but some profiles or rows were skipped (see `nca_errors.csv`).
+//! Exit codes: 0 every profile analysed; 1 fatal error (nothing analysed); 2 usage error
+//! (an unknown flag or a flag value that makes no sense); 3 results written but some
+//! profiles or rows were skipped (see the `*_errors.csv` file).
 
 mod commands;
 mod flags;
@@ -34,22 +35,37 @@ fn main() -> ExitCode {
                 .build_global();
         }
     };
+    // Flag values that make no sense are usage errors, like the ones clap finds itself.
+    let usage = |e: anyhow::Error| -> ExitCode {
+        eprintln!("error: {e:#}");
+        ExitCode::from(2)
+    };
     let result = match args.command {
-        Command::Nca(a) => NcaConfig::from_args(a).and_then(|config| {
-            threads(config.threads);
-            commands::nca::run(&config)
-        }),
-        Command::Fit(a) => FitConfig::from_args(a).and_then(|config| {
-            threads(config.threads);
-            commands::fit::run(&config)
-        }),
-        Command::Plot(a) => PlotConfig::from_args(a).and_then(|config| {
-            threads(config.threads);
-            commands::plot::run(&config)
-        }),
-        Command::Simulate(a) => {
-            SimulateConfig::from_args(a).and_then(|config| commands::simulate::run(&config))
-        }
+        Command::Nca(a) => match NcaConfig::from_args(a) {
+            Ok(config) => {
+                threads(config.threads);
+                commands::nca::run(&config)
+            }
+            Err(e) => return usage(e),
+        },
+        Command::Fit(a) => match FitConfig::from_args(a) {
+            Ok(config) => {
+                threads(config.threads);
+                commands::fit::run(&config)
+            }
+            Err(e) => return usage(e),
+        },
+        Command::Plot(a) => match PlotConfig::from_args(a) {
+            Ok(config) => {
+                threads(config.threads);
+                commands::plot::run(&config)
+            }
+            Err(e) => return usage(e),
+        },
+        Command::Simulate(a) => match SimulateConfig::from_args(a) {
+            Ok(config) => commands::simulate::run(&config),
+            Err(e) => return usage(e),
+        },
     };
     match result {
         Ok(Outcome::Complete) => ExitCode::SUCCESS,

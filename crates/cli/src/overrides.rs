@@ -15,10 +15,10 @@ use std::path::Path;
 /// Reads an overrides CSV into a map by profile.
 pub fn read_overrides(path: &Path) -> Result<LambdaZOverrides> {
     let file = path.display().to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("{file}: cannot read"))?;
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("{file}: cannot read"))?;
+        .from_reader(&bytes[..]);
     let header: Vec<String> = rdr
         .headers()
         .with_context(|| format!("{file}: cannot read the header"))?
@@ -42,7 +42,9 @@ pub fn read_overrides(path: &Path) -> Result<LambdaZOverrides> {
     let mut out = LambdaZOverrides::new();
     for rec in rdr.records() {
         let rec = rec.with_context(|| format!("{file}: not valid CSV"))?;
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec
+            .position()
+            .map_or(0, |p| cartpk_core::ingest::record_line(&bytes, p));
         let get = |i: usize| rec.get(i).unwrap_or("");
         let num = |i: usize, what: &str| -> Result<f64> {
             get(i)

@@ -8,10 +8,10 @@ use std::path::Path;
 /// or `ID`). Errors name the file, line and column.
 pub fn read_column(path: &Path, column: &str) -> Result<HashMap<String, String>> {
     let file = path.display().to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("{file}: cannot read"))?;
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("{file}: cannot read"))?;
+        .from_reader(&bytes[..]);
     let header: Vec<String> = rdr
         .headers()
         .with_context(|| format!("{file}: cannot read the header"))?
@@ -38,7 +38,9 @@ pub fn read_column(path: &Path, column: &str) -> Result<HashMap<String, String>>
     let mut out = HashMap::new();
     for rec in rdr.records() {
         let rec = rec.with_context(|| format!("{file}: not valid CSV"))?;
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec
+            .position()
+            .map_or(0, |p| cartpk_core::ingest::record_line(&bytes, p));
         let subject = rec.get(cs).unwrap_or("");
         if subject.is_empty() {
             bail!(

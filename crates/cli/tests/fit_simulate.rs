@@ -109,6 +109,7 @@ fn sparse_profiles_are_reported_and_the_rest_fitted() {
     assert!(summary.lines().skip(1).all(|l| l.contains(",blood,")));
 }
 
+/// Flag values that make no sense are usage errors: exit code 2, as clap's own.
 #[test]
 fn bad_fit_and_simulate_flags_name_the_flag() {
     let dir = tempfile::tempdir().unwrap();
@@ -117,19 +118,19 @@ fn bad_fit_and_simulate_flags_name_the_flag() {
         .arg(dir.path())
         .arg("x.csv")
         .assert()
-        .code(1)
+        .code(2)
         .stderr(contains("--blq: unknown BLQ method 'm9'"));
     cartpk()
         .args(["fit", "--model", "weibull", "--out"])
         .arg(dir.path())
         .arg("x.csv")
         .assert()
-        .code(1)
+        .code(2)
         .stderr(contains("--model: unknown model 'weibull'"));
     cartpk()
         .args(["simulate", "--matrices", "spleen", "--out"])
         .arg(dir.path().join("s.csv"))
         .assert()
-        .code(1)
+        .code(2)
         .stderr(contains("--matrices: unknown matrix 'spleen'"));
 }

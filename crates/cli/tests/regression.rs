@@ -1,4 +1,13 @@
 //! One test per fixed bug, named for the bug, so that it stays fixed.
+//!
+//! Fixed bugs whose tests need the fixtures and helpers of `tests/cli.rs` live there:
+//! `wrong_field_count_shows_the_row_as_written` (fields were run together in the message),
+//! `wrong_field_count_rejects_the_profile_of_the_row` (a short row did not reject its
+//! profile), `crlf_file_error_names_the_right_line` and
+//! `row_after_a_blank_line_is_reported_on_its_own_line` (line numbers one too small),
+//! `bad_flag_values_exit_with_the_usage_code` (bad flag values exited 1, not 2). The NCA
+//! engine's: `lambda_z::tests::flat_tail_has_no_lambda_z` and the property
+//! `flat_terminal_phase_has_no_lambda_z` (a flat tail gave lambda_z ~ 1e-32).
 
 use assert_cmd::Command;
 use std::path::PathBuf;

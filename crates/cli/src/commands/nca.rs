@@ -4,10 +4,11 @@ use super::Outcome;
 use crate::flags::hiargs::NcaConfig;
 use crate::output::atomic::{write_atomic, write_atomic_parts};
 use crate::output::nca_tables::{self, Failure, Row};
+use crate::overrides::read_overrides;
 use anyhow::{Context, Result};
 use cartpk_core::ingest::read_path;
 use cartpk_core::Dose;
-use cartpk_nca::{nca_batch, unused_overrides};
+use cartpk_nca::{nca_batch, unused_overrides, LambdaZOverrides};
 use std::io::Write;
 
 /// Most errors printed on stderr; the rest are in `nca_errors.csv`.
@@ -24,7 +25,12 @@ pub fn run(config: &NcaConfig) -> Result<Outcome> {
             });
         }
     }
-    let results = nca_batch(&data.profiles, &config.nca, &config.overrides);
+    let overrides = match &config.overrides {
+        Some(path) => read_overrides(path)
+            .with_context(|| format!("--lambda-z-overrides {}", path.display()))?,
+        None => LambdaZOverrides::new(),
+    };
+    let results = nca_batch(&data.profiles, &config.nca, &overrides);
 
     let mut failures: Vec<Failure> = Vec::new();
     for rejected in &data.rejected {
@@ -49,7 +55,24 @@ pub fn run(config: &NcaConfig) -> Result<Outcome> {
             }),
         }
     }
-    let unused = unused_overrides(&data.profiles, &config.overrides);
+    let unused = unused_overrides(&data.profiles, &overrides);
+    // An override that matches nothing is reported with the failures, so that the exit
+    // code and nca_errors.csv tell the same story.
+    for key in &unused {
+        failures.push(Failure {
+            file: config
+                .overrides
+                .as_ref()
+                .map_or(String::new(), |p| p.display().to_string()),
+            line: None,
+            column: None,
+            profile: Some((*key).clone()),
+            message: format!(
+                "lambda_z override for {key} matches no profile in {}",
+                data.source
+            ),
+        });
+    }
 
     std::fs::create_dir_all(&config.out_dir).with_context(|| {
         format!(
@@ -122,7 +145,7 @@ pub fn run(config: &NcaConfig) -> Result<Outcome> {
             config.out_dir.display()
         );
     }
-    if failures.is_empty() && unused.is_empty() {
+    if failures.is_empty() {
         Ok(Outcome::Complete)
     } else {
         Ok(Outcome::Partial)

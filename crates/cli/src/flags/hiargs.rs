@@ -1,14 +1,13 @@
 //! The resolved configuration of a run: every flag parsed, validated and turned into the
-//! library crates' option types. Errors here name the flag and what it expects.
+//! library crates' option types. Errors here name the flag and what it expects; they are
+//! usage errors (exit code 2, as clap's own). Files named by flags are read by the command,
+//! not here, so that a bad file is a run error (exit code 1).
 
 use super::lowargs::{Format, InputArgs, NcaArgs};
-use crate::overrides::read_overrides;
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use cartpk_core::ingest::{ColumnMapping, IngestOptions};
 use cartpk_core::{ConcUnit, TimeUnit};
-use cartpk_nca::{
-    AucMethod, BlqRule, BlqRules, Interval, LambdaZOverrides, LambdaZRule, NcaOptions,
-};
+use cartpk_nca::{AucMethod, BlqRule, BlqRules, Interval, LambdaZRule, NcaOptions};
 use std::path::PathBuf;
 
 /// Which files to write.
@@ -38,8 +37,8 @@ pub struct NcaConfig {
     pub ingest: IngestOptions,
     /// The analysis rules.
     pub nca: NcaOptions,
-    /// Manual lambda_z choices.
-    pub overrides: LambdaZOverrides,
+    /// File of manual lambda_z choices, read when the command runs.
+    pub overrides: Option<PathBuf>,
     /// Dose for profiles without one.
     pub dose: Option<DefaultDose>,
     /// Output directory.
@@ -135,11 +134,6 @@ impl NcaConfig {
             intervals,
             ..NcaOptions::default()
         };
-        let overrides = match &args.lambda_z_overrides {
-            Some(path) => read_overrides(path)
-                .with_context(|| format!("--lambda-z-overrides {}", path.display()))?,
-            None => LambdaZOverrides::new(),
-        };
         let dose = match args.dose {
             Some(d) if d > 0.0 && d.is_finite() => Some(DefaultDose {
                 amount: d,
@@ -155,7 +149,7 @@ impl NcaConfig {
             input: args.input.input,
             ingest,
             nca,
-            overrides,
+            overrides: args.lambda_z_overrides,
             dose,
             out_dir: args.out,
             outputs: Outputs {

@@ -131,7 +131,7 @@ pub struct NcaArgs {
 
     /// Dose for every profile whose input rows give none (e.g. 5e7), for dose-normalised
     /// Cmax and AUC.
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub dose: Option<f64>,
 
     /// Unit of --dose (e.g. cells, "CAR+ cells", cells/kg).

@@ -166,7 +166,7 @@ pub fn read_bytes(
         .par_iter()
         .zip(offsets)
         .map(|(chunk, offset)| {
-            let mut state = Reader::new(source, &columns, options, offset);
+            let mut state = Reader::new(source, &columns, options, offset, chunk);
             let mut rdr = csv::ReaderBuilder::new()
                 .delimiter(options.delimiter)
                 .flexible(true)
@@ -185,12 +185,28 @@ pub fn read_bytes(
     let mut parts = parts.into_iter();
     let mut state = match parts.next() {
         Some(first) => first?,
-        None => Reader::new(source, &columns, options, first_line - 1),
+        None => Reader::new(source, &columns, options, first_line - 1, body),
     };
     for part in parts {
         state.absorb(part?);
     }
     Ok(state.finish(columns.clone()))
+}
+
+/// The 1-based line on which the record at `pos` of `bytes` starts. csv reports the
+/// position where it began reading a record, which is before the `\n` of a `\r\n` line end
+/// and before blank lines; the line breaks from there to the first byte of the record are
+/// counted here. Any reader of CSV bytes can use it to report true line numbers.
+pub fn record_line(bytes: &[u8], pos: &csv::Position) -> u64 {
+    let mut line = pos.line();
+    for &c in bytes.get(pos.byte() as usize..).unwrap_or_default() {
+        match c {
+            b'\n' => line += 1,
+            b'\r' => {}
+            _ => break,
+        }
+    }
+    line
 }
 
 fn csv_error(source: &str, line_offset: u64, e: csv::Error) -> IngestError {
@@ -303,6 +319,8 @@ impl Ctx<'_> {
 
 struct Reader<'a> {
     ctx: Ctx<'a>,
+    /// The bytes this reader parses (its chunk of the file).
+    chunk: &'a [u8],
     n_fields: usize,
     cols: Cols,
     options: &'a IngestOptions,
@@ -321,6 +339,7 @@ impl<'a> Reader<'a> {
         columns: &'a ResolvedColumns,
         options: &'a IngestOptions,
         line_offset: u64,
+        chunk: &'a [u8],
     ) -> Self {
         let required = |role: ColumnRole| {
             columns
@@ -346,6 +365,7 @@ impl<'a> Reader<'a> {
                 source,
                 header: &columns.header,
             },
+            chunk,
             n_fields: columns.header.len(),
             cols,
             options,
@@ -361,18 +381,28 @@ impl<'a> Reader<'a> {
 
     fn row(&mut self, rec: &csv::ByteRecord) {
         self.n_rows += 1;
-        let line = rec.position().map_or(0, |p| p.line()) + self.line_offset;
+        let line = self.line_of(rec);
         if rec.len() != self.n_fields {
-            let text = String::from_utf8_lossy(rec.as_slice()).into_owned();
+            // Show the row as written: its fields joined by the delimiter.
+            let sep = [self.options.delimiter];
+            let text = rec.iter().collect::<Vec<_>>().join(&sep[..]);
             let e = self.ctx.error(
                 line,
                 None,
-                text.as_bytes(),
+                &text,
                 RowProblem::FieldCount {
                     expected: self.n_fields,
                     found: rec.len(),
                 },
             );
+            // A row that still names its profile rejects that profile, like any bad row.
+            let c = &self.cols;
+            if c.subject.max(c.matrix).max(c.assay) < rec.len() {
+                if let Ok(b) = self.builder_for(rec, line) {
+                    self.builders[b].errors.push(e);
+                    return;
+                }
+            }
             self.row_errors.push(e);
             return;
         }
@@ -386,6 +416,12 @@ impl<'a> Reader<'a> {
         if let Err(e) = self.parse_into(rec, line, builder) {
             self.builders[builder].errors.push(e);
         }
+    }
+
+    /// The 1-based line a record starts on.
+    fn line_of(&self, rec: &csv::ByteRecord) -> u64 {
+        rec.position()
+            .map_or(0, |p| record_line(self.chunk, p) + self.line_offset)
     }
 
     /// The profile a row belongs to. Rows of one profile usually come together, so the
