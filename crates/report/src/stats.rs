@@ -1,0 +1,1 @@
+//! Cohort statistics (being written).
