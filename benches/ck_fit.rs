@@ -19,6 +19,7 @@ pub fn cohort_spec(n: usize) -> CohortSpec {
         lloq: 50.0,
         scale,
         availability: 1.0,
+        max_value: None,
     };
     spec.arms = vec![arm("blood", 1.0), arm("marrow", 0.5), arm("csf", 0.2)];
     spec

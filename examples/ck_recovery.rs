@@ -92,6 +92,7 @@ fn main() {
             lloq: 100.0,
             scale: 1.0,
             availability: 1.0,
+            max_value: None,
         }],
         seed: 2001,
     };

@@ -71,6 +71,8 @@ pub struct SamplingArm {
     pub scale: f64,
     /// Probability that a scheduled sample is actually taken (CSF is often missing).
     pub availability: f64,
+    /// Largest possible value (100 for %CAR+); simulated values are capped there.
+    pub max_value: Option<f64>,
 }
 
 /// What to simulate.
@@ -91,6 +93,12 @@ pub struct CohortSpec {
     /// Seed of the random stream.
     pub seed: u64,
 }
+
+/// The seed trial's blood schedule (NCT04684147): days 1, 4, 7, 11, 14, 21, 28, then
+/// months 2, 3, 6, 9, 12 (days 56, 84, 168, 270, 365), with a pre-infusion sample at day 0.
+pub const SEED_TRIAL_DAYS: [f64; 13] = [
+    0.0, 1.0, 4.0, 7.0, 11.0, 14.0, 21.0, 28.0, 56.0, 84.0, 168.0, 270.0, 365.0,
+];
 
 /// The trials' blood schedule: days 1, 4, 7, 11, 14, 21, 28, 56, 84, 168, 365 (with a
 /// pre-infusion sample at day 0).
@@ -116,6 +124,7 @@ impl CohortSpec {
                 lloq: 50.0,
                 scale: 1.0,
                 availability: 1.0,
+                max_value: None,
             }],
             seed,
         }
@@ -187,7 +196,10 @@ pub fn simulate(spec: &CohortSpec) -> Vec<SimulatedSubject> {
                     if !taken {
                         continue;
                     }
-                    let c = arm.scale * params.conc(day) * (spec.sigma * eps).exp();
+                    let mut c = arm.scale * params.conc(day) * (spec.sigma * eps).exp();
+                    if let Some(max) = arm.max_value {
+                        c = c.min(max);
+                    }
                     rows.push(SimulatedRow {
                         subject: subject.clone(),
                         matrix: arm.matrix.clone(),
@@ -203,6 +215,68 @@ pub fn simulate(spec: &CohortSpec) -> Vec<SimulatedSubject> {
                 subject,
                 params,
                 rows,
+            }
+        })
+        .collect()
+}
+
+/// Per-subject covariates of a simulated trial, for a subjects file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Covariates {
+    /// Subject identifier.
+    pub subject: String,
+    /// Dose, CAR+ cells (flat).
+    pub dose_cells: f64,
+    /// Body weight, kg.
+    pub weight_kg: f64,
+    /// Age, years.
+    pub age_years: f64,
+    /// Best response at month 3: `CR/CRi` or `NR`.
+    pub response: String,
+    /// Highest cytokine release syndrome grade (0-4).
+    pub crs_grade: u8,
+}
+
+/// Covariates for a simulated cohort, from their own seeded stream (the measurements do
+/// not change with them). Response at month 3 depends on expansion, as CAR-T trials report:
+/// logit P(CR/CRi) = logit(0.708) + ln(Cmax / 24,000), centred on the seed trial's 3-month
+/// response rate of 70.8% (Wang 2025). CRS grade: 0-4 with P(grade >= 3) = 12.5%.
+pub fn simulate_covariates(
+    cohort: &[SimulatedSubject],
+    dose_cells: f64,
+    seed: u64,
+) -> Vec<Covariates> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5EED_C0FA_1A7E_5u64);
+    let logit = |p: f64| (p / (1.0 - p)).ln();
+    cohort
+        .iter()
+        .map(|s| {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            let weight_kg = (70.0 + 14.0 * z).clamp(40.0, 140.0);
+            let age_years = 18.0 + 57.0 * rng.random::<f64>();
+            let eta = logit(0.708) + (s.params.cmax / 24_000.0).ln();
+            let p = 1.0 / (1.0 + (-eta).exp());
+            let response = if rng.random::<f64>() < p {
+                "CR/CRi"
+            } else {
+                "NR"
+            }
+            .to_string();
+            let u = rng.random::<f64>();
+            let crs_grade = match u {
+                u if u < 0.30 => 0,
+                u if u < 0.65 => 1,
+                u if u < 0.875 => 2,
+                u if u < 0.975 => 3,
+                _ => 4,
+            };
+            Covariates {
+                subject: s.subject.clone(),
+                dose_cells,
+                weight_kg,
+                age_years,
+                response,
+                crs_grade,
             }
         })
         .collect()

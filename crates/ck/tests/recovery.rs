@@ -120,6 +120,7 @@ fn m3_is_less_biased_than_dropping_blq_for_beta() {
             lloq: 100.0,
             scale: 1.0,
             availability: 1.0,
+            max_value: None,
         }],
         seed: 2001,
     };

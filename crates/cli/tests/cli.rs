@@ -792,8 +792,11 @@ fn lambda_z_override_for_an_absent_profile_warns_and_exits_3() {
     .assert()
     .code(3)
     .stderr(contains(
-        "warning: lambda_z override for P99999/blood/qpcr matches no profile",
+        "error: lambda_z override for P99999/blood/qpcr matches no profile",
     ));
+    // It is in the errors table too, so that exit code 3 and nca_errors.csv agree.
+    let errors = std::fs::read_to_string(out.path().join("nca_errors.csv")).unwrap();
+    assert!(errors.contains("lambda_z override for P99999/blood/qpcr matches no profile"));
     // The override that matches still applies.
     let row = wide_row(out.path(), ("P00001", "blood", "qpcr"));
     assert_eq!(num(&row["lambda.z.time.first [day]"]), 56.0);

@@ -4,4 +4,5 @@
 //! median and range, exposure-response comparisons) and the one-page HTML report of
 //! `cartpk run`. No I/O.
 
+pub mod html;
 pub mod stats;

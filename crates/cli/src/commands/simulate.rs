@@ -6,7 +6,7 @@ use crate::flags::hiargs::SimulateConfig;
 use crate::output::atomic::write_atomic;
 use crate::output::fields::{push_num, push_record, push_text};
 use anyhow::{Context, Result};
-use cartpk_ck::simulate::simulate;
+use cartpk_ck::simulate::{simulate, simulate_covariates};
 
 /// Writes the cohort.
 pub fn run(config: &SimulateConfig) -> Result<Outcome> {
@@ -73,13 +73,44 @@ pub fn run(config: &SimulateConfig) -> Result<Outcome> {
         .unwrap_or_default();
     let params_path = config.out.with_file_name(format!("{stem}_params.csv"));
     write_atomic(&params_path, &params)?;
+    let covariates = simulate_covariates(&cohort, config.dose_cells, config.spec.seed);
+    let mut subjects = Vec::new();
+    push_record(
+        &mut subjects,
+        &[
+            "subject",
+            "dose",
+            "dose_unit",
+            "weight_kg",
+            "age_years",
+            "response",
+            "crs_grade",
+        ],
+    );
+    for c in &covariates {
+        push_text(&mut subjects, &c.subject);
+        subjects.push(b',');
+        push_num(&mut subjects, Some(c.dose_cells));
+        subjects.extend_from_slice(b",CAR+ cells,");
+        push_num(&mut subjects, Some((c.weight_kg * 10.0).round() / 10.0));
+        subjects.push(b',');
+        push_num(&mut subjects, Some(c.age_years.round()));
+        subjects.push(b',');
+        push_text(&mut subjects, &c.response);
+        subjects.push(b',');
+        push_num(&mut subjects, Some(f64::from(c.crs_grade)));
+        subjects.push(b'\n');
+    }
+    let subjects_path = config.out.with_file_name(format!("{stem}_subjects.csv"));
+    write_atomic(&subjects_path, &subjects)?;
     eprintln!(
-        "cartpk simulate: {} subjects, {} rows (seed {}) to {}; true parameters to {}",
+        "cartpk simulate: {} subjects, {} rows (seed {}) to {}; true parameters to {}; subjects to {}",
         cohort.len(),
         cohort.iter().map(|s| s.rows.len()).sum::<usize>(),
         config.spec.seed,
         config.out.display(),
-        params_path.display()
+        params_path.display(),
+        subjects_path.display()
     );
     Ok(Outcome::Complete)
 }

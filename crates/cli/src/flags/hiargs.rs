@@ -227,12 +227,14 @@ pub struct SimulateConfig {
     pub out: PathBuf,
     /// The cohort.
     pub spec: cartpk_ck::simulate::CohortSpec,
+    /// Flat dose, CAR+ cells, for the subjects file.
+    pub dose_cells: f64,
 }
 
 impl SimulateConfig {
     /// Validates `cartpk simulate` flags into a cohort specification.
     pub fn from_args(args: super::lowargs::SimulateArgs) -> Result<SimulateConfig> {
-        use cartpk_ck::simulate::{CohortSpec, SamplingArm, Typical, TRIAL_DAYS};
+        use cartpk_ck::simulate::{CohortSpec, SamplingArm, Typical, SEED_TRIAL_DAYS};
         if args.n_subjects == 0 {
             bail!("--n-subjects: expected at least 1");
         }
@@ -269,6 +271,7 @@ impl SimulateConfig {
             lloq: args.lloq,
             scale,
             availability,
+            max_value: None,
         };
         spec.arms.clear();
         for m in args
@@ -278,22 +281,41 @@ impl SimulateConfig {
             .filter(|m| !m.is_empty())
         {
             spec.arms.push(match m.to_ascii_lowercase().as_str() {
-                "blood" => arm("blood", TRIAL_DAYS.to_vec(), 1.0, 1.0),
+                "blood" => arm("blood", SEED_TRIAL_DAYS.to_vec(), 1.0, 1.0),
+                // Flow cytometry in blood: %CAR+ of CD3+ T cells, here 1% per 1,000
+                // copies/ug (the order seen in tisagenlecleucel data), capped at 100%, LLOQ
+                // 0.1%.
+                "flow" => SamplingArm {
+                    assay: "flow".to_string(),
+                    unit: "%".to_string(),
+                    lloq: 0.1,
+                    max_value: Some(100.0),
+                    ..arm("blood", SEED_TRIAL_DAYS.to_vec(), 1e-3, 1.0)
+                },
                 // Marrow levels are of the order of blood's (half, here); CSF an order
                 // lower and sampled in some patients only.
                 "marrow" => arm("marrow", vec![28.0, 84.0, 168.0], 0.5, 1.0),
                 "csf" => arm("csf", vec![28.0], 0.1, 0.6),
                 other => {
-                    bail!("--matrices: unknown matrix '{other}'; expected blood, marrow or csf")
+                    bail!(
+                        "--matrices: unknown matrix '{other}'; expected blood, flow, marrow or csf"
+                    )
                 }
             });
         }
         if spec.arms.is_empty() {
-            bail!("--matrices: expected at least one of blood, marrow, csf");
+            bail!("--matrices: expected at least one of blood, flow, marrow, csf");
+        }
+        if !(args.dose > 0.0 && args.dose.is_finite()) {
+            bail!(
+                "--dose: expected a number of CAR+ cells > 0, found {}",
+                args.dose
+            );
         }
         Ok(SimulateConfig {
             out: args.out,
             spec,
+            dose_cells: args.dose,
         })
     }
 }

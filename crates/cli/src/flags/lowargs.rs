@@ -185,8 +185,9 @@ pub struct FitArgs {
 /// Arguments of `cartpk simulate`.
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
-    /// Output CSV (long input format). The true parameters of every subject go to
-    /// `<OUT stem>_params.csv` beside it.
+    /// Output CSV (long input format). Beside it: `<OUT stem>_params.csv` (every subject's
+    /// true parameters) and `<OUT stem>_subjects.csv` (dose, weight, age, response at month
+    /// 3, CRS grade).
     #[arg(long, short, value_name = "FILE")]
     pub out: PathBuf,
 
@@ -211,10 +212,15 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 50.0, value_name = "LLOQ")]
     pub lloq: f64,
 
-    /// Matrices to sample: blood (trial schedule), marrow (days 28, 84, 168), csf (day 28,
-    /// taken in 60% of patients). Comma-separated.
-    #[arg(long, default_value = "blood,marrow,csf", value_name = "LIST")]
+    /// What to sample, comma-separated: blood (qPCR on the seed trial's schedule: days 0,
+    /// 1, 4, 7, 11, 14, 21, 28, months 2, 3, 6, 9, 12), flow (%CAR+ in blood, same days),
+    /// marrow (qPCR, day 28, months 3 and 6), csf (qPCR, day 28, taken in 60% of patients).
+    #[arg(long, default_value = "blood,flow,marrow,csf", value_name = "LIST")]
     pub matrices: String,
+
+    /// Flat dose, CAR+ cells, written to the subjects file (seed trial: 0.5e8).
+    #[arg(long, default_value_t = 5e7, value_name = "CELLS")]
+    pub dose: f64,
 
     /// Subject identifier prefix.
     #[arg(long, default_value = "SIM", value_name = "TEXT")]

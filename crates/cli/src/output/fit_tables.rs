@@ -257,3 +257,40 @@ pub fn json(
     out.push(b'\n');
     out
 }
+
+/// Writes the fit tables into `dir` (estimates, summary, predictions CSV, JSON, errors
+/// CSV, as `outputs` asks); returns the file names written.
+pub fn write_tables(
+    dir: &std::path::Path,
+    rows: &[FitRow<'_>],
+    options: &FitOptions,
+    source: &str,
+    failures: &[Failure],
+    outputs: crate::flags::hiargs::Outputs,
+) -> anyhow::Result<Vec<&'static str>> {
+    use super::atomic::write_atomic;
+    let mut written = Vec::new();
+    if outputs.csv {
+        write_atomic(&dir.join("fit_estimates.csv"), &estimates_csv(rows))?;
+        write_atomic(&dir.join("fit_summary.csv"), &summary_csv(rows))?;
+        write_atomic(&dir.join("fit_predictions.csv"), &predictions_csv(rows))?;
+        written.extend([
+            "fit_estimates.csv",
+            "fit_summary.csv",
+            "fit_predictions.csv",
+        ]);
+    }
+    if outputs.json {
+        write_atomic(
+            &dir.join("fit.json"),
+            &json(rows, options, source, failures),
+        )?;
+        written.push("fit.json");
+    }
+    write_atomic(
+        &dir.join("fit_errors.csv"),
+        &super::nca_tables::errors_csv(failures),
+    )?;
+    written.push("fit_errors.csv");
+    Ok(written)
+}

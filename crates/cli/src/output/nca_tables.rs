@@ -33,6 +33,32 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// Every rejected profile's row errors and every bad row outside a profile.
+    pub fn from_dataset(data: &cartpk_core::ingest::Dataset) -> Vec<Failure> {
+        let mut failures = Vec::new();
+        for rejected in &data.rejected {
+            failures.extend(
+                rejected
+                    .errors
+                    .iter()
+                    .map(|e| Failure::from_row(e, Some(&rejected.key))),
+            );
+        }
+        failures.extend(data.row_errors.iter().map(|e| Failure::from_row(e, None)));
+        failures
+    }
+
+    /// A profile that produced no result.
+    pub fn of_profile(file: &str, key: &ProfileKey, message: String) -> Failure {
+        Failure {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            profile: Some(key.clone()),
+            message,
+        }
+    }
+
     /// From a row error, attributed to `profile` if known.
     pub fn from_row(e: &RowError, profile: Option<&ProfileKey>) -> Failure {
         Failure {
@@ -342,4 +368,39 @@ pub fn json(rows: &[Row<'_>], options: &NcaOptions, input: &str, failures: &[Fai
         serde_json::to_vec_pretty(&report).expect("the report has only serialisable values");
     out.push(b'\n');
     out
+}
+
+/// Writes the NCA tables into `dir` (long and wide CSV, JSON, errors CSV, as `outputs`
+/// asks); returns the file names written.
+pub fn write_tables(
+    dir: &std::path::Path,
+    rows: &[Row<'_>],
+    options: &NcaOptions,
+    source: &str,
+    failures: &[Failure],
+    outputs: crate::flags::hiargs::Outputs,
+) -> anyhow::Result<Vec<&'static str>> {
+    use super::atomic::{write_atomic, write_atomic_parts};
+    let mut written = Vec::new();
+    if outputs.csv {
+        // Format and write each table on its own thread, so that one file's disk flush
+        // overlaps the other's formatting.
+        let (long, wide) = rayon::join(
+            || write_atomic_parts(&dir.join("nca_long.csv"), &long_csv(rows)),
+            || write_atomic_parts(&dir.join("nca_wide.csv"), &wide_csv(rows, options)),
+        );
+        long?;
+        wide?;
+        written.extend(["nca_long.csv", "nca_wide.csv"]);
+    }
+    if outputs.json {
+        write_atomic(
+            &dir.join("nca.json"),
+            &json(rows, options, source, failures),
+        )?;
+        written.push("nca.json");
+    }
+    write_atomic(&dir.join("nca_errors.csv"), &errors_csv(failures))?;
+    written.push("nca_errors.csv");
+    Ok(written)
 }
