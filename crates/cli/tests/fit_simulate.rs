@@ -70,7 +70,8 @@ fn fit_of_a_simulated_cohort_writes_every_table() {
     // 6 profiles x (7 estimates + 5 derived quantities).
     assert_eq!(estimates.lines().count(), 1 + 6 * 12);
     let predictions = std::fs::read_to_string(out.join("fit_predictions.csv")).unwrap();
-    assert_eq!(predictions.lines().count(), 1 + 6 * 12);
+    // 13 samples per patient on the seed trial's blood schedule.
+    assert_eq!(predictions.lines().count(), 1 + 6 * 13);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("fit.json")).unwrap()).unwrap();
     assert_eq!(json["fits"].as_array().unwrap().len(), 6);
