@@ -246,7 +246,7 @@ pub fn simulate_covariates(
     dose_cells: f64,
     seed: u64,
 ) -> Vec<Covariates> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5EED_C0FA_1A7E_5u64);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0005_EEDC_0FA1_A7E5_u64);
     let logit = |p: f64| (p / (1.0 - p)).ln();
     cohort
         .iter()

@@ -21,7 +21,7 @@ use clap::Parser;
 // faulting it in again: a third less wall time on a 100,000-profile run (docs/benchmarks.md).
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use commands::Outcome;
-use flags::hiargs::{FitConfig, NcaConfig, PlotConfig, SimulateConfig};
+use flags::hiargs::{FitConfig, NcaConfig, PlotConfig, RunConfig, SimulateConfig};
 use flags::lowargs::{Command, LowArgs};
 use std::process::ExitCode;
 
@@ -59,6 +59,13 @@ fn main() -> ExitCode {
             Ok(config) => {
                 threads(config.threads);
                 commands::plot::run(&config)
+            }
+            Err(e) => return usage(e),
+        },
+        Command::Run(a) => match RunConfig::from_args(a) {
+            Ok(config) => {
+                threads(config.threads);
+                commands::run::run(&config)
             }
             Err(e) => return usage(e),
         },

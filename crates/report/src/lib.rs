@@ -4,5 +4,6 @@
 //! median and range, exposure-response comparisons) and the one-page HTML report of
 //! `cartpk run`. No I/O.
 
+pub mod cohort;
 pub mod html;
 pub mod stats;

@@ -4,6 +4,7 @@
 pub mod fit;
 pub mod nca;
 pub mod plot;
+pub mod run;
 pub mod simulate;
 
 /// How a run ended, for the exit code.

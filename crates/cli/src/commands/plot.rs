@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// A file name made of the characters every file system accepts.
-fn safe_name(s: &str) -> String {
+pub fn safe_name(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
@@ -32,7 +32,7 @@ fn safe_name(s: &str) -> String {
         .collect()
 }
 
-fn write_figure<F: Figure>(
+pub fn write_figure<F: Figure>(
     fig: &F,
     dir: &Path,
     stem: &str,
@@ -47,7 +47,7 @@ fn write_figure<F: Figure>(
 }
 
 /// The fitted curve on a fine grid from day 0 to the last sample.
-fn curve(model: &dyn CkModel, fit: &FitResult, t_end: f64) -> Vec<(f64, f64)> {
+pub fn curve(model: &dyn CkModel, fit: &FitResult, t_end: f64) -> Vec<(f64, f64)> {
     let k = model.n_theta();
     let n = 400;
     (0..=n)

@@ -385,3 +385,62 @@ impl PlotConfig {
         })
     }
 }
+
+/// Everything `cartpk run` needs.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// The assay file.
+    pub input: PathBuf,
+    /// How to read it.
+    pub ingest: IngestOptions,
+    /// The subjects file.
+    pub subjects: Option<PathBuf>,
+    /// Output directory.
+    pub out_dir: PathBuf,
+    /// Response column of the subjects file.
+    pub response_column: String,
+    /// Values that count as response, lower-cased.
+    pub responders: Vec<String>,
+    /// NCA settings (PKNCA defaults).
+    pub nca: NcaOptions,
+    /// Fit settings.
+    pub fit: cartpk_ck::FitOptions,
+    /// Figure size.
+    pub plot: cartpk_plot::PlotOptions,
+    /// Threads, `None` for every core.
+    pub threads: Option<usize>,
+    /// Errors only.
+    pub quiet: bool,
+}
+
+impl RunConfig {
+    /// Validates `cartpk run` flags.
+    pub fn from_args(args: super::lowargs::RunArgs) -> Result<RunConfig> {
+        let ingest = ingest_options(&args.input)?;
+        if args.threads == Some(0) {
+            bail!("--threads: expected at least 1");
+        }
+        let responders: Vec<String> = args
+            .responders
+            .split(',')
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if responders.is_empty() {
+            bail!("--responders: expected at least one value");
+        }
+        Ok(RunConfig {
+            input: args.input.input,
+            ingest,
+            subjects: args.subjects,
+            out_dir: args.out,
+            response_column: args.response_column,
+            responders,
+            nca: NcaOptions::default(),
+            fit: cartpk_ck::FitOptions::default(),
+            plot: cartpk_plot::PlotOptions::default(),
+            threads: args.threads,
+            quiet: args.quiet,
+        })
+    }
+}

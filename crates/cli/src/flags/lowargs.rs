@@ -30,6 +30,9 @@ pub enum Command {
     /// spaghetti plots with median and 5-95th percentile band, and with --fit the model
     /// curves and goodness-of-fit plots. PNG and/or SVG.
     Plot(PlotArgs),
+    /// The whole analysis in one command: NCA, model fits, plots, cohort summary tables,
+    /// exposure-response and a self-contained report.html.
+    Run(RunArgs),
 }
 
 /// Image formats to write.
@@ -271,6 +274,43 @@ pub struct PlotArgs {
     pub threads: Option<usize>,
 
     /// No progress bar and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of `cartpk run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Subjects file: one row per subject (`subject` or `USUBJID` column) with covariates
+    /// (dose, weight, response...); unknown columns pass through to the tables.
+    #[arg(long, value_name = "FILE")]
+    pub subjects: Option<PathBuf>,
+
+    /// Output directory; replaced as a whole when the run succeeds.
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Column of the subjects file with the response.
+    #[arg(long, default_value = "response", value_name = "COLUMN")]
+    pub response_column: String,
+
+    /// Response values that count as response (comma-separated, case-insensitive); every
+    /// other non-empty value counts as non-response.
+    #[arg(
+        long,
+        default_value = "CR,CRi,CR/CRi,CR-CRi,responder,yes,1",
+        value_name = "LIST"
+    )]
+    pub responders: String,
+
+    /// Worker threads (default: every core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
 }

@@ -66,7 +66,10 @@ impl Failure {
             line: Some(e.line),
             column: e.column.as_ref().map(|c| c.name.clone()),
             profile: profile.cloned(),
-            message: e.to_string(),
+            message: match profile {
+                Some(k) => format!("{e} (profile {k} skipped)"),
+                None => e.to_string(),
+            },
         }
     }
 }
