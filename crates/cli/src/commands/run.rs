@@ -36,7 +36,10 @@ fn fmt(v: Option<f64>) -> String {
         Some(0.0) => "0".to_string(),
         Some(x) if x.abs() >= 1e5 || x.abs() < 1e-3 => format!("{x:.3e}"),
         Some(x) if x.abs() >= 100.0 => format!("{x:.0}"),
-        Some(x) => format!("{x:.3}"),
+        Some(x) => {
+            let s = format!("{x:.3}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
     }
 }
 
@@ -502,6 +505,10 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
     warnings.extend(data.notes.iter().cloned());
 
     // The report.
+    let counts = Counts {
+        skipped: failures.len(),
+        not_fitted: fit_failures.len(),
+    };
     let report = build_report(
         config,
         &data.source,
@@ -516,7 +523,7 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
         gof_figs,
         patient_svgs,
         warnings.clone(),
-        failures.len() + fit_failures.len(),
+        counts,
     );
     write_atomic(
         &dir.join("report.html"),
@@ -541,6 +548,13 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
     Ok(Outcome::Complete)
 }
 
+/// How many profiles or rows were skipped by ingestion or NCA, and how many profiles the
+/// model could not be fitted to.
+struct Counts {
+    skipped: usize,
+    not_fitted: usize,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn build_report(
     config: &RunConfig,
@@ -556,7 +570,7 @@ fn build_report(
     gof_figs: Vec<Figure>,
     patient_svgs: Vec<(String, String)>,
     warnings: Vec<String>,
-    n_skipped: usize,
+    counts: Counts,
 ) -> Report {
     let n_subjects = {
         let mut s: Vec<&str> = profiles.iter().map(|p| p.key.subject.as_str()).collect();
@@ -624,8 +638,10 @@ fn build_report(
     sections.push(Section {
         title: "Exposure".into(),
         paragraphs: vec![format!(
-            "{n_subjects} subjects, {} profiles from {source}; {n_skipped} profile(s) or row(s) skipped (see Warnings). Non-compartmental analysis with PKNCA's rules (AUC0-28d and AUC0-84d: aucint.last).",
-            profiles.len()
+            "{n_subjects} subjects, {} profiles from {source}; {} profile(s) or row(s) skipped by ingestion or NCA, {} profile(s) too sparse for a model fit (see Warnings). Non-compartmental analysis with PKNCA's rules (AUC0-28d and AUC0-84d: aucint.last).",
+            profiles.len(),
+            counts.skipped,
+            counts.not_fitted
         )],
         tables,
         ..Section::default()
