@@ -13,7 +13,29 @@
 //!
 //! Text is drawn with DejaVu Sans, bundled in the crate (Bitstream Vera licence,
 //! `fonts/LICENSE-DejaVu.txt`), so figures render the same on a headless machine with no
-//! system fonts. The library writes no files: [`render`] returns the encoded bytes.
+//! system fonts. The library writes no files: [`render`] returns the encoded bytes, and
+//! every figure also draws on any plotters backend through [`Figure::draw`].
+//!
+//! ```
+//! use cartpk_core::{Assay, ConcUnit, Matrix, Profile, ProfileKey, Sample};
+//! use cartpk_nca::{nca_profile, NcaOptions};
+//! use cartpk_plot::patient::{PatientPlot, PatientSeries};
+//! use cartpk_plot::{render, ImageFormat, PlotOptions};
+//!
+//! let key = ProfileKey { subject: "P01".into(), matrix: Matrix::Blood, assay: Assay::Qpcr };
+//! let profile = Profile::new(key, ConcUnit::CopiesPerUg, vec![
+//!     Sample::blq(0.0, Some(50.0)),
+//!     Sample::quantified(11.0, 24_000.0),
+//!     Sample::quantified(28.0, 900.0),
+//! ]);
+//! let nca = nca_profile(&profile, &NcaOptions::default(), None).ok();
+//! let plot = PatientPlot {
+//!     subject: "P01".into(),
+//!     series: vec![PatientSeries::from_profile(&profile, nca.as_ref())],
+//! };
+//! let png: Vec<u8> = render(&plot, ImageFormat::Png, &PlotOptions::default()).unwrap();
+//! assert_eq!(&png[1..4], b"PNG");
+//! ```
 
 pub mod cohort;
 pub mod gof;
