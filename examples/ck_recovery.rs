@@ -8,7 +8,7 @@
 //! copies/ug, at one residual SD, fits every patient (M3, in parallel) and reports the
 //! median |ln(estimate / truth)| per parameter.
 
-use cartpk_ck::simulate::{simulate, CohortSpec, SamplingArm, Typical};
+use cartpk_ck::simulate::{simulate, CohortSpec};
 use cartpk_ck::{fit_batch, BlqMethod, FitOptions, Stein2019};
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -65,37 +65,7 @@ fn main() {
 
     // M3 against M1 on a persistence phase that crosses the LLOQ (the design of the test
     // m3_is_less_biased_than_dropping_blq_for_beta).
-    let spec = CohortSpec {
-        n_subjects: 200,
-        subject_prefix: "CENS".into(),
-        typical: Typical {
-            fb: 0.02,
-            beta: 0.006,
-            ..Typical::published()
-        },
-        omega2: Typical {
-            cmax: 0.1,
-            foldx: 0.1,
-            tmax: 0.05,
-            alpha: 0.05,
-            beta: 0.05,
-            fb: 0.05,
-        },
-        sigma: 0.3,
-        arms: vec![SamplingArm {
-            matrix: "blood".into(),
-            assay: "qpcr".into(),
-            unit: "copies/ug".into(),
-            times: vec![
-                0.0, 1.0, 4.0, 7.0, 11.0, 14.0, 21.0, 28.0, 56.0, 84.0, 112.0, 168.0, 270.0, 365.0,
-            ],
-            lloq: 100.0,
-            scale: 1.0,
-            availability: 1.0,
-            max_value: None,
-        }],
-        seed: 2001,
-    };
+    let spec = CohortSpec::censored_persistence(200, 2001);
     println!();
     println!("| BLQ method | median ln(beta est / true) | median ln(FB est / true) |");
     println!("| --- | --- | --- |");

@@ -131,6 +131,47 @@ impl CohortSpec {
     }
 }
 
+impl CohortSpec {
+    /// A known-answer design for BLQ handling: a persistence phase that crosses the LLOQ
+    /// during follow-up (FB 0.02, beta 0.006/day, LLOQ 100 copies/ug), residual SD 0.3,
+    /// small variability, blood qPCR on days 0-365. Dropping BLQ (M1) biases beta low on
+    /// it; M3 does not (test `m3_is_less_biased_than_dropping_blq_for_beta`).
+    pub fn censored_persistence(n_subjects: usize, seed: u64) -> CohortSpec {
+        CohortSpec {
+            n_subjects,
+            subject_prefix: "CENS".into(),
+            typical: Typical {
+                fb: 0.02,
+                beta: 0.006,
+                ..Typical::published()
+            },
+            omega2: Typical {
+                cmax: 0.1,
+                foldx: 0.1,
+                tmax: 0.05,
+                alpha: 0.05,
+                beta: 0.05,
+                fb: 0.05,
+            },
+            sigma: 0.3,
+            arms: vec![SamplingArm {
+                matrix: "blood".into(),
+                assay: "qpcr".into(),
+                unit: "copies/ug".into(),
+                times: vec![
+                    0.0, 1.0, 4.0, 7.0, 11.0, 14.0, 21.0, 28.0, 56.0, 84.0, 112.0, 168.0, 270.0,
+                    365.0,
+                ],
+                lloq: 100.0,
+                scale: 1.0,
+                availability: 1.0,
+                max_value: None,
+            }],
+            seed,
+        }
+    }
+}
+
 /// One simulated measurement, in the long input format.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SimulatedRow {

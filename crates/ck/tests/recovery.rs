@@ -2,9 +2,7 @@
 //! acceptance tests of per-patient CK fitting. Seeds are fixed, so the figures are exact
 //! and reproducible; docs/ck-model.md tabulates them.
 
-use cartpk_ck::simulate::{
-    published_omega2, simulate, CohortSpec, SamplingArm, Typical, TRIAL_DAYS,
-};
+use cartpk_ck::simulate::{published_omega2, simulate, CohortSpec, TRIAL_DAYS};
 use cartpk_ck::{fit_batch, BlqMethod, FitOptions, FitResult, Stein2019};
 
 const NAMES: [&str; 6] = ["cmax", "tmax", "rho", "alpha", "beta", "fb"];
@@ -93,37 +91,7 @@ fn recovers_published_parameters_in_200_simulated_patients() {
 /// samples as P(C < LLOQ) and is much less biased.
 #[test]
 fn m3_is_less_biased_than_dropping_blq_for_beta() {
-    let spec = CohortSpec {
-        n_subjects: 200,
-        subject_prefix: "CENS".into(),
-        typical: Typical {
-            fb: 0.02,
-            beta: 0.006,
-            ..Typical::published()
-        },
-        omega2: Typical {
-            cmax: 0.1,
-            foldx: 0.1,
-            tmax: 0.05,
-            alpha: 0.05,
-            beta: 0.05,
-            fb: 0.05,
-        },
-        sigma: 0.3,
-        arms: vec![SamplingArm {
-            matrix: "blood".into(),
-            assay: "qpcr".into(),
-            unit: "copies/ug".into(),
-            times: vec![
-                0.0, 1.0, 4.0, 7.0, 11.0, 14.0, 21.0, 28.0, 56.0, 84.0, 112.0, 168.0, 270.0, 365.0,
-            ],
-            lloq: 100.0,
-            scale: 1.0,
-            availability: 1.0,
-            max_value: None,
-        }],
-        seed: 2001,
-    };
+    let spec = CohortSpec::censored_persistence(200, 2001);
     let m3 = median(log_errors(&spec, BlqMethod::M3).swap_remove(4));
     let m1 = median(log_errors(&spec, BlqMethod::M1).swap_remove(4));
     assert!(

@@ -6,14 +6,14 @@ use crate::flags::hiargs::PlotConfig;
 use crate::output::atomic::write_atomic;
 use anyhow::{Context, Result};
 use cartpk_ck::fit::observations;
-use cartpk_ck::{fit_batch, CkModel, FitOptions, FitResult, Stein2019};
+use cartpk_ck::{fit_batch, CkModel, FitOptions, FitResult, Prediction, Stein2019};
 use cartpk_core::ingest::read_path;
-use cartpk_core::{Profile, ProfileKey};
+use cartpk_core::Profile;
 use cartpk_nca::{nca_batch, LambdaZOverrides, NcaOptions};
 use cartpk_plot::cohort::{CohortPlot, CohortProfile};
 use cartpk_plot::gof::{GofPlot, GofPoint};
 use cartpk_plot::patient::{PatientPlot, PatientSeries};
-use cartpk_plot::{render, Figure, ImageFormat, PlotOptions};
+use cartpk_plot::{render, series_label, Figure, ImageFormat, PlotOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -44,6 +44,70 @@ pub fn write_figure<F: Figure>(
         write_atomic(&dir.join(format!("{stem}.{}", f.extension())), &bytes)?;
     }
     Ok(())
+}
+
+/// Profile indices by (matrix, assay) label, in label order.
+pub fn by_kind(profiles: &[Profile]) -> BTreeMap<(String, String), Vec<usize>> {
+    let mut out: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, p) in profiles.iter().enumerate() {
+        out.entry((
+            p.key.matrix.label().to_string(),
+            p.key.assay.label().to_string(),
+        ))
+        .or_default()
+        .push(i);
+    }
+    out
+}
+
+/// The cohort figure of the profiles `idx` (one matrix x assay), grouped by `group_of`.
+pub fn cohort_plot(
+    profiles: &[Profile],
+    idx: &[usize],
+    group_of: &dyn Fn(&str) -> Option<String>,
+) -> CohortPlot {
+    let first = &profiles[idx[0]];
+    CohortPlot {
+        title: format!(
+            "{}: {} patients",
+            series_label(&first.key.matrix, &first.key.assay),
+            idx.len()
+        ),
+        unit: first.unit.clone(),
+        profiles: idx
+            .iter()
+            .map(|&i| {
+                let p = &profiles[i];
+                CohortProfile {
+                    subject: p.key.subject.clone(),
+                    group: group_of(&p.key.subject),
+                    points: PatientSeries::from_profile(p, None).points,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The goodness-of-fit figure of the predictions of one matrix x assay (`first` is one of
+/// its profiles, for the labels).
+pub fn gof_plot(first: &Profile, predictions: &[Prediction]) -> GofPlot {
+    GofPlot {
+        title: format!(
+            "{}: Stein 2019 model, individual fits (open: BLQ at LLOQ)",
+            series_label(&first.key.matrix, &first.key.assay)
+        ),
+        unit_label: first.unit.label().to_string(),
+        points: predictions
+            .iter()
+            .map(|p| GofPoint {
+                time: p.time,
+                observed: p.observed,
+                predicted: p.predicted,
+                weighted_residual: p.weighted_residual,
+                blq: p.blq,
+            })
+            .collect(),
+    }
 }
 
 /// The fitted curve on a fine grid from day 0 to the last sample.
@@ -148,80 +212,36 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
         .collect();
 
     // Cohort and goodness-of-fit figures per matrix x assay.
-    let mut by_kind: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
-    for (i, p) in data.profiles.iter().enumerate() {
-        by_kind
-            .entry((
-                p.key.matrix.label().to_string(),
-                p.key.assay.label().to_string(),
-            ))
-            .or_default()
-            .push(i);
-    }
     let mut n_cohort = 0;
-    for ((matrix, assay), idx) in &by_kind {
-        let first: &Profile = &data.profiles[idx[0]];
-        let label = |key: &ProfileKey| {
+    for ((matrix, assay), idx) in by_kind(&data.profiles) {
+        let group_of = |subject: &str| {
             groups.as_ref().map(|g| {
-                g.get(&key.subject)
+                g.get(subject)
                     .cloned()
                     .unwrap_or_else(|| "(no group)".into())
             })
         };
-        let profiles: Vec<CohortProfile> = idx
-            .iter()
-            .map(|&i| {
-                let p = &data.profiles[i];
-                CohortProfile {
-                    subject: p.key.subject.clone(),
-                    group: label(&p.key),
-                    points: PatientSeries::from_profile(p, None).points,
-                }
-            })
-            .collect();
-        let cohort = CohortPlot {
-            title: format!(
-                "{}: {} patients",
-                cartpk_plot::series_label(&first.key.matrix, &first.key.assay),
-                idx.len()
-            ),
-            unit: first.unit.clone(),
-            profiles,
-        };
-        let stem = format!("cohort_{}_{}", safe_name(matrix), safe_name(assay));
+        let stem = format!("{}_{}", safe_name(&matrix), safe_name(&assay));
+        let cohort = cohort_plot(&data.profiles, &idx, &group_of);
         write_figure(
             &cohort,
             &config.out_dir,
-            &stem,
+            &format!("cohort_{stem}"),
             &config.formats,
             &config.size,
         )?;
         n_cohort += 1;
         if config.fit {
-            let points: Vec<GofPoint> = idx
+            let preds: Vec<Prediction> = idx
                 .iter()
                 .filter_map(|&i| fits[i].as_ref().map(|f| (i, f)))
                 .flat_map(|(i, f)| f.predictions(&model, &observations(&data.profiles[i]).0))
-                .map(|p| GofPoint {
-                    time: p.time,
-                    observed: p.observed,
-                    predicted: p.predicted,
-                    weighted_residual: p.weighted_residual,
-                    blq: p.blq,
-                })
                 .collect();
-            let gof = GofPlot {
-                title: format!(
-                    "{}: Stein 2019 model, individual fits (open: BLQ at LLOQ)",
-                    cartpk_plot::series_label(&first.key.matrix, &first.key.assay)
-                ),
-                unit_label: first.unit.label().to_string(),
-                points,
-            };
+            let gof = gof_plot(&data.profiles[idx[0]], &preds);
             write_figure(
                 &gof,
                 &config.out_dir,
-                &format!("gof_{}_{}", safe_name(matrix), safe_name(assay)),
+                &format!("gof_{stem}"),
                 &config.formats,
                 &config.size,
             )?;

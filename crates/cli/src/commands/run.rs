@@ -3,7 +3,7 @@
 
 use super::fit::fit_rows;
 use super::nca::print_failures;
-use super::plot::{curve, safe_name, write_figure};
+use super::plot::{by_kind, cohort_plot, curve, gof_plot, safe_name, write_figure};
 use super::Outcome;
 use crate::flags::hiargs::{Outputs, RunConfig};
 use crate::output::atomic::write_atomic;
@@ -16,8 +16,6 @@ use cartpk_ck::{fit_batch, Stein2019};
 use cartpk_core::ingest::read_path;
 use cartpk_core::{Dose, Profile};
 use cartpk_nca::{nca_batch, LambdaZOverrides};
-use cartpk_plot::cohort::{CohortPlot, CohortProfile};
-use cartpk_plot::gof::{GofPlot, GofPoint};
 use cartpk_plot::patient::{PatientPlot, PatientSeries};
 use cartpk_plot::{render, series_label, ImageFormat};
 use cartpk_report::cohort::{self, ExposureRow};
@@ -414,34 +412,15 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
         .collect();
     let patient_svgs: Vec<(String, String)> = patient_svgs.into_iter().collect::<Result<_>>()?;
 
-    let mut by_kind: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
-    for (i, p) in data.profiles.iter().enumerate() {
-        by_kind
-            .entry((
-                p.key.matrix.label().to_string(),
-                p.key.assay.label().to_string(),
-            ))
-            .or_default()
-            .push(i);
-    }
     let mut cohort_figs = Vec::new();
     let mut gof_figs = Vec::new();
-    for ((matrix, assay), idx) in &by_kind {
+    for ((matrix, assay), idx) in by_kind(&data.profiles) {
         let first = &data.profiles[idx[0]];
         let label = series_label(&first.key.matrix, &first.key.assay);
-        let cohort_plot = CohortPlot {
-            title: format!("{label}: {} patients", idx.len()),
-            unit: first.unit.clone(),
-            profiles: idx
-                .iter()
-                .map(|&i| CohortProfile {
-                    subject: data.profiles[i].key.subject.clone(),
-                    group: group_of(&data.profiles[i].key.subject).map(str::to_string),
-                    points: PatientSeries::from_profile(&data.profiles[i], None).points,
-                })
-                .collect(),
-        };
-        let stem = format!("{}_{}", safe_name(matrix), safe_name(assay));
+        let stem = format!("{}_{}", safe_name(&matrix), safe_name(&assay));
+        let cohort_plot = cohort_plot(&data.profiles, &idx, &|s: &str| {
+            group_of(s).map(str::to_string)
+        });
         write_figure(
             &cohort_plot,
             &plots,
@@ -453,27 +432,16 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
             caption: format!("{label}: every patient, median and 5-95th percentile by group"),
             svg: String::from_utf8(render(&cohort_plot, ImageFormat::Svg, &config.plot)?)?,
         });
-        let points: Vec<GofPoint> = frows
+        let preds: Vec<cartpk_ck::Prediction> = frows
             .iter()
             .filter(|r| {
                 (r.profile.key.matrix.label(), r.profile.key.assay.label())
                     == (matrix.as_str(), assay.as_str())
             })
-            .flat_map(|r| r.predictions.iter())
-            .map(|p| GofPoint {
-                time: p.time,
-                observed: p.observed,
-                predicted: p.predicted,
-                weighted_residual: p.weighted_residual,
-                blq: p.blq,
-            })
+            .flat_map(|r| r.predictions.iter().copied())
             .collect();
-        if !points.is_empty() {
-            let gof = GofPlot {
-                title: format!("{label}: Stein 2019 model, individual fits"),
-                unit_label: first.unit.label().to_string(),
-                points,
-            };
+        if !preds.is_empty() {
+            let gof = gof_plot(first, &preds);
             write_figure(
                 &gof,
                 &plots,
