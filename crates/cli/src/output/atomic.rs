@@ -11,9 +11,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_parts(path, &[bytes])
 }
 
-/// Replaces `path` with the concatenation of `parts` atomically, without first copying
-/// them into one buffer (the parts of a large table are formatted in parallel).
+/// Replaces `path` with the concatenation of `parts` atomically.
 pub fn write_atomic_parts<B: AsRef<[u8]>>(path: &Path, parts: &[B]) -> Result<()> {
+    write_atomic_with(path, |f| {
+        parts.iter().try_for_each(|p| f.write_all(p.as_ref()))
+    })
+}
+
+/// Replaces `path` atomically with what `write` writes, so that a large table can be
+/// streamed in batches instead of held in memory whole.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -29,9 +39,7 @@ pub fn write_atomic_parts<B: AsRef<[u8]>>(path: &Path, parts: &[B]) -> Result<()
     let mut tmp = builder
         .tempfile_in(dir)
         .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
-    parts
-        .iter()
-        .try_for_each(|p| tmp.write_all(p.as_ref()))
+    write(tmp.as_file_mut())
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("{}: cannot write", path.display()))?;
     tmp.persist(path)

@@ -128,8 +128,11 @@ fn dose_unit(p: &Profile) -> &str {
 
 /// Long CSV: `subject, matrix, assay, parameter, pptestcd, interval_start_day,
 /// interval_end_day, value, unit, warnings`.
-pub fn long_csv(rows: &[Row<'_>]) -> Vec<Vec<u8>> {
-    let header = "subject,matrix,assay,parameter,pptestcd,interval_start_day,interval_end_day,value,unit,warnings\n";
+const LONG_HEADER: &str =
+    "subject,matrix,assay,parameter,pptestcd,interval_start_day,interval_end_day,value,unit,warnings\n";
+
+/// The rows of the long table, formatted in parallel chunks.
+fn long_body(rows: &[Row<'_>]) -> Vec<Vec<u8>> {
     let chunks: Vec<Vec<u8>> = rows
         .par_chunks(CHUNK)
         .map(|chunk| {
@@ -174,7 +177,7 @@ pub fn long_csv(rows: &[Row<'_>]) -> Vec<Vec<u8>> {
             out
         })
         .collect();
-    with_header(header, chunks)
+    chunks
 }
 
 fn unit_expr(p: Parameter) -> &'static str {
@@ -194,8 +197,7 @@ fn unit_expr(p: Parameter) -> &'static str {
 /// Wide CSV: one row per profile; columns `subject, matrix, assay, conc_unit, dose,
 /// dose_unit`, then every parameter as `name [unit]` (units written in terms of the row's
 /// `conc_unit` and `dose_unit` where they vary by profile), then `warnings`.
-pub fn wide_csv(rows: &[Row<'_>], options: &NcaOptions) -> Vec<Vec<u8>> {
-    let any_dose = rows.iter().any(|r| r.profile.dose.is_some());
+fn wide_header(options: &NcaOptions, any_dose: bool) -> String {
     let mut header = String::from("subject,matrix,assay,conc_unit,dose,dose_unit");
     for p in Parameter::ALL {
         if p.needs_dose() && !any_dose {
@@ -211,6 +213,11 @@ pub fn wide_csv(rows: &[Row<'_>], options: &NcaOptions) -> Vec<Vec<u8>> {
         }
     }
     header.push_str(",warnings\n");
+    header
+}
+
+/// The rows of the wide table, formatted in parallel chunks.
+fn wide_body(rows: &[Row<'_>], options: &NcaOptions, any_dose: bool) -> Vec<Vec<u8>> {
     let chunks: Vec<Vec<u8>> = rows
         .par_chunks(CHUNK)
         .map(|chunk| {
@@ -261,7 +268,7 @@ pub fn wide_csv(rows: &[Row<'_>], options: &NcaOptions) -> Vec<Vec<u8>> {
             out
         })
         .collect();
-    with_header(&header, chunks)
+    chunks
 }
 
 /// Errors CSV: `file, line, column, subject, matrix, assay, message`.
@@ -290,14 +297,6 @@ pub fn errors_csv(failures: &[Failure]) -> Vec<u8> {
         .expect(e);
     }
     w.into_inner().expect("flushing CSV to memory cannot fail")
-}
-
-/// The table as parts in file order: the header, then the formatted chunks.
-fn with_header(header: &str, chunks: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
-    let mut parts = Vec::with_capacity(chunks.len() + 1);
-    parts.push(header.as_bytes().to_vec());
-    parts.extend(chunks);
-    parts
 }
 
 #[derive(Serialize)]
@@ -383,14 +382,43 @@ pub fn write_tables(
     failures: &[Failure],
     outputs: crate::flags::hiargs::Outputs,
 ) -> anyhow::Result<Vec<&'static str>> {
-    use super::atomic::{write_atomic, write_atomic_parts};
+    use super::atomic::{write_atomic, write_atomic_with};
+    use std::io::Write as _;
+    // Tables are formatted and written in batches of profiles, each batch in parallel
+    // chunks: memory stays bounded (the long table of 100,000 profiles is 150 MB) and the
+    // allocator reuses the same pages instead of faulting in new ones.
+    const BATCH: usize = 16 * 1024;
+    let stream = |path: std::path::PathBuf,
+                  header: String,
+                  body: &(dyn Fn(&[Row<'_>]) -> Vec<Vec<u8>> + Sync)| {
+        write_atomic_with(&path, |f| {
+            f.write_all(header.as_bytes())?;
+            for batch in rows.chunks(BATCH) {
+                for part in body(batch) {
+                    f.write_all(&part)?;
+                }
+            }
+            Ok(())
+        })
+    };
+    let any_dose = rows.iter().any(|r| r.profile.dose.is_some());
     let mut written = Vec::new();
     if outputs.csv {
-        // Format and write each table on its own thread, so that one file's disk flush
-        // overlaps the other's formatting.
+        // Each table on its own thread, so that one file's disk flush overlaps the other's
+        // formatting.
         let (long, wide) = rayon::join(
-            || write_atomic_parts(&dir.join("nca_long.csv"), &long_csv(rows)),
-            || write_atomic_parts(&dir.join("nca_wide.csv"), &wide_csv(rows, options)),
+            || {
+                stream(dir.join("nca_long.csv"), LONG_HEADER.to_string(), &|b| {
+                    long_body(b)
+                })
+            },
+            || {
+                stream(
+                    dir.join("nca_wide.csv"),
+                    wide_header(options, any_dose),
+                    &|b| wide_body(b, options, any_dose),
+                )
+            },
         );
         long?;
         wide?;
