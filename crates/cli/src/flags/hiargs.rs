@@ -83,6 +83,53 @@ pub fn ingest_options(args: &InputArgs) -> Result<IngestOptions> {
     })
 }
 
+/// Resolves the NCA rule flags (`--auc-method`, `--interval`, `--blq-*`, `--lambda-z-*`).
+pub fn nca_options(args: &super::lowargs::NcaRuleArgs) -> Result<NcaOptions> {
+    let auc_method: AucMethod = args
+        .auc_method
+        .parse()
+        .map_err(|e| anyhow!("--auc-method: {e}"))?;
+    let intervals = if args.intervals.is_empty() {
+        NcaOptions::default().intervals
+    } else {
+        args.intervals
+            .iter()
+            .map(|s| {
+                s.parse::<Interval>()
+                    .map_err(|e| anyhow!("--interval: {e}"))
+            })
+            .collect::<Result<Vec<_>>>()?
+    };
+    let blq = BlqRules {
+        before_first: blq_rule("blq-before-first", &args.blq_before_first)?,
+        between: blq_rule("blq-between", &args.blq_between)?,
+        after_last: blq_rule("blq-after-last", &args.blq_after_last)?,
+    };
+    if args.lambda_z_min_points < 3 {
+        bail!(
+            "--lambda-z-min-points: expected at least 3 (adjusted R2 needs n > 2), found {}",
+            args.lambda_z_min_points
+        );
+    }
+    if !(args.lambda_z_adj_r2_factor >= 0.0 && args.lambda_z_adj_r2_factor.is_finite()) {
+        bail!(
+            "--lambda-z-adj-r2-factor: expected a number >= 0, found {}",
+            args.lambda_z_adj_r2_factor
+        );
+    }
+    Ok(NcaOptions {
+        auc_method,
+        blq,
+        lambda_z: LambdaZRule {
+            min_points: args.lambda_z_min_points,
+            adj_r2_factor: args.lambda_z_adj_r2_factor,
+            ..LambdaZRule::default()
+        },
+        intervals,
+        ..NcaOptions::default()
+    })
+}
+
 fn blq_rule(flag: &str, text: &str) -> Result<BlqRule> {
     text.parse().map_err(|e| anyhow!("--{flag}: {e}"))
 }
@@ -91,49 +138,7 @@ impl NcaConfig {
     /// Validates `cartpk nca` flags and reads the overrides file if one is given.
     pub fn from_args(args: NcaArgs) -> Result<NcaConfig> {
         let ingest = ingest_options(&args.input)?;
-        let auc_method: AucMethod = args
-            .auc_method
-            .parse()
-            .map_err(|e| anyhow!("--auc-method: {e}"))?;
-        let intervals = if args.intervals.is_empty() {
-            NcaOptions::default().intervals
-        } else {
-            args.intervals
-                .iter()
-                .map(|s| {
-                    s.parse::<Interval>()
-                        .map_err(|e| anyhow!("--interval: {e}"))
-                })
-                .collect::<Result<Vec<_>>>()?
-        };
-        let blq = BlqRules {
-            before_first: blq_rule("blq-before-first", &args.blq_before_first)?,
-            between: blq_rule("blq-between", &args.blq_between)?,
-            after_last: blq_rule("blq-after-last", &args.blq_after_last)?,
-        };
-        if args.lambda_z_min_points < 3 {
-            bail!(
-                "--lambda-z-min-points: expected at least 3 (adjusted R2 needs n > 2), found {}",
-                args.lambda_z_min_points
-            );
-        }
-        if !(args.lambda_z_adj_r2_factor >= 0.0 && args.lambda_z_adj_r2_factor.is_finite()) {
-            bail!(
-                "--lambda-z-adj-r2-factor: expected a number >= 0, found {}",
-                args.lambda_z_adj_r2_factor
-            );
-        }
-        let nca = NcaOptions {
-            auc_method,
-            blq,
-            lambda_z: LambdaZRule {
-                min_points: args.lambda_z_min_points,
-                adj_r2_factor: args.lambda_z_adj_r2_factor,
-                ..LambdaZRule::default()
-            },
-            intervals,
-            ..NcaOptions::default()
-        };
+        let nca = nca_options(&args.rules)?;
         let dose = match args.dose {
             Some(d) if d > 0.0 && d.is_finite() => Some(DefaultDose {
                 amount: d,
@@ -436,7 +441,7 @@ impl RunConfig {
             out_dir: args.out,
             response_column: args.response_column,
             responders,
-            nca: NcaOptions::default(),
+            nca: nca_options(&args.rules)?,
             fit: cartpk_ck::FitOptions::default(),
             plot: cartpk_plot::PlotOptions::default(),
             threads: args.threads,

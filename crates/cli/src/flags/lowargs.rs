@@ -98,34 +98,8 @@ pub struct NcaArgs {
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
 
-    /// Trapezoid rule: lin-up-log-down (PKNCA's default) or linear.
-    #[arg(long, default_value = "lin-up-log-down", value_name = "METHOD")]
-    pub auc_method: String,
-
-    /// Partial AUC interval in days, START-END; repeat for several. Default: 0-28 and 0-84.
-    #[arg(long = "interval", value_name = "START-END")]
-    pub intervals: Vec<String>,
-
-    /// BLQ before the first quantifiable sample: zero, drop, lloq, half-lloq or a number.
-    #[arg(long, default_value = "zero", value_name = "RULE")]
-    pub blq_before_first: String,
-
-    /// BLQ between quantifiable samples: zero, drop, lloq, half-lloq or a number.
-    #[arg(long, default_value = "drop", value_name = "RULE")]
-    pub blq_between: String,
-
-    /// BLQ after the last quantifiable sample: zero, drop, lloq, half-lloq or a number.
-    #[arg(long, default_value = "zero", value_name = "RULE")]
-    pub blq_after_last: String,
-
-    /// Fewest points in an automatic lambda_z fit (PKNCA min.hl.points).
-    #[arg(long, default_value_t = 3, value_name = "N")]
-    pub lambda_z_min_points: usize,
-
-    /// Adjusted-R2 tolerance within which the fit with most points wins (PKNCA
-    /// adj.r.squared.factor).
-    #[arg(long, default_value_t = 1e-4, value_name = "X")]
-    pub lambda_z_adj_r2_factor: f64,
+    #[command(flatten)]
+    pub rules: NcaRuleArgs,
 
     /// CSV of manual lambda_z choices: subject, matrix, assay, start, end (days) and an
     /// optional `exclude` column of times (days) separated by `;`.
@@ -284,6 +258,9 @@ pub struct RunArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
+    #[command(flatten)]
+    pub rules: NcaRuleArgs,
+
     /// Subjects file: one row per subject (`subject` or `USUBJID` column) with covariates
     /// (dose, weight, response...); unknown columns pass through to the tables.
     #[arg(long, value_name = "FILE")]
@@ -313,4 +290,37 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// The NCA rules, shared by `cartpk nca` and `cartpk run`.
+#[derive(Debug, Args)]
+pub struct NcaRuleArgs {
+    /// Trapezoid rule: lin-up-log-down (PKNCA's default) or linear.
+    #[arg(long, default_value = "lin-up-log-down", value_name = "METHOD")]
+    pub auc_method: String,
+
+    /// Partial AUC interval in days, START-END; repeat for several. Default: 0-28 and 0-84.
+    #[arg(long = "interval", value_name = "START-END")]
+    pub intervals: Vec<String>,
+
+    /// BLQ before the first quantifiable sample: zero, drop, lloq, half-lloq or a number.
+    #[arg(long, default_value = "zero", value_name = "RULE")]
+    pub blq_before_first: String,
+
+    /// BLQ between quantifiable samples: zero, drop, lloq, half-lloq or a number.
+    #[arg(long, default_value = "drop", value_name = "RULE")]
+    pub blq_between: String,
+
+    /// BLQ after the last quantifiable sample: zero, drop, lloq, half-lloq or a number.
+    #[arg(long, default_value = "zero", value_name = "RULE")]
+    pub blq_after_last: String,
+
+    /// Fewest points in an automatic lambda_z fit (PKNCA min.hl.points).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub lambda_z_min_points: usize,
+
+    /// Adjusted-R2 tolerance within which the fit with most points wins (PKNCA
+    /// adj.r.squared.factor).
+    #[arg(long, default_value_t = 1e-4, value_name = "X")]
+    pub lambda_z_adj_r2_factor: f64,
 }
