@@ -2,7 +2,7 @@
 //! 5-95th percentile band over time, by group when groups are given.
 
 use crate::patient::SeriesPoint;
-use crate::render::{Figure, PlotError, PlotOptions};
+use crate::render::{say, start, Figure, PlotError, PlotOptions};
 use crate::style::{colour, log_range, log_tick, unit_axis_label};
 use cartpk_core::ConcUnit;
 use plotters::coord::Shift;
@@ -76,21 +76,14 @@ impl Figure for CohortPlot {
     where
         DB::ErrorType: 'static,
     {
-        let k = options.scale();
-        let px = |v: f64| (v * k).round().max(1.0) as i32;
-        root.fill(&WHITE)?;
-        let body = root.titled(&self.title, ("sans-serif", px(17.0)).into_font())?;
+        let px = |v: f64| options.px(v);
+        let body = start(root, &self.title, options)?;
         let values = self.profiles.iter().flat_map(|p| p.points.iter());
         let (lo, hi, t_max) = values.fold((f64::INFINITY, 0.0f64, 0.0f64), |(lo, hi, tm), p| {
             (lo.min(p.value / 2.0), hi.max(p.value), tm.max(p.time))
         });
         if !lo.is_finite() {
-            body.draw(&Text::new(
-                "no samples to draw",
-                (px(40.0), px(60.0)),
-                ("sans-serif", px(16.0)).into_font(),
-            ))?;
-            return Ok(());
+            return say(&body, "no samples to draw", options);
         }
         let (y_lo, y_hi) = log_range(lo, hi * 1.5);
         let x_hi = (t_max * 1.04).max(1.0);

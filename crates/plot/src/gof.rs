@@ -5,7 +5,7 @@
 //! prediction far below the LLOQ is drawn at the axis floor); a residual against the LLOQ
 //! is not a residual, so the right panel shows quantified observations only.
 
-use crate::render::{Figure, PlotError, PlotOptions};
+use crate::render::{say, start, Figure, PlotError, PlotOptions};
 use crate::style::{colour, draw_markers, log_range, log_tick, Marker};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -45,22 +45,15 @@ impl Figure for GofPlot {
     where
         DB::ErrorType: 'static,
     {
-        let k = options.scale();
-        let px = |v: f64| (v * k).round().max(1.0) as i32;
-        root.fill(&WHITE)?;
-        let body = root.titled(&self.title, ("sans-serif", px(17.0)).into_font())?;
+        let px = |v: f64| options.px(v);
+        let body = start(root, &self.title, options)?;
         let pts: Vec<&GofPoint> = self
             .points
             .iter()
             .filter(|p| p.observed > 0.0 && p.predicted > 0.0 && p.weighted_residual.is_finite())
             .collect();
         if pts.is_empty() {
-            body.draw(&Text::new(
-                "no observations to draw",
-                (px(40.0), px(60.0)),
-                ("sans-serif", px(16.0)).into_font(),
-            ))?;
-            return Ok(());
+            return say(&body, "no observations to draw", options);
         }
         let (left, right) = body.split_horizontally(body.dim_in_pixel().0 / 2);
         // The range follows the quantified observations and their predictions, and the

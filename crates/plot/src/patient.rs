@@ -1,6 +1,6 @@
 //! The per-patient figure.
 
-use crate::render::{Figure, PlotError, PlotOptions};
+use crate::render::{say, start, Figure, PlotError, PlotOptions};
 use crate::style::{
     colour, draw_markers, fmt_num, log_range, log_tick, series_label, unit_axis_label, Marker,
 };
@@ -142,18 +142,10 @@ impl Figure for PatientPlot {
     where
         DB::ErrorType: 'static,
     {
-        let k = options.scale();
-        let px = |v: f64| (v * k).round().max(1.0) as i32;
-        root.fill(&WHITE)?;
-        let body = root.titled(&self.title(), ("sans-serif", px(17.0)).into_font())?;
+        let body = start(root, &self.title(), options)?;
         let units = self.panels();
         if units.is_empty() {
-            body.draw(&Text::new(
-                "no samples to draw",
-                (px(40.0), px(60.0)),
-                ("sans-serif", px(16.0)).into_font(),
-            ))?;
-            return Ok(());
+            return say(&body, "no samples to draw", options);
         }
         let panels = body.split_evenly((units.len(), 1));
         // One time axis for all panels, so they line up.

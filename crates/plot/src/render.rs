@@ -70,6 +70,11 @@ impl PlotOptions {
     pub fn scale(&self) -> f64 {
         self.dpi / 100.0
     }
+
+    /// A size given at 100 dpi (font size, margin, stroke), in pixels at this resolution.
+    pub fn px(&self, at_100_dpi: f64) -> i32 {
+        (at_100_dpi * self.scale()).round().max(1.0) as i32
+    }
 }
 
 /// Why a figure could not be drawn.
@@ -102,6 +107,37 @@ pub trait Figure {
     ) -> Result<(), PlotError>
     where
         DB::ErrorType: 'static;
+}
+
+/// Clears `root` to white and draws `title` at the top; returns the area below it.
+pub(crate) fn start<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    options: &PlotOptions,
+) -> Result<DrawingArea<DB, Shift>, PlotError>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)?;
+    Ok(root.titled(title, ("sans-serif", options.px(17.0)).into_font())?)
+}
+
+/// Writes `message` where the figure would be, for data that cannot be drawn.
+pub(crate) fn say<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    message: &str,
+    options: &PlotOptions,
+) -> Result<(), PlotError>
+where
+    DB::ErrorType: 'static,
+{
+    let at = (options.px(40.0), options.px(60.0));
+    area.draw(&Text::new(
+        message.to_string(),
+        at,
+        ("sans-serif", options.px(16.0)).into_font(),
+    ))?;
+    Ok(())
 }
 
 /// Renders `figure` to PNG or SVG bytes.
