@@ -178,8 +178,7 @@ fn draw_panel<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let k = options.scale();
-    let px = |v: f64| (v * k).round().max(1.0) as i32;
+    let px = |v: f64| options.px(v);
     let values = series
         .iter()
         .flat_map(|(_, s)| s.points.iter().map(|p| p.value));
@@ -187,12 +186,8 @@ where
         (lo.min(v), hi.max(v))
     });
     if !lo.is_finite() {
-        area.draw(&Text::new(
-            format!("{}: no sample that a log axis can show", unit.label()),
-            (px(60.0), px(40.0)),
-            ("sans-serif", px(15.0)).into_font(),
-        ))?;
-        return Ok(());
+        let message = format!("{}: no sample that a log axis can show", unit.label());
+        return say(area, &message, options);
     }
     let (y_lo, y_hi) = log_range(lo / 1.5, hi * 1.5);
     let mut chart = ChartBuilder::on(area)
