@@ -7,7 +7,11 @@
 //! `row_after_a_blank_line_is_reported_on_its_own_line` (line numbers one too small),
 //! `bad_flag_values_exit_with_the_usage_code` (bad flag values exited 1, not 2). The NCA
 //! engine's: `lambda_z::tests::flat_tail_has_no_lambda_z` and the property
-//! `flat_terminal_phase_has_no_lambda_z` (a flat tail gave lambda_z ~ 1e-32).
+//! `flat_terminal_phase_has_no_lambda_z` (a flat tail gave lambda_z ~ 1e-32);
+//! `auc::tests::pknca_worked_example` (a BLQ rule giving samples after Tlast a value made
+//! AUCinf count the tail twice). The report's: `cohort::tests::landmarks_use_the_visit_window`
+//! and `tissue_is_paired_with_blood_of_the_same_visit` (landmark and tissue tables matched
+//! exact days only).
 
 use assert_cmd::Command;
 use std::path::PathBuf;
@@ -79,4 +83,69 @@ fn result_files_are_readable_by_others() {
             .mode();
         assert_eq!(mode & 0o044, 0o044, "{f} mode {mode:o}");
     }
+}
+
+/// `cartpk run --out DIR` replaced any existing directory, so `--out data` deleted the
+/// user's input files. It now refuses a non-empty directory it did not write.
+#[test]
+fn run_refuses_to_replace_a_directory_it_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("precious.csv"), "keep me").unwrap();
+    Command::cargo_bin("cartpk")
+        .unwrap()
+        .arg("run")
+        .arg(workspace_file("data/cart_cohort.csv"))
+        .arg("--out")
+        .arg(dir.path())
+        .arg("--quiet")
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "not empty and not written by cartpk run",
+        ));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("precious.csv")).unwrap(),
+        "keep me"
+    );
+    // A file as --out is refused too, and left as it was.
+    let file = dir.path().join("precious.csv");
+    Command::cargo_bin("cartpk")
+        .unwrap()
+        .arg("run")
+        .arg(workspace_file("data/cart_cohort.csv"))
+        .arg("--out")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("is a file"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
+}
+
+/// Subjects whose identifiers differ only in characters a file name cannot hold (`A/1`,
+/// `A_1`) overwrote each other's figure.
+#[test]
+fn patient_figures_of_similar_subject_ids_do_not_overwrite_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("ids.csv");
+    let mut text = String::from("subject,matrix,assay,time,value,unit,lloq\n");
+    for id in ["A/1", "A_1", "A 1"] {
+        for (t, v) in [(0, "<50"), (7, "900"), (28, "300")] {
+            text.push_str(&format!("{id},blood,qpcr,{t},{v},copies/ug,50\n"));
+        }
+    }
+    std::fs::write(&input, text).unwrap();
+    let out = dir.path().join("plots");
+    Command::cargo_bin("cartpk")
+        .unwrap()
+        .args(["plot", "--quiet", "--format", "svg", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .code(0);
+    let mut names: Vec<String> = std::fs::read_dir(out.join("patients"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["A_1.svg", "A_1_2.svg", "A_1_3.svg"]);
 }

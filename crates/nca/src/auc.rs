@@ -68,21 +68,38 @@ pub enum NoAuclast {
 
 /// AUC from day 0 to Tlast on cleaned samples, as PKNCA's `auclast` (interval [0, Inf)):
 /// NA without samples, with one sample, or without a sample at day 0; 0 when every
-/// concentration is 0.
-pub fn auclast(time: &[f64], conc: &[f64], method: AucMethod) -> Result<f64, NoAuclast> {
+/// concentration is 0. `tlast` is the time of the last quantified sample (from the samples
+/// as reported); the area stops there even when a BLQ rule gave later samples a positive
+/// value, so that AUCinf = AUClast + Clast/lambda_z counts the tail once.
+pub fn auclast(
+    time: &[f64],
+    conc: &[f64],
+    tlast: Option<f64>,
+    method: AucMethod,
+) -> Result<f64, NoAuclast> {
     match time.len() {
         0 => return Err(NoAuclast::NoSamples),
         1 => return Err(NoAuclast::OneSample),
         _ => {}
     }
-    let Some(ilast) = conc.iter().rposition(|&c| c > 0.0) else {
+    if !conc.iter().any(|&c| c > 0.0) {
         return Ok(0.0);
-    };
+    }
     if time[0] > 0.0 {
         return Err(NoAuclast::FirstSampleAfterStart {
             first_sample: time[0],
         });
     }
+    let last_positive = conc
+        .iter()
+        .rposition(|&c| c > 0.0)
+        .expect("checked: a positive value exists");
+    let ilast = match tlast {
+        // Quantified samples are never dropped by the BLQ rules, so Tlast is a sample time.
+        Some(t) => time.iter().position(|&x| x == t).unwrap_or(last_positive),
+        // No quantified sample, but a rule gave BLQ samples a positive value.
+        None => last_positive,
+    };
     Ok(auc_to_index(time, conc, ilast, method))
 }
 
@@ -186,7 +203,7 @@ mod tests {
         assert!((auc_interval(&t2, &c2, 0.0, 8.0, LinUpLogDown) - 18.52298).abs() < 1e-5);
         // ... while auclast needs a sample at day 0.
         assert_eq!(
-            auclast(&t2, &c2, LinUpLogDown),
+            auclast(&t2, &c2, Some(8.0), LinUpLogDown),
             Err(NoAuclast::FirstSampleAfterStart { first_sample: 1.0 })
         );
     }
@@ -198,9 +215,21 @@ mod tests {
         // 24.1583705266142 (= aucall: the triangle from Tlast 12 to the zero at 24).
         let t = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 12.0, 24.0];
         let c = [0.0, 2.0, 5.0, 4.0, 2.0, 1.0, 0.5, 0.0];
-        assert!((auclast(&t, &c, LinUpLogDown).unwrap() - 21.1583705266142).abs() < 1e-12);
+        assert!(
+            (auclast(&t, &c, Some(12.0), LinUpLogDown).unwrap() - 21.1583705266142).abs() < 1e-12
+        );
         assert!((auc_interval(&t, &c, 0.0, 24.0, LinUpLogDown) - 24.1583705266142).abs() < 1e-12);
-        assert_eq!(auclast(&t[..1], &c[..1], Linear), Err(NoAuclast::OneSample));
-        assert_eq!(auclast(&[0.0, 1.0], &[0.0, 0.0], Linear), Ok(0.0));
+        assert_eq!(
+            auclast(&t[..1], &c[..1], None, Linear),
+            Err(NoAuclast::OneSample)
+        );
+        assert_eq!(auclast(&[0.0, 1.0], &[0.0, 0.0], None, Linear), Ok(0.0));
+        // A BLQ rule that gives the sample after Tlast a value (LLOQ 0.5 at day 24): the
+        // area still stops at Tlast = 12, so AUCinf adds the tail once.
+        let c_lloq = [0.0, 2.0, 5.0, 4.0, 2.0, 1.0, 0.5, 0.5];
+        assert!(
+            (auclast(&t, &c_lloq, Some(12.0), LinUpLogDown).unwrap() - 21.1583705266142).abs()
+                < 1e-12
+        );
     }
 }

@@ -139,7 +139,7 @@ pub fn compute(
     let clean = blq::apply(samples, &options.blq)?;
     let (time, conc) = (&clean.time[..], &clean.conc[..]);
     let method = options.auc_method;
-    let auclast = match auclast_of(time, conc, method) {
+    let auclast = match auclast_of(time, conc, tlast, method) {
         Ok(a) => Some(a),
         Err(why) => {
             warnings.push(NcaWarning::NoAuclast(why));

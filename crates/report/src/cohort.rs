@@ -100,7 +100,18 @@ pub fn summary_table(rows: &[ExposureRow<'_>]) -> Vec<SummaryRow> {
         for (group, rs) in groups {
             let conc = rs[0].profile.unit.label().to_string();
             for (name, kind, f) in METRICS {
-                let values: Vec<Option<f64>> = rs.iter().map(|r| f(r.nca)).collect();
+                // A profile with no usable sample (all missing) has no exposure to
+                // summarise: NA, not the 0 PKNCA reports for its partial AUCs.
+                let values: Vec<Option<f64>> = rs
+                    .iter()
+                    .map(|r| {
+                        if r.nca.n_quant + r.nca.n_blq > 0 {
+                            f(r.nca)
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
                 out.push(SummaryRow {
                     matrix: matrix.clone(),
                     assay: assay.clone(),
@@ -115,18 +126,24 @@ pub fn summary_table(rows: &[ExposureRow<'_>]) -> Vec<SummaryRow> {
     out
 }
 
-/// Whether a profile has a quantifiable sample at `day` (`None` when not sampled then).
+/// Half-width of the visit window around a landmark day: 10% of the day, at least 1 day
+/// (day 28 +-2.8, day 84 +-8.4, day 168 +-16.8, day 365 +-36.5), the order of the visit
+/// windows of CAR-T protocols.
+pub fn landmark_window(day: f64) -> f64 {
+    (0.1 * day).max(1.0)
+}
+
+/// Whether a profile is quantifiable at a landmark `day`: the sample nearest to the day
+/// within its visit window ([`landmark_window`]) decides; `None` when no sample falls in
+/// the window.
 pub fn quantifiable_at(profile: &Profile, day: f64) -> Option<bool> {
-    let at: Vec<&SampleValue> = profile
+    let w = landmark_window(day);
+    profile
         .samples
         .iter()
-        .filter(|s| (s.time - day).abs() < 1e-9 && s.value != SampleValue::Missing)
-        .map(|s| &s.value)
-        .collect();
-    if at.is_empty() {
-        return None;
-    }
-    Some(at.iter().any(|v| v.quantified().is_some_and(|x| x > 0.0)))
+        .filter(|s| (s.time - day).abs() <= w && s.value != SampleValue::Missing)
+        .min_by(|a, b| (a.time - day).abs().total_cmp(&(b.time - day).abs()))
+        .map(|s| s.value.quantified().is_some_and(|x| x > 0.0))
 }
 
 /// Fraction of subjects with quantifiable levels at a landmark day.
@@ -267,8 +284,13 @@ pub struct TissueRatioRow {
     pub max: Option<f64>,
 }
 
-/// Marrow-to-blood and CSF-to-blood qPCR ratios at matched days: for each subject and day
-/// with a quantifiable tissue and blood sample, tissue / blood.
+/// Largest time between a tissue sample and the blood sample it is paired with, days:
+/// marrow, CSF and blood are drawn at the same visit.
+pub const PAIRING_WINDOW_DAYS: f64 = 1.0;
+
+/// Marrow-to-blood and CSF-to-blood qPCR ratios at matched days: for each quantifiable
+/// tissue sample, the quantifiable blood sample of the same subject nearest in time within
+/// [`PAIRING_WINDOW_DAYS`]; ratios are grouped by the tissue sample's day, rounded.
 pub fn tissue_ratios(profiles: &[&Profile]) -> Vec<TissueRatioRow> {
     let is_qpcr = |p: &Profile| p.key.assay == cartpk_core::Assay::Qpcr;
     let blood: BTreeMap<&str, &Profile> = profiles
@@ -276,7 +298,7 @@ pub fn tissue_ratios(profiles: &[&Profile]) -> Vec<TissueRatioRow> {
         .filter(|p| p.key.matrix == Matrix::Blood && is_qpcr(p))
         .map(|p| (p.key.subject.as_str(), *p))
         .collect();
-    let mut ratios: BTreeMap<(String, u64), Vec<f64>> = BTreeMap::new();
+    let mut ratios: BTreeMap<(String, i64), Vec<f64>> = BTreeMap::new();
     for p in profiles
         .iter()
         .filter(|p| matches!(p.key.matrix, Matrix::BoneMarrow | Matrix::Csf) && is_qpcr(p))
@@ -288,15 +310,16 @@ pub fn tissue_ratios(profiles: &[&Profile]) -> Vec<TissueRatioRow> {
             let Some(t) = s.value.quantified().filter(|v| *v > 0.0) else {
                 continue;
             };
-            let blood_value = b
+            let paired = b
                 .samples
                 .iter()
-                .find(|x| (x.time - s.time).abs() < 1e-9)
+                .filter(|x| (x.time - s.time).abs() <= PAIRING_WINDOW_DAYS)
+                .min_by(|x, y| (x.time - s.time).abs().total_cmp(&(y.time - s.time).abs()))
                 .and_then(|x| x.value.quantified())
                 .filter(|v| *v > 0.0);
-            if let Some(bv) = blood_value {
+            if let Some(bv) = paired {
                 ratios
-                    .entry((p.key.matrix.label().to_string(), s.time.to_bits()))
+                    .entry((p.key.matrix.label().to_string(), s.time.round() as i64))
                     .or_default()
                     .push(t / bv);
             }
@@ -308,7 +331,7 @@ pub fn tissue_ratios(profiles: &[&Profile]) -> Vec<TissueRatioRow> {
             let s = summarise(&v.iter().map(|x| Some(*x)).collect::<Vec<_>>());
             TissueRatioRow {
                 matrix,
-                day: f64::from_bits(day),
+                day: day as f64,
                 n: v.len(),
                 geo_mean: s.geo_mean,
                 median: s.median,
@@ -317,4 +340,62 @@ pub fn tissue_ratios(profiles: &[&Profile]) -> Vec<TissueRatioRow> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cartpk_core::{Assay, ConcUnit, ProfileKey, Sample};
+
+    fn profile(matrix: Matrix, samples: Vec<Sample>) -> Profile {
+        let key = ProfileKey {
+            subject: "S1".into(),
+            matrix,
+            assay: Assay::Qpcr,
+        };
+        Profile::new(key, ConcUnit::CopiesPerUg, samples)
+    }
+
+    #[test]
+    fn landmarks_use_the_visit_window() {
+        // A day-28 visit at day 26.5 counts (window +-2.8); at day 24 it does not.
+        let p = profile(
+            Matrix::Blood,
+            vec![
+                Sample::quantified(26.5, 80.0),
+                Sample::blq(90.0, Some(50.0)),
+            ],
+        );
+        assert_eq!(quantifiable_at(&p, 28.0), Some(true));
+        assert_eq!(quantifiable_at(&p, 84.0), Some(false));
+        assert_eq!(quantifiable_at(&p, 168.0), None);
+        let late = profile(Matrix::Blood, vec![Sample::quantified(24.0, 80.0)]);
+        assert_eq!(quantifiable_at(&late, 28.0), None);
+    }
+
+    #[test]
+    fn tissue_is_paired_with_blood_of_the_same_visit() {
+        let blood = profile(
+            Matrix::Blood,
+            vec![
+                Sample::quantified(27.5, 1000.0),
+                Sample::quantified(84.0, 400.0),
+            ],
+        );
+        let marrow = profile(
+            Matrix::BoneMarrow,
+            vec![
+                Sample::quantified(28.0, 500.0),
+                Sample::quantified(90.0, 100.0),
+            ],
+        );
+        let r = tissue_ratios(&[&blood, &marrow]);
+        // Day 28 pairs with blood at 27.5 (ratio 0.5); day 90 has no blood within 1 day.
+        assert_eq!(r.len(), 1);
+        assert_eq!(
+            (r[0].matrix.as_str(), r[0].day, r[0].n),
+            ("marrow", 28.0, 1)
+        );
+        assert!((r[0].median.unwrap() - 0.5).abs() < 1e-12);
+    }
 }

@@ -19,6 +19,26 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// One file name per subject, in the order given: [`safe_name`], with `_2`, `_3`... added
+/// where two subjects would otherwise share a name (`A/1` and `A_1`), so that no figure
+/// overwrites another.
+pub fn file_names(subjects: &[&str]) -> Vec<String> {
+    let mut used = std::collections::HashSet::new();
+    subjects
+        .iter()
+        .map(|s| {
+            let base = safe_name(s);
+            let mut name = base.clone();
+            let mut k = 1;
+            while !used.insert(name.to_ascii_lowercase()) {
+                k += 1;
+                name = format!("{base}_{k}");
+            }
+            name
+        })
+        .collect()
+}
+
 /// A file name made of the characters every file system accepts.
 pub fn safe_name(s: &str) -> String {
     s.chars()
@@ -172,9 +192,11 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
             .expect("the template is valid"),
     );
     let patients: Vec<(&str, &Vec<usize>)> = by_subject.iter().map(|(s, v)| (*s, v)).collect();
+    let names = file_names(&patients.iter().map(|p| p.0).collect::<Vec<_>>());
     let results: Vec<Result<()>> = patients
         .par_iter()
-        .map(|&(subject, idx)| {
+        .zip(&names)
+        .map(|(&(subject, idx), name)| {
             let series = idx
                 .iter()
                 .map(|&i| {
@@ -193,13 +215,7 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
                 subject: subject.to_string(),
                 series,
             };
-            let r = write_figure(
-                &plot,
-                &patient_dir,
-                &safe_name(subject),
-                &config.formats,
-                &config.size,
-            );
+            let r = write_figure(&plot, &patient_dir, name, &config.formats, &config.size);
             bar.inc(1);
             r
         })

@@ -3,7 +3,7 @@
 
 use super::fit::fit_rows;
 use super::nca::print_failures;
-use super::plot::{by_kind, cohort_plot, curve, gof_plot, safe_name, write_figure};
+use super::plot::{by_kind, cohort_plot, curve, file_names, gof_plot, safe_name, write_figure};
 use super::Outcome;
 use crate::flags::hiargs::{Outputs, RunConfig};
 use crate::output::atomic::write_atomic;
@@ -43,6 +43,32 @@ fn fmt(v: Option<f64>) -> String {
 
 fn med_range(s: &Summary) -> String {
     format!("{} ({} - {})", fmt(s.median), fmt(s.min), fmt(s.max))
+}
+
+/// Name of the marker file that says a directory was written by `cartpk run`.
+const MARKER: &str = ".cartpk-run";
+
+/// Refuses an output path that is a file, or a non-empty directory that `cartpk run` did
+/// not write (no marker file): replacing it would delete the user's files.
+fn check_out_dir(out: &Path) -> Result<()> {
+    if out.is_file() {
+        anyhow::bail!(
+            "{}: is a file; expected a directory for the results",
+            out.display()
+        );
+    }
+    if out.is_dir() {
+        let mut entries =
+            std::fs::read_dir(out).with_context(|| format!("{}: cannot read", out.display()))?;
+        let empty = entries.next().is_none();
+        if !empty && !out.join(MARKER).is_file() {
+            anyhow::bail!(
+                "{}: not empty and not written by cartpk run; refusing to replace it (choose a new or empty directory)",
+                out.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A sibling of `out` to build the new directory in, on the same file system so that the
@@ -95,6 +121,7 @@ fn replace_dir(staging: tempfile::TempDir, out: &Path) -> Result<()> {
 /// Runs the whole analysis.
 pub fn run(config: &RunConfig) -> Result<Outcome> {
     let started = std::time::Instant::now();
+    check_out_dir(&config.out_dir)?;
     let mut data = read_path(&config.input, &config.ingest)?;
     let subjects = config
         .subjects
@@ -140,6 +167,12 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
     let response_col = subjects
         .as_ref()
         .and_then(|t| t.column(&config.response_column));
+    if let (Some(t), None) = (&subjects, response_col) {
+        warnings.push(format!(
+            "{}: no column '{}' (--response-column): no exposure-response analysis, no grouping",
+            t.file, config.response_column
+        ));
+    }
     let group_of = |subject: &str| -> Option<&str> {
         subjects
             .as_ref()
@@ -215,6 +248,7 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
             "unit",
             "n",
             "n_missing",
+            "n_nonpositive",
             "geo_mean",
             "geo_cv_pct",
             "mean",
@@ -233,6 +267,7 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
         let nums = [
             Some(s.n as f64),
             Some(s.n_missing as f64),
+            Some(s.n_nonpositive as f64),
             s.geo_mean,
             s.geo_cv_pct,
             s.mean,
@@ -377,9 +412,12 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
             .push(i);
     }
     let fit_of = |i: usize| fits[i].as_ref().ok();
-    let patient_svgs: Vec<Result<(String, String)>> = by_subject
+    let patients: Vec<(&str, &Vec<usize>)> = by_subject.iter().map(|(s, v)| (*s, v)).collect();
+    let names = file_names(&patients.iter().map(|p| p.0).collect::<Vec<_>>());
+    let patient_svgs: Vec<Result<(String, String)>> = patients
         .par_iter()
-        .map(|(subject, idx)| {
+        .zip(&names)
+        .map(|(&(subject, idx), name)| {
             let series = idx
                 .iter()
                 .map(|&i| {
@@ -402,7 +440,7 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
             write_figure(
                 &plot,
                 &plots.join("patients"),
-                &safe_name(subject),
+                name,
                 &[ImageFormat::Png],
                 &config.plot,
             )?;
@@ -498,6 +536,14 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
         html::render_html(&report).as_bytes(),
     )?;
 
+    write_atomic(
+        &dir.join(MARKER),
+        format!(
+            "written by cartpk {} run; this directory is replaced by the next run into it\n",
+            env!("CARGO_PKG_VERSION")
+        )
+        .as_bytes(),
+    )?;
     replace_dir(staging, &config.out_dir)?;
     print_failures(&failures, "nca_errors.csv");
     if !config.quiet {
@@ -563,7 +609,7 @@ fn build_report(
             caption: format!("{m} {a}: exposure"),
             header: ["group", "parameter", "unit", "n", "geo. mean", "geo. CV%", "mean", "SD", "median", "min - max"].iter().map(|s| s.to_string()).collect(),
             rows: Vec::new(),
-            note: Some("Tmax and Tlast: median (min - max). Geometric statistics over positive values; NA values (e.g. no half-life) are excluded and counted as missing.".into()),
+            note: Some("Tmax and Tlast: median (min - max). Geometric statistics over positive values (the n column says how many were <= 0, e.g. Cmax 0 of all-BLQ profiles); NA values (e.g. no half-life) are excluded and counted as missing.".into()),
         };
         for r in rows {
             let s = &r.summary;
@@ -575,10 +621,11 @@ fn build_report(
                 format!(
                     "{}{}",
                     s.n,
-                    if s.n_missing > 0 {
-                        format!(" ({} NA)", s.n_missing)
-                    } else {
-                        String::new()
+                    match (s.n_missing, s.n_nonpositive) {
+                        (0, 0) => String::new(),
+                        (m, 0) => format!(" ({m} NA)"),
+                        (0, z) => format!(" ({z} <= 0)"),
+                        (m, z) => format!(" ({m} NA, {z} <= 0)"),
                     }
                 ),
                 if time_like {

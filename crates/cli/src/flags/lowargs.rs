@@ -266,7 +266,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub subjects: Option<PathBuf>,
 
-    /// Output directory; replaced as a whole when the run succeeds.
+    /// Output directory: new, empty, or written by an earlier `cartpk run` (it is then
+    /// replaced as a whole when the run succeeds). Any other directory is refused.
     #[arg(long, short, value_name = "DIR")]
     pub out: PathBuf,
 
