@@ -21,10 +21,11 @@ pub struct SubjectsTable {
 impl SubjectsTable {
     /// Reads the file (subject column `subject`, `USUBJID`, `SUBJID` or `ID`). Errors name
     /// the file, line and column.
-    pub fn read(path: &Path) -> Result<SubjectsTable> {
+    pub fn read(path: &Path, delimiter: u8) -> Result<SubjectsTable> {
         let file = path.display().to_string();
         let bytes = std::fs::read(path).with_context(|| format!("{file}: cannot read"))?;
         let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
             .trim(csv::Trim::All)
             .from_reader(&bytes[..]);
         let header: Vec<String> = rdr
@@ -38,7 +39,7 @@ impl SubjectsTable {
             .find_map(|n| header.iter().position(|h| h.eq_ignore_ascii_case(n)))
         else {
             bail!(
-                "{file}:1: no subject column; expected subject, USUBJID or ID; the header has: {}",
+                "{file}:1: no subject column; expected subject, USUBJID, SUBJID or ID; the header has: {}",
                 header.join(", ")
             );
         };
@@ -97,8 +98,8 @@ impl SubjectsTable {
 }
 
 /// `subject -> value of column` from a subjects file.
-pub fn read_column(path: &Path, column: &str) -> Result<HashMap<String, String>> {
-    let table = SubjectsTable::read(path)?;
+pub fn read_column(path: &Path, column: &str, delimiter: u8) -> Result<HashMap<String, String>> {
+    let table = SubjectsTable::read(path, delimiter)?;
     let Some(c) = table.column(column) else {
         bail!(
             "{}:1: no column '{column}'; the header has: {}",

@@ -146,7 +146,11 @@ pub fn curve(model: &dyn CkModel, fit: &FitResult, t_end: f64) -> Vec<(f64, f64)
 pub fn run(config: &PlotConfig) -> Result<Outcome> {
     let data = read_path(&config.input, &config.ingest)?;
     let groups = match &config.groups {
-        Some((path, column)) => Some(crate::subjects::read_column(path, column)?),
+        Some((path, column)) => Some(crate::subjects::read_column(
+            path,
+            column,
+            config.ingest.delimiter,
+        )?),
         None => None,
     };
     let nca = nca_batch(

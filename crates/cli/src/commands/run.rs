@@ -126,7 +126,7 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
     let subjects = config
         .subjects
         .as_deref()
-        .map(SubjectsTable::read)
+        .map(|p| SubjectsTable::read(p, config.ingest.delimiter))
         .transpose()?;
     let mut warnings: Vec<String> = Vec::new();
 

@@ -100,6 +100,14 @@ pub fn nca_options(args: &super::lowargs::NcaRuleArgs) -> Result<NcaOptions> {
             })
             .collect::<Result<Vec<_>>>()?
     };
+    // A repeated interval would give repeated columns.
+    let mut intervals = intervals;
+    let mut seen = Vec::new();
+    intervals.retain(|i| {
+        let new = !seen.contains(i);
+        seen.push(*i);
+        new
+    });
     let blq = BlqRules {
         before_first: blq_rule("blq-before-first", &args.blq_before_first)?,
         between: blq_rule("blq-between", &args.blq_between)?,

@@ -132,7 +132,7 @@ pub enum RowProblem {
     #[error("expected a time unit (no time unit column or value, and no --time-unit)")]
     NoTimeUnit,
     /// A value cell that is neither a number nor a BLQ or missing marker.
-    #[error("expected a number, a BLQ marker (<50, BLQ, BQL, <LLOQ, ND), NA or an empty cell")]
+    #[error("expected a number (with a decimal point, not a comma), a BLQ marker (<50, BLQ, BQL, <LLOQ, ND), NA or an empty cell")]
     BadValue,
     /// A negative value.
     #[error("expected a value >= 0")]
