@@ -106,33 +106,34 @@ pub fn compute(
     // Cmax, Tmax, Tfirst, Tlast and Clast come from the samples as reported (BLQ as 0,
     // missing left out), not from the BLQ-cleaned data: PKNCA computes them on the raw
     // interval data, so a rule that replaces BLQ by a number does not move Tlast.
-    let raw: Vec<(f64, f64)> = samples
-        .iter()
-        .filter_map(|s| match s.value {
+    // One pass, no allocation: (time, value) of every non-missing sample.
+    let raw = || {
+        samples.iter().filter_map(|s| match s.value {
             // A reported zero (or a negative value, which ingestion refuses) is BLQ, as in
             // `blq::apply`.
             SampleValue::Quantified { value } => Some((s.time, value.max(0.0))),
             SampleValue::Blq { .. } => Some((s.time, 0.0)),
             SampleValue::Missing => None,
         })
-        .collect();
-    let cmax = raw
-        .iter()
-        .map(|&(_, c)| c)
-        .fold(None, |m: Option<f64>, c| Some(m.map_or(c, |m| m.max(c))));
-    let tmax = cmax
-        .filter(|&c| c > 0.0)
-        .and_then(|c| raw.iter().find(|&&(_, v)| v == c).map(|&(t, _)| t));
-    let first_pos = raw.iter().find(|&&(_, c)| c > 0.0);
-    let last_pos = raw.iter().rfind(|&&(_, c)| c > 0.0);
-    let tfirst = first_pos.map(|&(t, _)| t);
-    let tlast = last_pos.map(|&(t, _)| t);
+    };
+    // The first of the largest values: a later equal value does not replace it.
+    let peak = raw().fold(None, |best: Option<(f64, f64)>, (t, c)| match best {
+        Some((_, b)) if b >= c => best,
+        _ => Some((t, c)),
+    });
+    let cmax = peak.map(|(_, c)| c);
+    let tmax = peak.filter(|&(_, c)| c > 0.0).map(|(t, _)| t);
+    let first_pos = raw().find(|&(_, c)| c > 0.0);
+    let last_pos = raw().filter(|&(_, c)| c > 0.0).last();
+    let any_raw = peak.is_some();
+    let tfirst = first_pos.map(|(t, _)| t);
+    let tlast = last_pos.map(|(t, _)| t);
     let clast_obs = match last_pos {
-        Some(&(_, c)) => Some(c),
-        None if !raw.is_empty() => Some(0.0),
+        Some((_, c)) => Some(c),
+        None if any_raw => Some(0.0),
         None => None,
     };
-    if !raw.is_empty() && last_pos.is_none() {
+    if any_raw && last_pos.is_none() {
         warnings.push(NcaWarning::AllBlq);
     }
 
