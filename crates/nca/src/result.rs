@@ -124,7 +124,7 @@ pub fn compute(
     let cmax = peak.map(|(_, c)| c);
     let tmax = peak.filter(|&(_, c)| c > 0.0).map(|(t, _)| t);
     let first_pos = raw().find(|&(_, c)| c > 0.0);
-    let last_pos = raw().filter(|&(_, c)| c > 0.0).last();
+    let last_pos = raw().rfind(|&(_, c)| c > 0.0);
     let any_raw = peak.is_some();
     let tfirst = first_pos.map(|(t, _)| t);
     let tlast = last_pos.map(|(t, _)| t);
