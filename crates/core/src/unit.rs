@@ -32,8 +32,8 @@ impl ConcUnit {
             })
             .collect();
         let unit = match norm.as_str() {
-            "copies/ug" | "copies/ugdna" | "copies/uggdna" | "copies/ug(gdna)" | "copies/ugdnа"
-            | "copiesperug" | "cp/ug" => ConcUnit::CopiesPerUg,
+            "copies/ug" | "copies/ugdna" | "copies/uggdna" | "copies/ug(gdna)" | "copiesperug"
+            | "cp/ug" => ConcUnit::CopiesPerUg,
             "%" | "%car+" | "percent" | "pct" | "%ofcd3+" | "%car+ofcd3+" | "%car+cd3+" => {
                 ConcUnit::PercentCarPositive
             }

@@ -103,7 +103,8 @@ pub fn run(config: &SimulateConfig) -> Result<Outcome> {
     }
     let subjects_path = config.out.with_file_name(format!("{stem}_subjects.csv"));
     write_atomic(&subjects_path, &subjects)?;
-    eprintln!(
+    if !config.quiet {
+        eprintln!(
         "cartpk simulate: {} subjects, {} rows (seed {}) to {}; true parameters to {}; subjects to {}",
         cohort.len(),
         cohort.iter().map(|s| s.rows.len()).sum::<usize>(),
@@ -112,6 +113,7 @@ pub fn run(config: &SimulateConfig) -> Result<Outcome> {
         params_path.display(),
         subjects_path.display()
     );
+    }
     Ok(Outcome::Complete)
 }
 

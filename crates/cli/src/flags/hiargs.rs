@@ -242,6 +242,8 @@ pub struct SimulateConfig {
     pub spec: cartpk_ck::simulate::CohortSpec,
     /// Flat dose, CAR+ cells, for the subjects file.
     pub dose_cells: f64,
+    /// Errors only.
+    pub quiet: bool,
 }
 
 impl SimulateConfig {
@@ -329,6 +331,7 @@ impl SimulateConfig {
             out: args.out,
             spec,
             dose_cells: args.dose,
+            quiet: args.quiet,
         })
     }
 }

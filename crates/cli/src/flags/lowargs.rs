@@ -202,6 +202,10 @@ pub struct SimulateArgs {
     /// Subject identifier prefix.
     #[arg(long, default_value = "SIM", value_name = "TEXT")]
     pub prefix: String,
+
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Arguments of `cartpk plot`.
