@@ -253,3 +253,28 @@ impl ParameterValue {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_is_in_declaration_order() {
+        // Tables index per-parameter data by `parameter as usize`.
+        for (i, p) in Parameter::ALL.iter().enumerate() {
+            assert_eq!(*p as usize, i, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn units_by_hand() {
+        assert_eq!(Parameter::AucintLast.unit("copies/ug", ""), "day*copies/ug");
+        assert_eq!(Parameter::LambdaZ.unit("%", ""), "1/day");
+        assert_eq!(
+            Parameter::CmaxDn.unit("copies/ug", "cells"),
+            "copies/ug/cells"
+        );
+        assert_eq!(Parameter::AuclastDn.unit("%", ""), "day*%/dose");
+        assert_eq!(Parameter::HalfLife.pp_code(), "LAMZHL");
+    }
+}
