@@ -9,7 +9,7 @@ use cartpk_ck::fit::observations;
 use cartpk_ck::{fit_batch, CkModel, FitOptions, FitResult, Prediction, Stein2019};
 use cartpk_core::ingest::read_path;
 use cartpk_core::Profile;
-use cartpk_nca::{nca_batch, LambdaZOverrides, NcaOptions};
+use cartpk_nca::{nca_batch, LambdaZOverrides, NcaError, NcaOptions, NcaResult};
 use cartpk_plot::cohort::{CohortPlot, CohortProfile};
 use cartpk_plot::gof::{GofPlot, GofPoint};
 use cartpk_plot::patient::{PatientPlot, PatientSeries};
@@ -130,6 +130,66 @@ pub fn gof_plot(first: &Profile, predictions: &[Prediction]) -> GofPlot {
     }
 }
 
+/// One patient: its subject, the indices of its profiles, and its figure's file name.
+pub struct Patient<'a> {
+    /// Subject identifier.
+    pub subject: &'a str,
+    /// Indices of the subject's profiles.
+    pub profiles: Vec<usize>,
+    /// File name of its figure, unique among the patients ([`file_names`]).
+    pub file_name: String,
+}
+
+/// The patients of `profiles`, in subject order.
+pub fn patients(profiles: &[Profile]) -> Vec<Patient<'_>> {
+    let mut by_subject: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, p) in profiles.iter().enumerate() {
+        by_subject
+            .entry(p.key.subject.as_str())
+            .or_default()
+            .push(i);
+    }
+    let names = file_names(&by_subject.keys().copied().collect::<Vec<_>>());
+    by_subject
+        .into_iter()
+        .zip(names)
+        .map(|((subject, profiles), file_name)| Patient {
+            subject,
+            profiles,
+            file_name,
+        })
+        .collect()
+}
+
+/// The figure of one patient: every profile with its NCA marks and, when `fit_of` gives
+/// one, the fitted curve up to the last sample (at least day 28).
+pub fn patient_plot<'f>(
+    patient: &Patient<'_>,
+    profiles: &[Profile],
+    nca: &[Result<NcaResult, NcaError>],
+    fit_of: &(dyn Fn(usize) -> Option<&'f FitResult> + Sync),
+) -> PatientPlot {
+    let series = patient
+        .profiles
+        .iter()
+        .map(|&i| {
+            let p = &profiles[i];
+            let s = PatientSeries::from_profile(p, nca[i].as_ref().ok());
+            match fit_of(i) {
+                Some(f) => {
+                    let t_end = p.samples.last().map_or(28.0, |s| s.time).max(28.0);
+                    s.with_fit(curve(&Stein2019, f, t_end))
+                }
+                None => s,
+            }
+        })
+        .collect();
+    PatientPlot {
+        subject: patient.subject.to_string(),
+        series,
+    }
+}
+
 /// The fitted curve on a fine grid from day 0 to the last sample.
 pub fn curve(model: &dyn CkModel, fit: &FitResult, t_end: f64) -> Vec<(f64, f64)> {
     let k = model.n_theta();
@@ -168,14 +228,7 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
         vec![None; data.profiles.len()]
     };
 
-    // Patients, in subject order.
-    let mut by_subject: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, p) in data.profiles.iter().enumerate() {
-        by_subject
-            .entry(p.key.subject.as_str())
-            .or_default()
-            .push(i);
-    }
+    let patients = patients(&data.profiles);
     let patient_dir = config.out_dir.join("patients");
     std::fs::create_dir_all(&patient_dir).with_context(|| {
         format!(
@@ -184,7 +237,7 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
         )
     })?;
 
-    let total = by_subject.len() as u64;
+    let total = patients.len() as u64;
     let bar = if config.quiet {
         ProgressBar::hidden()
     } else {
@@ -195,31 +248,18 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} patients {elapsed_precise}")
             .expect("the template is valid"),
     );
-    let patients: Vec<(&str, &Vec<usize>)> = by_subject.iter().map(|(s, v)| (*s, v)).collect();
-    let names = file_names(&patients.iter().map(|p| p.0).collect::<Vec<_>>());
+    let fit_of = |i: usize| fits[i].as_ref();
     let results: Vec<Result<()>> = patients
         .par_iter()
-        .zip(&names)
-        .map(|(&(subject, idx), name)| {
-            let series = idx
-                .iter()
-                .map(|&i| {
-                    let p = &data.profiles[i];
-                    let s = PatientSeries::from_profile(p, nca[i].as_ref().ok());
-                    match &fits[i] {
-                        Some(f) => {
-                            let t_end = p.samples.last().map_or(28.0, |s| s.time).max(28.0);
-                            s.with_fit(curve(&model, f, t_end))
-                        }
-                        None => s,
-                    }
-                })
-                .collect();
-            let plot = PatientPlot {
-                subject: subject.to_string(),
-                series,
-            };
-            let r = write_figure(&plot, &patient_dir, name, &config.formats, &config.size);
+        .map(|patient| {
+            let plot = patient_plot(patient, &data.profiles, &nca, &fit_of);
+            let r = write_figure(
+                &plot,
+                &patient_dir,
+                &patient.file_name,
+                &config.formats,
+                &config.size,
+            );
             bar.inc(1);
             r
         })
@@ -279,7 +319,7 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
     if !config.quiet {
         eprintln!(
             "cartpk plot: {} patient figures, {} cohort figures{} in {}",
-            by_subject.len() - failed.len(),
+            patients.len() - failed.len(),
             n_cohort,
             if config.fit {
                 " with model fits and goodness of fit"

@@ -3,11 +3,13 @@
 
 use super::fit::fit_rows;
 use super::nca::print_failures;
-use super::plot::{by_kind, cohort_plot, curve, file_names, gof_plot, safe_name, write_figure};
+use super::plot::{
+    by_kind, cohort_plot, gof_plot, patient_plot, patients, safe_name, write_figure,
+};
 use super::Outcome;
 use crate::flags::hiargs::{Outputs, RunConfig};
 use crate::output::atomic::write_atomic;
-use crate::output::fields::{push_num, push_record, push_text};
+use crate::output::fields::{push_fields, push_record};
 use crate::output::fit_tables;
 use crate::output::nca_tables::{self, Failure, Row};
 use crate::subjects::SubjectsTable;
@@ -16,7 +18,6 @@ use cartpk_ck::{fit_batch, Stein2019};
 use cartpk_core::ingest::read_path;
 use cartpk_core::{Dose, Profile};
 use cartpk_nca::{nca_batch, LambdaZOverrides};
-use cartpk_plot::patient::{PatientPlot, PatientSeries};
 use cartpk_plot::{render, series_label, ImageFormat};
 use cartpk_report::cohort::{self, ExposureRow};
 use cartpk_report::html::{self, Figure, Report, Section, Table};
@@ -259,29 +260,23 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
         ],
     );
     for r in &summary {
-        for t in [&r.matrix, &r.assay, &r.group, r.parameter, &r.unit] {
-            push_text(&mut csv, t);
-            csv.push(b',');
-        }
         let s = &r.summary;
-        let nums = [
-            Some(s.n as f64),
-            Some(s.n_missing as f64),
-            Some(s.n_nonpositive as f64),
-            s.geo_mean,
-            s.geo_cv_pct,
-            s.mean,
-            s.sd,
-            s.median,
-            s.min,
-            s.max,
-        ];
-        for (i, v) in nums.iter().enumerate() {
-            if i > 0 {
-                csv.push(b',');
-            }
-            push_num(&mut csv, *v);
-        }
+        push_fields(
+            &mut csv,
+            &[&r.matrix, &r.assay, &r.group, r.parameter, &r.unit],
+            &[
+                Some(s.n as f64),
+                Some(s.n_missing as f64),
+                Some(s.n_nonpositive as f64),
+                s.geo_mean,
+                s.geo_cv_pct,
+                s.mean,
+                s.sd,
+                s.median,
+                s.min,
+                s.max,
+            ],
+        );
         csv.push(b'\n');
     }
     write_atomic(&dir.join("summary.csv"), &csv)?;
@@ -299,24 +294,16 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
         ],
     );
     for q in &quant {
-        for t in [&q.matrix, &q.assay, &q.group] {
-            push_text(&mut csv, t);
-            csv.push(b',');
-        }
-        for (i, v) in [
-            Some(q.day),
-            Some(q.n_quantifiable as f64),
-            Some(q.n_sampled as f64),
-            q.fraction,
-        ]
-        .iter()
-        .enumerate()
-        {
-            if i > 0 {
-                csv.push(b',');
-            }
-            push_num(&mut csv, *v);
-        }
+        push_fields(
+            &mut csv,
+            &[&q.matrix, &q.assay, &q.group],
+            &[
+                Some(q.day),
+                Some(q.n_quantifiable as f64),
+                Some(q.n_sampled as f64),
+                q.fraction,
+            ],
+        );
         csv.push(b'\n');
     }
     write_atomic(&dir.join("quantifiable.csv"), &csv)?;
@@ -342,27 +329,21 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
             ],
         );
         for r in &er {
-            for t in [&r.matrix, &r.assay, r.parameter, &r.unit] {
-                push_text(&mut csv, t);
-                csv.push(b',');
-            }
-            let nums = [
-                Some(r.responders.n as f64),
-                r.responders.geo_mean,
-                Some(r.non_responders.n as f64),
-                r.non_responders.geo_mean,
-                r.ratio.as_ref().map(|x| x.ratio),
-                r.ratio.as_ref().map(|x| x.lower),
-                r.ratio.as_ref().map(|x| x.upper),
-                r.wilcoxon.as_ref().map(|w| w.w),
-                r.wilcoxon.as_ref().map(|w| w.p_value),
-            ];
-            for (i, v) in nums.iter().enumerate() {
-                if i > 0 {
-                    csv.push(b',');
-                }
-                push_num(&mut csv, *v);
-            }
+            push_fields(
+                &mut csv,
+                &[&r.matrix, &r.assay, r.parameter, &r.unit],
+                &[
+                    Some(r.responders.n as f64),
+                    r.responders.geo_mean,
+                    Some(r.non_responders.n as f64),
+                    r.non_responders.geo_mean,
+                    r.ratio.as_ref().map(|x| x.ratio),
+                    r.ratio.as_ref().map(|x| x.lower),
+                    r.ratio.as_ref().map(|x| x.upper),
+                    r.wilcoxon.as_ref().map(|w| w.w),
+                    r.wilcoxon.as_ref().map(|w| w.p_value),
+                ],
+            );
             csv.extend_from_slice(match &r.wilcoxon {
                 Some(w) if w.exact => b",true\n",
                 Some(_) => b",false\n",
@@ -385,18 +366,18 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
         ],
     );
     for r in &ratios {
-        push_text(&mut csv, &r.matrix);
-        for v in [
-            Some(r.day),
-            Some(r.n as f64),
-            r.geo_mean,
-            r.median,
-            r.min,
-            r.max,
-        ] {
-            csv.push(b',');
-            push_num(&mut csv, v);
-        }
+        push_fields(
+            &mut csv,
+            &[&r.matrix],
+            &[
+                Some(r.day),
+                Some(r.n as f64),
+                r.geo_mean,
+                r.median,
+                r.min,
+                r.max,
+            ],
+        );
         csv.push(b'\n');
     }
     write_atomic(&dir.join("tissue_to_blood.csv"), &csv)?;
@@ -404,48 +385,21 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
     // Figures: PNG files for people, SVG inline in the report.
     let plots = dir.join("plots");
     std::fs::create_dir_all(plots.join("patients")).context("cannot create the plots directory")?;
-    let mut by_subject: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, p) in data.profiles.iter().enumerate() {
-        by_subject
-            .entry(p.key.subject.as_str())
-            .or_default()
-            .push(i);
-    }
+    let patients = patients(&data.profiles);
     let fit_of = |i: usize| fits[i].as_ref().ok();
-    let patients: Vec<(&str, &Vec<usize>)> = by_subject.iter().map(|(s, v)| (*s, v)).collect();
-    let names = file_names(&patients.iter().map(|p| p.0).collect::<Vec<_>>());
     let patient_svgs: Vec<Result<(String, String)>> = patients
         .par_iter()
-        .zip(&names)
-        .map(|(&(subject, idx), name)| {
-            let series = idx
-                .iter()
-                .map(|&i| {
-                    let p = &data.profiles[i];
-                    let s = PatientSeries::from_profile(p, nca[i].as_ref().ok());
-                    match fit_of(i) {
-                        Some(f) => s.with_fit(curve(
-                            &Stein2019,
-                            f,
-                            p.samples.last().map_or(28.0, |s| s.time).max(28.0),
-                        )),
-                        None => s,
-                    }
-                })
-                .collect();
-            let plot = PatientPlot {
-                subject: subject.to_string(),
-                series,
-            };
+        .map(|patient| {
+            let plot = patient_plot(patient, &data.profiles, &nca, &fit_of);
             write_figure(
                 &plot,
                 &plots.join("patients"),
-                name,
+                &patient.file_name,
                 &[ImageFormat::Png],
                 &config.plot,
             )?;
             let svg = String::from_utf8(render(&plot, ImageFormat::Svg, &config.plot)?)?;
-            Ok((subject.to_string(), svg))
+            Ok((patient.subject.to_string(), svg))
         })
         .collect();
     let patient_svgs: Vec<(String, String)> = patient_svgs.into_iter().collect::<Result<_>>()?;
@@ -549,7 +503,7 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
     if !config.quiet {
         eprintln!(
             "cartpk run: {} subjects, {} profiles ({} NCA, {} fitted), {} warnings; report {} ({:.1} s)",
-            by_subject.len(),
+            patients.len(),
             data.profiles.len(),
             nca_rows.len(),
             frows.len(),

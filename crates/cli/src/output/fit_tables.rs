@@ -252,10 +252,7 @@ pub fn json(
         fits,
         failures,
     };
-    let mut out =
-        serde_json::to_vec_pretty(&report).expect("the report has only serialisable values");
-    out.push(b'\n');
-    out
+    super::fields::json_bytes(&report)
 }
 
 /// Writes the fit tables into `dir` (estimates, summary, predictions CSV, JSON, errors

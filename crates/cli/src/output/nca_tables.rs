@@ -366,10 +366,7 @@ pub fn json(rows: &[Row<'_>], options: &NcaOptions, input: &str, failures: &[Fai
         profiles,
         failures,
     };
-    let mut out =
-        serde_json::to_vec_pretty(&report).expect("the report has only serialisable values");
-    out.push(b'\n');
-    out
+    super::fields::json_bytes(&report)
 }
 
 /// Writes the NCA tables into `dir` (long and wide CSV, JSON, errors CSV, as `outputs`
