@@ -12,7 +12,6 @@ mod commands;
 mod flags;
 mod output;
 mod overrides;
-mod subjects;
 
 use clap::Parser;
 

@@ -23,6 +23,7 @@ pub mod ingest;
 pub mod matrix;
 pub mod profile;
 pub mod sample;
+pub mod subjects;
 pub mod time_unit;
 pub mod unit;
 
@@ -30,5 +31,6 @@ pub use assay::Assay;
 pub use matrix::Matrix;
 pub use profile::{Dose, Profile, ProfileKey};
 pub use sample::{Sample, SampleValue};
+pub use subjects::{SubjectsError, SubjectsTable};
 pub use time_unit::TimeUnit;
 pub use unit::ConcUnit;

@@ -206,11 +206,10 @@ pub fn curve(model: &dyn CkModel, fit: &FitResult, t_end: f64) -> Vec<(f64, f64)
 pub fn run(config: &PlotConfig) -> Result<Outcome> {
     let data = read_path(&config.input, &config.ingest)?;
     let groups = match &config.groups {
-        Some((path, column)) => Some(crate::subjects::read_column(
-            path,
-            column,
-            config.ingest.delimiter,
-        )?),
+        Some((path, column)) => Some(
+            cartpk_core::SubjectsTable::read(path, config.ingest.delimiter)?
+                .column_values(column)?,
+        ),
         None => None,
     };
     let nca = nca_batch(
