@@ -13,6 +13,37 @@ use cartpk_ck::simulate::{simulate, CohortSpec};
 use cartpk_ck::{fit_profile, CkModel, FitOptions, Stein2019};
 use rayon::prelude::*;
 
+/// Search settings from the environment (`CK_NM`, `CK_LBFGS`, `CK_SPREAD`, `CK_LOCAL`,
+/// `CK_LOCAL_ITERS`, `CK_POLISH`, `CK_ROUNDS`), for tuning experiments; defaults otherwise.
+fn options_from_env(mut o: FitOptions) -> FitOptions {
+    let get = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
+    if let Some(v) = get("CK_NM") {
+        o.nm_max_iters = v;
+    }
+    if let Some(v) = get("CK_LBFGS") {
+        o.lbfgs_max_iters = v;
+    }
+    if let Some(v) = get("CK_SPREAD") {
+        o.search.n_spread = v as usize;
+    }
+    if let Some(v) = get("CK_LOCAL") {
+        o.search.n_local = v as usize;
+    }
+    if let Some(v) = get("CK_LOCAL_ITERS") {
+        o.search.local_max_iters = v;
+    }
+    if let Some(v) = get("CK_START_LOCAL") {
+        o.search.n_start_local = v as usize;
+    }
+    if let Some(v) = get("CK_POLISH") {
+        o.search.n_polish = v as usize;
+    }
+    if let Some(v) = get("CK_ROUNDS") {
+        o.search.max_rounds = v as usize;
+    }
+    o
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(150);
@@ -23,10 +54,10 @@ fn main() {
     };
     // Every profile with 3 quantified samples or more is fitted (the sparse ones too), so
     // the comparison covers the hardest likelihoods.
-    let options = FitOptions {
+    let options = options_from_env(FitOptions {
         fit_sparse: true,
         ..FitOptions::default()
-    };
+    });
     println!("| seed | profiles fitted | within 0.01 of the reference | iteration limit | converged | worst gap (ln L) | ms per fit (one core) |");
     println!("| --- | --- | --- | --- | --- | --- | --- |");
     let (mut all_n, mut all_ok, mut all_lim, mut all_conv) = (0, 0, 0, 0);

@@ -43,7 +43,10 @@ use std::fmt;
 pub struct SearchOptions {
     /// Latin-hypercube points over the model's plausible region.
     pub n_spread: usize,
-    /// Local searches (L-BFGS) from the best, mutually distant, points.
+    /// Local searches (L-BFGS) from the best, mutually distant, model starts
+    /// ([`CkModel::starts`](crate::model::CkModel::starts)).
+    pub n_start_local: usize,
+    /// Local searches (L-BFGS) from the best, mutually distant, points of the spread.
     pub n_local: usize,
     /// L-BFGS iterations of a local search.
     pub local_max_iters: u64,
@@ -65,10 +68,11 @@ impl Default for SearchOptions {
     fn default() -> Self {
         SearchOptions {
             n_spread: 48,
-            n_local: 8,
+            n_start_local: 8,
+            n_local: 4,
             local_max_iters: 40,
-            n_polish: 3,
-            nm_max_iters: 200,
+            n_polish: 2,
+            nm_max_iters: 150,
             polish_max_iters: 200,
             max_rounds: 3,
             same_optimum_tol: 0.01,
@@ -329,27 +333,18 @@ pub fn search(
             }
         }
     };
-    // Local searches from every model start (data-driven, one per peak interval) and from
-    // the best distant points of the spread.
-    let n_model = starts.len();
+    // Local searches from the best distinct model starts (data-driven, e.g. one per peak
+    // interval) and from the best distinct points of the spread.
+    let model_cands = candidates(&problem, starts, None, 0, SPREAD_SEED, s0);
     let spread: Vec<(f64, Vec<f64>)> = cands
         .iter()
         .filter(|(_, x)| !starts.iter().any(|s| s[..] == x[..x.len() - 1]))
         .cloned()
         .collect();
-    let mut model_starts: Vec<Vec<f64>> = starts
-        .iter()
-        .map(|t| {
-            let mut x = t.clone();
-            x.push(s0);
-            x
-        })
-        .collect();
-    model_starts.truncate(n_model.min(16));
     let mut ends: Vec<(f64, Vec<f64>)> = Vec::new();
-    for x in model_starts
-        .iter()
-        .chain(diverse(&spread, o.n_local.max(1), 0.3))
+    for x in diverse(&model_cands, o.n_start_local, 0.3)
+        .into_iter()
+        .chain(diverse(&spread, o.n_local, 0.3))
     {
         if let Some(r) = lbfgs(problem, x, o.local_max_iters) {
             iterations += r.iterations;

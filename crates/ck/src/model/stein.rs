@@ -306,6 +306,19 @@ impl CkModel for Stein2019 {
                 };
                 out.extend(self.to_theta(&p.to_vec()));
             }
+            // A narrow peak between two samples: ten times higher, contracting fast, with a
+            // memory fraction that keeps the later samples (the likelihood's optimum when
+            // the sampled peak is far below the curve's).
+            let alpha = (5.0 * g.alpha).max(1.0);
+            let spike = SteinParams {
+                cmax: 10.0 * g.cmax,
+                tmax: g.tmax,
+                rho: g.rho * 1.5,
+                alpha,
+                beta: g.beta.min(0.5 * alpha),
+                fb: (g.fb * 0.1).clamp(1e-5, 0.5),
+            };
+            out.extend(self.to_theta(&spike.to_vec()));
         }
         out
     }
@@ -317,12 +330,16 @@ impl CkModel for Stein2019 {
         let ln_cmax = g.cmax.ln();
         // Tmax between the quantified samples around the observed peak (the likelihood is
         // piecewise smooth in Tmax, with a kink at every sample time: starts on both sides).
+        // (From two samples before the observed peak: with a flat peak and noise the
+        // highest sample can be two samples late.)
         let before = data
             .quantified
             .iter()
             .rev()
             .map(|&(t, _)| t)
-            .find(|&t| t < g.tmax && t > 0.0)
+            .filter(|&t| t < g.tmax && t > 0.0)
+            .take(2)
+            .last()
             .unwrap_or(g.tmax / 3.0);
         let after = data
             .quantified
@@ -392,24 +409,47 @@ struct Guess {
 }
 
 impl Guess {
-    /// The guesses with the peak at the observed Tmax, or at `tmax` when given.
+    /// The guesses with the peak at the observed Tmax, or at `tmax` when given (a peak
+    /// between samples: the peak is extrapolated from the sample before it at the rate of
+    /// the rise into that sample).
     fn of(data: &DataSummary, tmax: Option<f64>) -> Guess {
-        let cmax = if data.cmax.is_finite() && data.cmax > 0.0 {
+        let observed = if data.cmax.is_finite() && data.cmax > 0.0 {
             data.cmax
         } else {
             1.0
         };
         let tmax = clamp_or(tmax.unwrap_or(data.tmax), 0.5, f64::MAX, 0.5);
-        // Expansion: from the first quantified value before the peak, else from the LLOQ at
-        // time 0 (the product is infused below the LLOQ in most patients).
-        let rho = data
-            .quantified
-            .iter()
-            .find(|&&(t, c)| t < tmax && c > 0.0 && c < cmax)
-            .map(|&(t, c)| (cmax / c).ln() / (tmax - t))
-            .or_else(|| data.lloq.map(|l| (cmax / l).max(2.0).ln() / tmax))
+        let q = &data.quantified;
+        // The rise into the last sample before the peak (or at it).
+        let left = q.iter().rposition(|&(t, _)| t <= tmax);
+        let rise = left.and_then(|i| {
+            let (tl, cl) = q[i];
+            let (tp, cp) = q[..i].iter().rev().find(|&&(t, c)| t < tl && c > 0.0)?;
+            let r = (cl / cp).ln() / (tl - tp);
+            (r > 0.0 && r.is_finite()).then_some((r, tl, cl))
+        });
+        // Expansion: the rise into the peak, else from the first quantified value before
+        // the peak, else from the LLOQ at time 0 (the product is infused below the LLOQ in
+        // most patients).
+        let rho = rise
+            .map(|(r, ..)| r)
+            .or_else(|| {
+                q.iter()
+                    .find(|&&(t, c)| t < tmax && c > 0.0 && c < observed)
+                    .map(|&(t, c)| (observed / c).ln() / (tmax - t))
+            })
+            .or_else(|| data.lloq.map(|l| (observed / l).max(2.0).ln() / tmax))
             .unwrap_or(3900f64.ln() / tmax);
         let rho = clamp_or(rho, 0.05, 5.0, 0.889);
+        // The peak: the observed maximum, or above it when the peak lies after the last
+        // sample before it (at most 50 times).
+        let cmax = match (tmax > data.tmax, left) {
+            (true, Some(i)) => {
+                let (tl, cl) = q[i];
+                clamp_or(cl * (rho * (tmax - tl)).exp(), observed, 50.0 * observed, observed)
+            }
+            _ => observed,
+        };
         // Contraction: the log-slope from the peak to the first value a week or more later.
         // (At times of ~1e16 days, t - tmax can be 0: the guess falls back to the typical
         // value instead of a NaN.)
