@@ -231,7 +231,7 @@ fn a_rich_noiseless_profile_is_reportable() {
     // A little noise so that sigma is above its floor (deterministic pattern).
     for (i, s) in p.samples.iter_mut().enumerate() {
         if let cartpk_core::SampleValue::Quantified { value } = &mut s.value {
-            *value *= (0.1 * if i % 2 == 0 { 1.0 } else { -1.0 }).exp();
+            *value *= (0.1f64 * if i % 2 == 0 { 1.0 } else { -1.0 }).exp();
         }
     }
     let fit = fit_profile(&Stein2019, &p, &FitOptions::default()).unwrap();

@@ -9,10 +9,11 @@
 //!    hypercube of [`SearchOptions::n_spread`] points over the model's plausible region
 //!    ([`CkModel::start_box`]), the same design (fixed seed) for every profile; the cost of
 //!    every point.
-//! 2. *Local*: L-BFGS (analytic gradient) from the best [`SearchOptions::n_local`] points
-//!    that are at least 0.3 apart on the unconstrained scale.
-//! 3. *Polish*: from the best local optimum, Nelder-Mead (which walks along kinks) then
-//!    L-BFGS.
+//! 2. *Local*: L-BFGS (analytic gradient) from the best [`SearchOptions::n_start_local`]
+//!    model starts and the best [`SearchOptions::n_local`] spread points, each set at least
+//!    0.3 apart on the unconstrained scale.
+//! 3. *Polish*: from the best [`SearchOptions::n_polish`] distinct local ends, Nelder-Mead
+//!    (which walks along kinks) then L-BFGS.
 //! 4. *Confirm*: a second start, the optimum moved by a deterministic perturbation, polished
 //!    the same way, must land at the same optimum (within
 //!    [`SearchOptions::same_optimum_tol`] in ln L). If it lands lower, it becomes the best
