@@ -44,6 +44,10 @@ fn fit_of_a_simulated_cohort_writes_every_table() {
             "9",
             "--sigma",
             "0.2",
+            // A low LLOQ keeps every profile above the (parameters + 2) quantified samples
+            // a fit needs.
+            "--lloq",
+            "1",
             "--matrices",
             "blood",
             "--out",
