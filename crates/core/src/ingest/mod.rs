@@ -673,7 +673,11 @@ impl<'a> Reader<'a> {
         };
         if !same_text {
             let unit = match c.unit {
-                Some(col) => match ConcUnit::parse(&ctx.cell(rec, col)) {
+                Some(col) => match ConcUnit::parse(&{
+                    let text = ctx.cell(rec, col);
+                    self.notes.latin1 |= matches!(text, Cow::Owned(_));
+                    text
+                }) {
                     Some(u) => u,
                     None => options
                         .unit

@@ -43,6 +43,7 @@ const QUOTED: usize = 3;
 
 impl IngestNotes {
     pub(crate) fn absorb(&mut self, other: IngestNotes) {
+        self.latin1 |= other.latin1;
         self.not_done.extend(other.not_done);
         self.unknown_codes.extend(other.unknown_codes);
         self.above_uloq.extend(other.above_uloq);
