@@ -51,21 +51,23 @@ impl std::str::FromStr for AucMethod {
 /// profile's post-infusion data, so that all areas see the same curve. Cmax, Tmax, Clast
 /// and lambda_z use the samples as reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
 pub enum StartImpute {
     /// PKNCA `start_conc0`: the concentration at day 0 is 0, added when there is no
     /// sample at day 0 and replacing a day-0 value when there is one. The cartpk default:
     /// there are no CAR-T cells before the infusion (science.md: a day-0 sample is taken
     /// before it and measures background), see docs/nca.md.
     #[default]
+    #[serde(rename = "start_conc0")]
     Conc0,
     /// PKNCA `start_predose`: without a sample at day 0, the last pre-infusion (negative
     /// time) sample's concentration is moved to day 0 when it is at most 5% of the span
     /// from day 0 to the last sample (or the interval end) away; otherwise nothing is
     /// imputed.
+    #[serde(rename = "start_predose")]
     Predose,
     /// No imputation (PKNCA's default, `impute = NA`): an AUC whose start has no sample is
     /// NA (AUClast, AUCinf, and partial AUCs starting before the first sample).
+    #[serde(rename = "none")]
     None,
 }
 
