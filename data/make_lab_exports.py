@@ -11,6 +11,7 @@ file read with flags only gives the clean file's NCA numbers.
   lab_export_3pt_subjects.csv   its subjects file: Patient ID, Best Overall Response,
                                 Dose (CAR+ cells), Site Comment
   lab_export_3pt_clean.csv      the same data in the native format
+  lab_export_3pt_subjects_clean.csv  the subjects file with native names
   cart_cohort_semicolon.csv     all of cart_cohort.csv, ';'-separated with decimal commas,
                                 with screening rows and not-done rows added
   cart_cohort_no_assay.csv      the blood qPCR rows of cart_cohort.csv without assay and LLOQ
@@ -80,6 +81,12 @@ def three_patients(rows):
         w.writerow(["101-001", "CR", "50000000", "none"])
         w.writerow(["101-002", "PR", "100000000", "late sample"])
         w.writerow(["101-003", "PD", "50000000", ""])
+    with open(os.path.join(HERE, "lab_export_3pt_subjects_clean.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["subject", "response", "dose", "dose_unit"])
+        w.writerow(["101-001", "CR", "50000000", "CAR+ cells"])
+        w.writerow(["101-002", "PR", "100000000", "CAR+ cells"])
+        w.writerow(["101-003", "PD", "50000000", "CAR+ cells"])
 
 
 def semicolon(rows):

@@ -22,18 +22,8 @@ fn data(name: &str) -> PathBuf {
 
 type Long = BTreeMap<(String, String, String, String, String), (String, String)>;
 
-/// `cartpk nca` on `input` with `flags`; the long table keyed by profile, parameter and
-/// interval, with (value, warnings).
-fn nca(input: &Path, flags: &[&str], dir: &Path) -> (Long, String) {
-    let out = cartpk()
-        .arg("nca")
-        .arg(input)
-        .args(flags)
-        .arg("--out")
-        .arg(dir)
-        .assert()
-        .success();
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+/// The long table written in `dir`.
+fn long_table(dir: &Path) -> Long {
     let mut rdr = csv::Reader::from_path(dir.join("nca_long.csv")).unwrap();
     let h = rdr.headers().unwrap().clone();
     let col = |n: &str| h.iter().position(|x| x == n).unwrap();
@@ -57,7 +47,22 @@ fn nca(input: &Path, flags: &[&str], dir: &Path) -> (Long, String) {
         );
         table.insert(key, (r[v].to_string(), r[w].to_string()));
     }
-    (table, stderr)
+    table
+}
+
+/// `cartpk nca` on `input` with `flags`; the long table keyed by profile, parameter and
+/// interval, with (value, warnings).
+fn nca(input: &Path, flags: &[&str], dir: &Path) -> (Long, String) {
+    let out = cartpk()
+        .arg("nca")
+        .arg(input)
+        .args(flags)
+        .arg("--out")
+        .arg(dir)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    (long_table(dir), stderr)
 }
 
 /// Every value of `clean` is in `messy`, identical as written; `n.samples` counts the
@@ -295,4 +300,46 @@ fn lambda_z_override_with_a_punctuation_label_is_an_error_not_a_panic() {
         .assert()
         .code(1)
         .stderr(contains("ov.csv:2:2: column 'matrix': expected a matrix label"));
+}
+
+/// `cartpk run` with flags only: the lab export and its subjects file (`Patient ID`,
+/// `Best Overall Response`, `Dose (CAR+ cells)`) give the clean files' NCA numbers, the
+/// dose-normalised ones included; the unrecognised subject column is named on stderr.
+#[test]
+fn run_on_the_lab_export_with_its_subjects_file_matches_the_clean_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |input: &str, subjects: &str, flags: &[&str], out: &Path| {
+        let a = cartpk()
+            .arg("run")
+            .arg(data(input))
+            .arg("--subjects")
+            .arg(data(subjects))
+            .args(flags)
+            .args(["--responders", "CR,PR", "--out"])
+            .arg(out)
+            .assert()
+            .success();
+        String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+    };
+    let (m, c) = (tmp.path().join("messy"), tmp.path().join("clean"));
+    let stderr = run(
+        "lab_export_3pt.csv",
+        "lab_export_3pt_subjects.csv",
+        &["--assay", "qpcr", "--lloq", "50", "--uloq", "105414"],
+        &m,
+    );
+    run(
+        "lab_export_3pt_clean.csv",
+        "lab_export_3pt_subjects_clean.csv",
+        &[],
+        &c,
+    );
+    let (messy, clean) = (long_table(&m), long_table(&c));
+    assert!(clean.keys().any(|k| k.3 == "cmax.dn"), "dose read");
+    assert_eq!(messy.len(), clean.len());
+    assert_same_numbers(&messy, &clean);
+    assert!(
+        stderr.contains("not recognised, passed through to the tables as they are: Site Comment"),
+        "{stderr}"
+    );
 }
