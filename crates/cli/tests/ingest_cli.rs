@@ -92,7 +92,11 @@ fn three_patient_lab_export_with_flags_only_matches_the_clean_file() {
         &["--assay", "qpcr", "--lloq", "50", "--uloq", "105414"],
         &tmp.path().join("messy"),
     );
-    let (clean, _) = nca(&data("lab_export_3pt_clean.csv"), &[], &tmp.path().join("clean"));
+    let (clean, _) = nca(
+        &data("lab_export_3pt_clean.csv"),
+        &[],
+        &tmp.path().join("clean"),
+    );
     assert_same_numbers(&messy, &clean);
     assert_eq!(messy.len(), clean.len());
     // The >ULOQ sample (the peak of 101-003) is flagged on Cmax and AUClast.
@@ -106,7 +110,11 @@ fn three_patient_lab_export_with_flags_only_matches_the_clean_file() {
         )
     };
     for p in ["cmax", "auclast"] {
-        assert!(messy[&key(p)].1.contains("above the ULOQ"), "{p}: {:?}", messy[&key(p)]);
+        assert!(
+            messy[&key(p)].1.contains("above the ULOQ"),
+            "{p}: {:?}",
+            messy[&key(p)]
+        );
         assert!(!clean[&key(p)].1.contains("above the ULOQ"));
     }
     // Loud about what was assumed: constants, baseline rows, the QNS row, the >ULOQ row,
@@ -188,7 +196,14 @@ fn every_missing_column_in_one_error_with_the_flag_that_fixes_it() {
     cartpk()
         .args(["nca"])
         .arg(&f)
-        .args(["--columns", "assay=qPCR", "--matrix", "blood", "--unit", "copies/ug"])
+        .args([
+            "--columns",
+            "assay=qPCR",
+            "--matrix",
+            "blood",
+            "--unit",
+            "copies/ug",
+        ])
         .arg("--out")
         .arg(tmp.path().join("o"))
         .assert()
@@ -198,7 +213,14 @@ fn every_missing_column_in_one_error_with_the_flag_that_fixes_it() {
     cartpk()
         .args(["nca"])
         .arg(&f)
-        .args(["--assay", "qpcr", "--matrix", "blood", "--unit", "copies/ug"])
+        .args([
+            "--assay",
+            "qpcr",
+            "--matrix",
+            "blood",
+            "--unit",
+            "copies/ug",
+        ])
         .arg("--out")
         .arg(tmp.path().join("o"))
         .assert()
@@ -218,7 +240,8 @@ fn header_only_and_junk_first_line() {
         .assert()
         .code(1)
         .stderr(contains("no data rows after the header on line 1"));
-    let body = format!(" , , ,\n{header}P1,blood,qpcr,0,<50,copies/ug\nP1,blood,qpcr,7,500,copies/ug\n");
+    let body =
+        format!(" , , ,\n{header}P1,blood,qpcr,0,<50,copies/ug\nP1,blood,qpcr,7,500,copies/ug\n");
     let f = write(tmp.path(), "j.csv", body.as_bytes());
     cartpk()
         .arg("nca")
@@ -248,7 +271,9 @@ fn former_panics_and_profile_killers_are_row_problems() {
         .arg(tmp.path().join("o1"))
         .assert()
         .code(3)
-        .stderr(contains("column 'assay': expected a assay label with letters or digits, found '-'"));
+        .stderr(contains(
+            "column 'assay': expected a assay label with letters or digits, found '-'",
+        ));
     // Values and times out of range, an unknown code, QNS, a negative (baseline) time:
     // each one sample, never the profile.
     let rows = [
@@ -299,7 +324,9 @@ fn lambda_z_override_with_a_punctuation_label_is_an_error_not_a_panic() {
         .arg(tmp.path().join("o"))
         .assert()
         .code(1)
-        .stderr(contains("ov.csv:2:2: column 'matrix': expected a matrix label"));
+        .stderr(contains(
+            "ov.csv:2:2: column 'matrix': expected a matrix label",
+        ));
 }
 
 /// `cartpk run` with flags only: the lab export and its subjects file (`Patient ID`,

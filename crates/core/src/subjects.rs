@@ -93,21 +93,54 @@ pub struct SubjectsTable {
 /// Covariate names that are recognised (normalised as [`normalise_header`]) although no
 /// computation uses them: they are expected to pass through to the tables.
 const KNOWN_COVARIATES: &[&str] = &[
-    "weight", "wt", "weight_kg", "age", "sex", "gender", "bmi", "height", "race", "group",
-    "arm", "cohort", "disease", "indication", "diagnosis", "product", "site", "study",
-    "studyid", "crs", "crs_grade", "icans", "icans_grade", "ldh", "tumor_burden",
+    "weight",
+    "wt",
+    "weight_kg",
+    "age",
+    "sex",
+    "gender",
+    "bmi",
+    "height",
+    "race",
+    "group",
+    "arm",
+    "cohort",
+    "disease",
+    "indication",
+    "diagnosis",
+    "product",
+    "site",
+    "study",
+    "studyid",
+    "crs",
+    "crs_grade",
+    "icans",
+    "icans_grade",
+    "ldh",
+    "tumor_burden",
 ];
 
 /// Header names of the subjects file, per role, after the user's mapping.
 fn subject_aliases(role: ColumnRole) -> &'static [&'static str] {
     match role {
         ColumnRole::Dose => &[
-            "dose", "exdose", "dosea", "dose_car_cells", "dose_car_t_cells", "dose_cells",
-            "car_t_dose", "infused_dose", "dose_cells_kg",
+            "dose",
+            "exdose",
+            "dosea",
+            "dose_car_cells",
+            "dose_car_t_cells",
+            "dose_cells",
+            "car_t_dose",
+            "infused_dose",
+            "dose_cells_kg",
         ],
         ColumnRole::DoseUnit => &["dose_unit", "exdosu", "doseu", "dose_units"],
         ColumnRole::Response => &[
-            "response", "best_overall_response", "best_response", "bor", "overall_response",
+            "response",
+            "best_overall_response",
+            "best_response",
+            "bor",
+            "overall_response",
             "rsp",
         ],
         _ => role.aliases(),
@@ -193,9 +226,9 @@ impl SubjectsTable {
             });
             let found = mapped.or_else(|| {
                 subject_aliases(role).iter().find_map(|alias| {
-                    norm.iter().enumerate().position(|(i, h)| {
-                        h == alias && !roles.iter().any(|&(_, j)| j == i)
-                    })
+                    norm.iter()
+                        .enumerate()
+                        .position(|(i, h)| h == alias && !roles.iter().any(|&(_, j)| j == i))
                 })
             });
             if let Some(i) = found {
@@ -223,7 +256,10 @@ impl SubjectsTable {
         for rec in rdr.byte_records() {
             let rec = rec.map_err(csv_error)?;
             let line = rec.position().map_or(0, |p| record_line(bytes, p));
-            let subject = rec.get(cs).map(|s| decode(s).trim().to_string()).unwrap_or_default();
+            let subject = rec
+                .get(cs)
+                .map(|s| decode(s).trim().to_string())
+                .unwrap_or_default();
             if subject.is_empty() {
                 return Err(SubjectsError::EmptySubject {
                     file,

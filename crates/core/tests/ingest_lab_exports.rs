@@ -74,7 +74,8 @@ fn subjects_file_with_lab_names_and_the_shared_column_mapping() {
     // does not have falls back to the aliases; a mapped dose column is found.
     let bytes = b"Pt,Resp,Cells infused,Weight\n1,CR,5e7,70\n";
     let mut map = cartpk_core::ingest::ColumnMapping::default();
-    map.extend_from("subject=Pt,dose=Cells infused,response=Resp").unwrap();
+    map.extend_from("subject=Pt,dose=Cells infused,response=Resp")
+        .unwrap();
     let t = SubjectsTable::from_bytes_mapped("s.csv", bytes, b',', &map).unwrap();
     assert_eq!(t.column("dose"), Some(2));
     assert_eq!(t.column("response"), Some(1));
@@ -82,8 +83,8 @@ fn subjects_file_with_lab_names_and_the_shared_column_mapping() {
     let t = SubjectsTable::from_bytes("s.csv", bytes, b',');
     assert!(t.unwrap_err().to_string().contains("no subject column"));
     // Semicolons, a BOM and Latin-1 read as in the assay file.
-    let t = SubjectsTable::from_bytes("s.csv", b"\xEF\xBB\xBFsubject;note\nP1;\xb5g\n", b',')
-        .unwrap();
+    let t =
+        SubjectsTable::from_bytes("s.csv", b"\xEF\xBB\xBFsubject;note\nP1;\xb5g\n", b',').unwrap();
     assert_eq!(t.get("P1", 1), Some("µg"));
 }
 

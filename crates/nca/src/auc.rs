@@ -206,7 +206,10 @@ mod tests {
         let want = 28.0 * (500.0 - c2) / (500.0 / c2).ln();
         let got = segment(0.0, 500.0, 28.0, c2, LinUpLogDown);
         assert!((got - want).abs() <= 1e-6 * want);
-        assert!((got - 28.0 * 500.0 * (1.0 - 5e-10)).abs() <= 1e-9 * 14000.0, "{got}");
+        assert!(
+            (got - 28.0 * 500.0 * (1.0 - 5e-10)).abs() <= 1e-9 * 14000.0,
+            "{got}"
+        );
         // Interpolation between nearly equal values stays between them.
         let m = interpolate(0.0, 500.0, 28.0, 499.99999999999994, 14.0, LinUpLogDown);
         assert!((499.99999999999994..=500.0).contains(&m));

@@ -2,8 +2,8 @@
 
 use crate::auc::{auc_interval, auclast as auclast_of};
 use crate::blq::{self, MissingLloq};
-use crate::lambda_z::{self, LambdaZFit, ManualLambdaZ};
 use crate::blq::{BlqRule, BlqRules};
+use crate::lambda_z::{self, LambdaZFit, ManualLambdaZ};
 use crate::options::{Interval, NcaOptions, StartImpute};
 use crate::parameter::{Parameter, ParameterValue};
 use crate::warning::{NcaWarning, StartNote};
@@ -200,7 +200,13 @@ pub fn compute(
         .intervals
         .iter()
         .map(|&interval| {
-            let mut auc = Some(auc_interval(time, conc, interval.start, interval.end, method));
+            let mut auc = Some(auc_interval(
+                time,
+                conc,
+                interval.start,
+                interval.end,
+                method,
+            ));
             if let Some(first) = first_sample.filter(|&f| interval.start < f && any_positive) {
                 // No concentration at the start and the rule gave none: NA, as AUClast.
                 auc = None;

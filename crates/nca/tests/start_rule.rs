@@ -36,7 +36,9 @@ fn one_rule_for_auclast_and_partial_aucs() {
     assert_eq!(r.auc_0_28(), Some(35000.0));
     assert_eq!(r.auc_start, StartImpute::Conc0);
     assert_eq!(r.auc_start_note, Some(StartNote::Conc0Added));
-    assert!(r.warnings.contains(&NcaWarning::AucStart(StartNote::Conc0Added)));
+    assert!(r
+        .warnings
+        .contains(&NcaWarning::AucStart(StartNote::Conc0Added)));
 
     let r = nca_profile(&p, &opts(StartImpute::None), None).unwrap();
     assert_eq!(r.auclast, None);
@@ -125,7 +127,10 @@ fn above_uloq_counts_at_the_limit_and_is_flagged() {
     assert_eq!(r.cmax, Some(1e6));
     // 0-7: 3.5e6; 7-14: 7 * 7.5e5 = 5.25e6.
     assert_eq!(r.auclast, Some(3.5e6 + 5.25e6));
-    let w = NcaWarning::AboveUloq { n: 1, n_no_limit: 0 };
+    let w = NcaWarning::AboveUloq {
+        n: 1,
+        n_no_limit: 0,
+    };
     assert!(r.warnings.contains(&w));
     let flagged: Vec<_> = r
         .parameters()
@@ -143,7 +148,8 @@ fn above_uloq_counts_at_the_limit_and_is_flagged() {
     ]);
     let r = nca_profile(&p, &opts(StartImpute::Conc0), None).unwrap();
     assert_eq!(r.cmax, Some(5e5));
-    assert!(r
-        .warnings
-        .contains(&NcaWarning::AboveUloq { n: 0, n_no_limit: 1 }));
+    assert!(r.warnings.contains(&NcaWarning::AboveUloq {
+        n: 0,
+        n_no_limit: 1
+    }));
 }

@@ -208,8 +208,12 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
     crate::ingest_notes::print(&data, config.quiet);
     let groups = match &config.groups {
         Some((path, column)) => Some(
-            cartpk_core::SubjectsTable::read_mapped(path, config.ingest.delimiter, &config.ingest.columns)?
-                .column_values(column)?,
+            cartpk_core::SubjectsTable::read_mapped(
+                path,
+                config.ingest.delimiter,
+                &config.ingest.columns,
+            )?
+            .column_values(column)?,
         ),
         None => None,
     };

@@ -458,8 +458,20 @@ mod tests {
 
     #[test]
     fn not_done_and_above_range_codes() {
-        for code in ["QNS", "NS", "Not done", "NA", "Hemolysed", "haemolyzed", "N/A"] {
-            assert_eq!(sample(code, Some(50.0), None), Ok(SampleValue::Missing), "{code}");
+        for code in [
+            "QNS",
+            "NS",
+            "Not done",
+            "NA",
+            "Hemolysed",
+            "haemolyzed",
+            "N/A",
+        ] {
+            assert_eq!(
+                sample(code, Some(50.0), None),
+                Ok(SampleValue::Missing),
+                "{code}"
+            );
         }
         assert_eq!(
             sample(">ULOQ", None, None),

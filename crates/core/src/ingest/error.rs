@@ -64,7 +64,11 @@ pub struct MissingColumn {
 
 impl fmt::Display for MissingColumn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "no {} column (looked for {}; use {})", self.role, self.tried, self.fix)
+        write!(
+            f,
+            "no {} column (looked for {}; use {})",
+            self.role, self.tried, self.fix
+        )
     }
 }
 

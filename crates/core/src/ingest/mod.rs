@@ -294,9 +294,21 @@ pub fn read_bytes(
         } else {
             let value = match role {
                 ColumnRole::Subject => options.subject.clone().unwrap_or_default(),
-                ColumnRole::Matrix => options.matrix.as_ref().map(|m| m.to_string()).unwrap_or_default(),
-                ColumnRole::Assay => options.assay.as_ref().map(|m| m.to_string()).unwrap_or_default(),
-                ColumnRole::Unit => options.unit.as_ref().map(|m| m.to_string()).unwrap_or_default(),
+                ColumnRole::Matrix => options
+                    .matrix
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+                ColumnRole::Assay => options
+                    .assay
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+                ColumnRole::Unit => options
+                    .unit
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
                 ColumnRole::Lloq => options.lloq.map(|v| v.to_string()).unwrap_or_default(),
                 ColumnRole::Uloq => options.uloq.map(|v| v.to_string()).unwrap_or_default(),
                 _ => String::new(),
@@ -586,14 +598,18 @@ impl<'a> Reader<'a> {
                 .expect("resolve_with requires a subject column or --subject"),
         };
         let matrix = match self.cols.matrix {
-            Some(col) => Matrix::parse(&text(col, "matrix")?).ok_or_else(|| no_label(col, "matrix"))?,
+            Some(col) => {
+                Matrix::parse(&text(col, "matrix")?).ok_or_else(|| no_label(col, "matrix"))?
+            }
             None => options
                 .matrix
                 .clone()
                 .expect("resolve_with requires a matrix column or --matrix"),
         };
         let assay = match self.cols.assay {
-            Some(col) => Assay::parse(&text(col, "assay")?).ok_or_else(|| no_label(col, "assay"))?,
+            Some(col) => {
+                Assay::parse(&text(col, "assay")?).ok_or_else(|| no_label(col, "assay"))?
+            }
             None => options
                 .assay
                 .clone()

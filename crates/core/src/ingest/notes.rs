@@ -98,7 +98,9 @@ impl IngestNotes {
             out.push("text that is not UTF-8 read as Latin-1 (e.g. byte B5 as µ)".to_string());
         }
         for (role, value) in &self.constants {
-            out.push(format!("{role} '{value}' for every row (the file has no {role} column)"));
+            out.push(format!(
+                "{role} '{value}' for every row (the file has no {role} column)"
+            ));
         }
         for role in &self.ignored_constants {
             out.push(format!("--{role} ignored: the file has a {role} column"));
@@ -128,7 +130,10 @@ impl IngestNotes {
             out.push(format!("{} {what}: {}{more}", list.len(), first.join(", ")));
         };
         quoted("not-done code(s) taken as missing", &self.not_done);
-        quoted("unknown result code(s) taken as missing", &self.unknown_codes);
+        quoted(
+            "unknown result code(s) taken as missing",
+            &self.unknown_codes,
+        );
         quoted(
             "above-range result(s) kept as censored at the limit and flagged",
             &self.above_uloq,

@@ -46,7 +46,10 @@ pub fn skip_leading_junk(bytes: &[u8]) -> (Vec<u64>, &[u8]) {
 /// The delimiter of the header line: `preferred` when the header has it, else the most
 /// frequent of `;`, tab and `,` outside quotes (`preferred` when none is there).
 pub fn detect_delimiter(bytes: &[u8], preferred: u8) -> u8 {
-    let end = bytes.iter().position(|&b| b == b'\n').unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
     let header = &bytes[..end];
     let mut counts = [(b';', 0usize), (b'\t', 0), (b',', 0)];
     let mut preferred_count = 0;
