@@ -801,7 +801,8 @@ impl<'a> Reader<'a> {
         }
 
         let time = time_unit.to_days(time_raw);
-        if !(time.abs() <= TIME_MAX_ABS_DAYS) {
+        // NaN cannot come from parse_number_styled; a conversion overflow gives inf.
+        if time.is_nan() || time.abs() > TIME_MAX_ABS_DAYS {
             // The row is left out (said in the notes); its profile is still analysed.
             self.notes.out_of_range.push(err(
                 c.time,
