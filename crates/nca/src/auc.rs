@@ -24,12 +24,23 @@ fn use_log(c1: f64, c2: f64, method: AucMethod) -> bool {
         && (c1 - c2) > LOG_DOWN_MIN_RELATIVE_DROP * c2
 }
 
-/// `ln(c1 / c2)` for `c1 > c2 > 0`, computed as `ln_1p((c1 - c2) / c2)`: the difference
-/// of two close values is exact (Sterbenz), while `c1 / c2` rounds away most of the digits
-/// of a small drop (500 and 500 - 1 ulp give 7168 instead of 14000 over 28 days).
+/// Below this relative drop `(c1 - c2) / c2`, `ln(c1 / c2)` is computed as
+/// `ln_1p((c1 - c2) / c2)`; above it, as `ln(c1 / c2)`, PKNCA's expression, whose error is
+/// then below 1e-13 relative (one rounding of the quotient, 1.1e-16, over ln >= 1e-3), so
+/// that ordinary profiles keep PKNCA's numbers to the last bit.
+const LN_1P_BELOW_RELATIVE_DROP: f64 = 1e-3;
+
+/// `ln(c1 / c2)` for `c1 > c2 > 0`. For a small drop the quotient `c1 / c2` rounds away
+/// most of its digits (500 and 500 - 1 ulp give 7168 instead of 14000 over 28 days), while
+/// the difference of two close values is exact (Sterbenz): hence `ln_1p` there.
 #[inline]
 fn ln_ratio(c1: f64, c2: f64) -> f64 {
-    ((c1 - c2) / c2).ln_1p()
+    let x = (c1 - c2) / c2;
+    if x < LN_1P_BELOW_RELATIVE_DROP {
+        x.ln_1p()
+    } else {
+        (c1 / c2).ln()
+    }
 }
 
 /// Area of one segment.
@@ -54,7 +65,12 @@ pub fn interpolate(t1: f64, c1: f64, t2: f64, c2: f64, t: f64, method: AucMethod
     }
     let f = (t - t1) / (t2 - t1);
     if use_log(c1, c2, method) {
-        c1 * (-f * ln_ratio(c1, c2)).exp()
+        if (c1 - c2) / c2 < LN_1P_BELOW_RELATIVE_DROP {
+            c1 * (-f * ln_ratio(c1, c2)).exp()
+        } else {
+            // PKNCA's expression, kept bit for bit for ordinary drops.
+            (c1.ln() + f * (c2.ln() - c1.ln())).exp()
+        }
     } else {
         c1 + f * (c2 - c1)
     }

@@ -65,8 +65,9 @@ pub struct InputArgs {
     pub input: PathBuf,
 
     /// Map column roles to names the file uses, e.g. `--columns subject=PATID,time=DAY`.
-    /// Roles: subject, matrix, assay, time, time_unit, value, value_text, unit, lloq,
-    /// blq_flag, dose, dose_unit.
+    /// Roles: subject, matrix, assay, time, time_unit, value, value_text, unit, lloq, uloq,
+    /// blq_flag, visit, dose, dose_unit, response. Applies to the subjects file too
+    /// (subject, dose, dose_unit, response).
     #[arg(long, value_name = "ROLE=COLUMN,...")]
     pub columns: Vec<String>,
 

@@ -132,6 +132,15 @@ pub(crate) fn parse_number_styled(text: &str, style: NumberStyle) -> Option<f64>
     if let Ok(v) = t.parse::<f64>() {
         return v.is_finite().then_some(v);
     }
+    // Only a text that starts like a number can be a grouped or decimal-comma one; codes
+    // (`<50`, `BLQ`) leave here without work.
+    if !t
+        .as_bytes()
+        .first()
+        .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b','))
+    {
+        return None;
+    }
     let normal = normalise_number(t, style)?;
     normal.parse::<f64>().ok().filter(|v| v.is_finite())
 }
@@ -231,6 +240,14 @@ pub(crate) fn parse_result(text: &str, style: NumberStyle) -> Result<ResultText,
     if let Some(v) = parse_number_styled(t, style) {
         return number_result(v);
     }
+    // Hot path of BLQ rows: `<50`.
+    if let Some(rest) = t.strip_prefix('<') {
+        if let Some(limit) = parse_number_styled(rest.trim_start_matches('=').trim(), style) {
+            if limit >= 0.0 {
+                return limit_result(limit).map(|l| ResultText::Blq(Some(l)));
+            }
+        }
+    }
     let lower = normalise_code(t);
     if NOT_DONE_CODES.contains(&lower.as_str()) || lower.starts_with("not done") {
         return Ok(ResultText::NotDone);
@@ -255,7 +272,11 @@ pub(crate) fn parse_result(text: &str, style: NumberStyle) -> Result<ResultText,
             return limit_result(limit).map(|l| ResultText::Above(Some(l)));
         }
     }
-    if lower.starts_with("blq") || lower.starts_with("bql") {
+    // `BLQ (50)`, `<LLOQ (50 copies/ug)`: a BLQ code followed by a remark.
+    if ["blq", "bql", "<lloq", "< lloq", "<loq", "<lod"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
         return Ok(ResultText::Blq(None));
     }
     if t.parse::<f64>().is_ok() {
@@ -438,6 +459,7 @@ mod tests {
         assert_eq!(sample("75", Some(50.0), Some(true)), Ok(blq50));
         assert_eq!(sample("Detected <50", None, None), Ok(blq50));
         assert_eq!(sample("< 50 copies/ug", None, None), Ok(blq50));
+        assert_eq!(sample("<LLOQ (50)", Some(50.0), None), Ok(blq50));
         for code in [
             "BLQ",
             "Detected <LLOQ",

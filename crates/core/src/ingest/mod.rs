@@ -289,6 +289,10 @@ pub fn read_bytes(
     a.skipped_lines = skipped;
     a.latin1 |= latin1;
     for role in constant {
+        if role == ColumnRole::Unit && columns.get(role).is_some() {
+            // --unit also fills the empty cells of a unit column: not ignored.
+            continue;
+        }
         if columns.get(role).is_some() {
             a.ignored_constants.push(role.name().to_string());
         } else {

@@ -43,42 +43,31 @@ pub fn skip_leading_junk(bytes: &[u8]) -> (Vec<u64>, &[u8]) {
     (skipped, rest)
 }
 
-/// The delimiter of the header line: `preferred` when the header has it, else the most
-/// frequent of `;`, tab and `,` outside quotes (`preferred` when none is there).
+/// The delimiter of the header line: the most frequent of `preferred`, `;`, tab and `,`
+/// outside quotes, `preferred` on a tie (and when none is there). So a `;` file whose
+/// header has a name with a comma in it is still read with `;`.
 pub fn detect_delimiter(bytes: &[u8], preferred: u8) -> u8 {
-    let end = bytes
-        .iter()
-        .position(|&b| b == b'\n')
-        .unwrap_or(bytes.len());
+    let end = bytes.iter().position(|&b| b == b'\n').unwrap_or(bytes.len());
     let header = &bytes[..end];
-    let mut counts = [(b';', 0usize), (b'\t', 0), (b',', 0)];
-    let mut preferred_count = 0;
+    let candidates = [preferred, b';', b'\t', b','];
+    let mut counts = [0usize; 4];
     let mut in_quotes = false;
     for &b in header {
         if b == b'"' {
             in_quotes = !in_quotes;
-            continue;
-        }
-        if in_quotes {
-            continue;
-        }
-        if b == preferred {
-            preferred_count += 1;
-        }
-        for c in counts.iter_mut() {
-            if c.0 == b {
-                c.1 += 1;
+        } else if !in_quotes {
+            for (c, n) in candidates.iter().zip(counts.iter_mut()) {
+                *n += (*c == b) as usize;
             }
         }
     }
-    if preferred_count > 0 {
-        return preferred;
+    let mut best = 0;
+    for i in 1..candidates.len() {
+        if counts[i] > counts[best] {
+            best = i;
+        }
     }
-    counts
-        .iter()
-        .filter(|c| c.1 > 0)
-        .max_by_key(|c| c.1)
-        .map_or(preferred, |c| c.0)
+    candidates[best]
 }
 
 #[cfg(test)]
@@ -102,5 +91,7 @@ mod tests {
         assert_eq!(detect_delimiter(b"a,b;c\n", b','), b',');
         assert_eq!(detect_delimiter(b"\"a;b\",c\n", b','), b',');
         assert_eq!(detect_delimiter(b"abc\n", b','), b',');
+        assert_eq!(detect_delimiter(b"id;dose (cells, total);x\n", b','), b';');
+        assert_eq!(detect_delimiter(b"a|b|c\n", b'|'), b'|');
     }
 }
