@@ -415,7 +415,7 @@ fn unknown_result_code_is_one_missing_sample() {
         .assert()
         .success()
         .stderr(contains(format!(
-            "1 unknown result code(s) taken as missing: {}:10 'n.d.x'",
+            "1 unknown result code(s) taken as missing: {}:10:5 (value) 'n.d.x'",
             input.display()
         )));
 }

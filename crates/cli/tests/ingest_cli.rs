@@ -123,7 +123,7 @@ fn three_patient_lab_export_with_flags_only_matches_the_clean_file() {
         "assay 'qpcr' for every row",
         "9 baseline sample(s)",
         "1 not-done code(s) taken as missing",
-        "lab_export_3pt.csv:36 'QNS'",
+        "lab_export_3pt.csv:36:5 (Result) 'QNS'",
         "1 above-range result(s)",
         "Latin-1",
     ] {
@@ -304,7 +304,7 @@ fn former_panics_and_profile_killers_are_row_problems() {
         .stderr(contains("1 profiles analysed").or(contains("1 profile analysed")))
         .stderr(contains("4 value(s) or time(s) out of range"))
         .stderr(contains("1 unknown result code(s) taken as missing"))
-        .stderr(contains("wild.csv:12 'what?'"));
+        .stderr(contains("wild.csv:12:5 (value) 'what?'"));
 }
 
 #[test]

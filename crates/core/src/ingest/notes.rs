@@ -124,7 +124,10 @@ impl IngestNotes {
             let first: Vec<String> = list
                 .iter()
                 .take(QUOTED)
-                .map(|e| format!("{}:{} '{}'", e.file, e.line, e.text))
+                .map(|e| match &e.column {
+                    Some(c) => format!("{}:{}:{} ({}) '{}'", e.file, e.line, c.index, c.name, e.text),
+                    None => format!("{}:{} '{}'", e.file, e.line, e.text),
+                })
                 .collect();
             let more = if list.len() > QUOTED { ", ..." } else { "" };
             out.push(format!("{} {what}: {}{more}", list.len(), first.join(", ")));
