@@ -58,10 +58,7 @@ fn main() {
         max_value: None,
     };
     spec.arms = vec![arm("blood", 1.0), arm("marrow", 0.5), arm("csf", 0.2)];
-    let profiles: Vec<_> = simulate(&spec)
-        .iter()
-        .flat_map(|s| s.profiles())
-        .collect();
+    let profiles: Vec<_> = simulate(&spec).iter().flat_map(|s| s.profiles()).collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()

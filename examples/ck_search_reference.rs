@@ -71,10 +71,9 @@ fn main() {
                 let fit = fit_profile(&Stein2019, p, &options).ok()?;
                 let ms = t0.elapsed().as_secs_f64() * 1e3;
                 let obs = observations(p).0;
-                let lambda_z =
-                    cartpk_nca::nca_profile(p, &cartpk_nca::NcaOptions::default(), None)
-                        .ok()
-                        .and_then(|r| r.lambda_z.map(|f| f.lambda_z));
+                let lambda_z = cartpk_nca::nca_profile(p, &cartpk_nca::NcaOptions::default(), None)
+                    .ok()
+                    .and_then(|r| r.lambda_z.map(|f| f.lambda_z));
                 let (ref_param, reference) =
                     reference_optimum(&Stein2019, &obs, lambda_z, &options, 500)?;
                 let detail = format!(
@@ -101,7 +100,10 @@ fn main() {
             .iter()
             .filter(|r| r.2 == Termination::Converged)
             .count();
-        let worst = rows.iter().map(|r| r.0 - r.1).fold(f64::NEG_INFINITY, f64::max);
+        let worst = rows
+            .iter()
+            .map(|r| r.0 - r.1)
+            .fold(f64::NEG_INFINITY, f64::max);
         let ms = rows.iter().map(|r| r.3).sum::<f64>() / rows.len().max(1) as f64;
         for r in rows.iter().filter(|r| r.0 > r.1 + 0.01) {
             eprintln!(

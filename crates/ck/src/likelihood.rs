@@ -141,16 +141,15 @@ impl NegLogLik<'_> {
         let mut mu_s = [0.0; STACK_OBS];
         let mut g_s = [0.0; STACK_OBS * MAX_THETA];
         let (mut times_h, mut mu_h, mut g_h);
-        let (times, mu, g_mu): (&mut [f64], &mut [f64], &mut [f64]) = if n <= STACK_OBS
-            && k <= MAX_THETA
-        {
-            (&mut times_s[..n], &mut mu_s[..n], &mut g_s[..n * k])
-        } else {
-            times_h = vec![0.0; n];
-            mu_h = vec![0.0; n];
-            g_h = vec![0.0; n * k];
-            (&mut times_h[..], &mut mu_h[..], &mut g_h[..])
-        };
+        let (times, mu, g_mu): (&mut [f64], &mut [f64], &mut [f64]) =
+            if n <= STACK_OBS && k <= MAX_THETA {
+                (&mut times_s[..n], &mut mu_s[..n], &mut g_s[..n * k])
+            } else {
+                times_h = vec![0.0; n];
+                mu_h = vec![0.0; n];
+                g_h = vec![0.0; n * k];
+                (&mut times_h[..], &mut mu_h[..], &mut g_h[..])
+            };
         for (t, o) in times.iter_mut().zip(self.obs) {
             *t = o.time();
         }

@@ -70,7 +70,10 @@ fn fits_reach_the_reference_optimum_on_three_cohorts() {
         misses.extend(r.3);
     }
     assert!(ok * 100 >= total * 99, "{ok}/{total}: {misses:?}");
-    assert!(limit * 100 < total, "{limit}/{total} at the iteration limit");
+    assert!(
+        limit * 100 < total,
+        "{limit}/{total} at the iteration limit"
+    );
 }
 
 fn profile(unit: ConcUnit, samples: Vec<Sample>) -> Profile {
@@ -280,7 +283,12 @@ fn flow_cohort_fits_are_bounded() {
         let p = s.profiles().remove(0);
         assert_eq!(p.unit, ConcUnit::PercentCarPositive);
         if let Ok(f) = fit_profile(&Stein2019, &p, &FitOptions::default()) {
-            assert!(f.max_prediction < 100.0, "{}: {}", s.subject, f.max_prediction);
+            assert!(
+                f.max_prediction < 100.0,
+                "{}: {}",
+                s.subject,
+                f.max_prediction
+            );
         }
     }
 }

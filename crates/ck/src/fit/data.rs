@@ -4,12 +4,14 @@
 use crate::likelihood::Observation;
 use cartpk_core::{ConcUnit, Profile, Sample, SampleValue};
 
-/// Whether a sample was taken before the infusion (baseline): the one place that decides
-/// it. For now a sample at time <= 0 (science.md: the day-0 sample is taken before the
-/// infusion). Such a sample measures background, not the model's C(0) = C0 (the cells just
-/// infused), so it stays out of the likelihood unless `FitOptions::include_baseline`.
+/// Whether a sample was taken before the infusion (baseline): the one place the fitter
+/// decides it. A sample the input labels as baseline (screening, baseline, pre-dose,
+/// pre-infusion visit) or at a negative time ([`Sample::is_baseline`]), or at time 0
+/// (science.md: the day-0 sample is taken before the infusion). Such a sample measures
+/// background, not the model's C(0) = C0 (the cells just infused), so it stays out of the
+/// likelihood unless `FitOptions::include_baseline`.
 pub fn is_pre_infusion(sample: &Sample) -> bool {
-    sample.time <= 0.0
+    sample.is_baseline() || sample.time <= 0.0
 }
 
 /// The scale on which observations and predictions are compared.
@@ -85,6 +87,9 @@ pub struct FitData {
     pub n_baseline: usize,
     /// BLQ samples without an LLOQ (or with an LLOQ <= 0), left out.
     pub n_blq_without_lloq: usize,
+    /// Samples above the assay's upper limit (`>ULOQ`), left out (the likelihood has no
+    /// right-censored term yet).
+    pub n_above_range: usize,
     /// Observations at the scale's upper bound, entered just below it.
     pub n_at_limit: usize,
 }
@@ -98,6 +103,7 @@ impl FitData {
             scale,
             n_baseline: 0,
             n_blq_without_lloq: 0,
+            n_above_range: 0,
             n_at_limit: 0,
         };
         for s in &profile.samples {
@@ -122,6 +128,7 @@ impl FitData {
                     })
                 }
                 SampleValue::Missing => {}
+                SampleValue::AboveUloq { .. } => out.n_above_range += 1,
                 _ => out.n_blq_without_lloq += 1,
             }
         }
@@ -168,6 +175,9 @@ mod tests {
         assert_eq!(d.n_baseline, 0);
         assert_eq!(d.observations.len(), 3);
         assert!(is_pre_infusion(&Sample::blq(0.0, None)));
+        let mut labelled = Sample::blq(3.0, None);
+        labelled.baseline_visit = true;
+        assert!(is_pre_infusion(&labelled));
         assert!(!is_pre_infusion(&Sample::blq(1e-9, None)));
     }
 
@@ -183,7 +193,10 @@ mod tests {
         );
         let d = FitData::of(&p, false, true);
         // 50% CAR+: odds 1, x 100 = 100; LLOQ 0.1%: 100 * 0.1 / 99.9.
-        assert_eq!(d.observations[0], Observation::Quantified { t: 7.0, y: 100.0 });
+        assert_eq!(
+            d.observations[0],
+            Observation::Quantified { t: 7.0, y: 100.0 }
+        );
         assert_eq!(d.n_at_limit, 1);
         match d.observations[2] {
             Observation::Censored { lloq, .. } => {

@@ -254,6 +254,11 @@ pub fn fit_profile(
             n: data.n_blq_without_lloq,
         });
     }
+    if data.n_above_range > 0 {
+        result.warnings.push(FitWarning::AboveRangeLeftOut {
+            n: data.n_above_range,
+        });
+    }
     if data.n_at_limit > 0 {
         if let ObservationScale::Logit { upper } = data.scale {
             result.warnings.push(FitWarning::AtScaleLimit {
@@ -413,7 +418,11 @@ fn fit_scaled(
         });
         trust_failures.push(TrustFailure::TooFewQuantified { n: n_quant, needed });
     }
-    if curv.covariance.is_none() || ses.as_ref().is_some_and(|s| s.iter().any(|x| !x.is_finite())) {
+    if curv.covariance.is_none()
+        || ses
+            .as_ref()
+            .is_some_and(|s| s.iter().any(|x| !x.is_finite()))
+    {
         warnings.push(FitWarning::HessianNotPositiveDefinite);
         trust_failures.push(TrustFailure::NoStandardErrors);
     }

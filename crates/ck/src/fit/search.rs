@@ -150,9 +150,7 @@ fn lbfgs(problem: NegLogLik<'_>, x0: &[f64], max_iters: u64) -> Option<Run> {
         .ok()?;
     let stop = match res.state.get_termination_status() {
         TerminationStatus::Terminated(TerminationReason::SolverConverged) => Stop::Converged,
-        TerminationStatus::Terminated(TerminationReason::MaxItersReached) => {
-            Stop::IterationLimit
-        }
+        TerminationStatus::Terminated(TerminationReason::MaxItersReached) => Stop::IterationLimit,
         _ => Stop::Other,
     };
     let cost = res.state.get_best_cost();
@@ -196,7 +194,14 @@ fn polish(problem: NegLogLik<'_>, x0: &[f64], size: f64, o: &SearchOptions) -> O
     match lbfgs(problem, &nm.param, o.polish_max_iters) {
         Some(lb) => {
             iterations += lb.iterations;
-            let run = if lb.cost <= nm.cost { lb } else { Run { stop: lb.stop, ..nm } };
+            let run = if lb.cost <= nm.cost {
+                lb
+            } else {
+                Run {
+                    stop: lb.stop,
+                    ..nm
+                }
+            };
             Some(Run { iterations, ..run })
         }
         None => Some(nm),

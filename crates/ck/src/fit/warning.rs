@@ -44,6 +44,11 @@ pub enum FitWarning {
         /// How many.
         n: usize,
     },
+    /// Samples above the assay's upper limit (`>ULOQ`), left out of the likelihood.
+    AboveRangeLeftOut {
+        /// How many.
+        n: usize,
+    },
     /// Observations at or above the scale's upper bound (100 %), entered just below it.
     AtScaleLimit {
         /// How many.
@@ -103,6 +108,10 @@ impl fmt::Display for FitWarning {
             FitWarning::BlqWithoutLloq { n } => write!(
                 f,
                 "{n} BLQ sample(s) without an LLOQ left out of the likelihood"
+            ),
+            FitWarning::AboveRangeLeftOut { n } => write!(
+                f,
+                "{n} sample(s) above the assay's upper limit left out of the likelihood"
             ),
             FitWarning::AtScaleLimit { n, upper } => write!(
                 f,

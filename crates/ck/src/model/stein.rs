@@ -448,7 +448,12 @@ impl Guess {
         let cmax = match (tmax > data.tmax, left) {
             (true, Some(i)) => {
                 let (tl, cl) = q[i];
-                clamp_or(cl * (rho * (tmax - tl)).exp(), observed, (50.0 * observed).min(f64::MAX), observed)
+                clamp_or(
+                    cl * (rho * (tmax - tl)).exp(),
+                    observed,
+                    (50.0 * observed).min(f64::MAX),
+                    observed,
+                )
             }
             _ => observed,
         };
@@ -525,7 +530,10 @@ mod tests {
     fn starts_never_panic_on_extreme_finite_data() {
         let m = Stein2019;
         let cases = [
-            (1e16, vec![(1e16, 100.0), (1e16 + 2.0, 50.0), (1e16 + 4.0, 80.0)]),
+            (
+                1e16,
+                vec![(1e16, 100.0), (1e16 + 2.0, 50.0), (1e16 + 4.0, 80.0)],
+            ),
             (1e-300, vec![(0.0, 1e-300), (1e-300, 1e-300)]),
             (5.0, vec![(1.0, f64::MAX), (5.0, f64::MAX), (9.0, 1.0)]),
             (3.0, vec![(-1e300, 2.0), (3.0, 5.0), (1e300, 1e-300)]),

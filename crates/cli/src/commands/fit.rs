@@ -50,6 +50,7 @@ pub fn fit_rows_with<'a>(
 pub fn run(config: &FitConfig) -> Result<Outcome> {
     let model = cartpk_ck::by_name(&config.model).map_err(|e| anyhow::anyhow!("--model: {e}"))?;
     let data = read_path(&config.input, &config.ingest)?;
+    crate::ingest_notes::print(&data, config.quiet);
     let fits = fit_batch(model.as_ref(), &data.profiles, &config.fit);
     let mut failures = Failure::from_dataset(&data);
     let rows = fit_rows_with(model.as_ref(), &config.fit, &data, &fits, &mut failures);

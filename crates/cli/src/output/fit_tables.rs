@@ -181,7 +181,11 @@ pub fn summary_csv(model: &dyn CkModel, rows: &[FitRow<'_>]) -> Vec<u8> {
         push_num(&mut out, Some(f.gradient_norm));
         out.push(b',');
         push_num(&mut out, Some(f.condition_number));
-        out.extend_from_slice(if f.reportable() { b",true," } else { b",false," });
+        out.extend_from_slice(if f.reportable() {
+            b",true,"
+        } else {
+            b",false,"
+        });
         let failures: Vec<String> = f.trust_failures.iter().map(|t| t.to_string()).collect();
         push_text(&mut out, &failures.join("; "));
         for e in &f.estimates {
