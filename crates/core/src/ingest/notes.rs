@@ -125,10 +125,7 @@ impl IngestNotes {
                 .iter()
                 .take(QUOTED)
                 .map(|e| match &e.column {
-                    Some(c) => format!(
-                        "{}:{}:{} ({}) '{}'",
-                        e.file, e.line, c.index, c.name, e.text
-                    ),
+                    Some(c) => format!("{}:{}:{} ({}) '{}'", e.file, e.line, c.index, c.name, e.text),
                     None => format!("{}:{} '{}'", e.file, e.line, e.text),
                 })
                 .collect();
