@@ -44,6 +44,9 @@ fn options_from_env(mut o: FitOptions) -> FitOptions {
     o
 }
 
+/// One profile: the fit's -ln L, the reference's, how the fit ended, ms per fit, details.
+type Row = (f64, f64, Termination, f64, String);
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(150);
@@ -64,7 +67,7 @@ fn main() {
     for seed in seeds {
         let cohort = simulate(&CohortSpec::published(n, seed));
         let profiles: Vec<_> = cohort.iter().map(|s| s.profiles().remove(0)).collect();
-        let rows: Vec<Option<(f64, f64, Termination, f64, String)>> = profiles
+        let rows: Vec<Option<Row>> = profiles
             .par_iter()
             .map(|p| {
                 let t0 = std::time::Instant::now();

@@ -309,18 +309,16 @@ impl CkModel for Stein2019 {
             // A narrow peak between two samples: ten times higher, contracting fast, with a
             // memory fraction that keeps the later samples (the likelihood's optimum when
             // the sampled peak is far below the curve's).
-            for (fc, fa, amin) in [(10.0f64, 5.0f64, 1.0f64)] {
-                let alpha = (fa * g.alpha).max(amin);
-                let spike = SteinParams {
-                    cmax: (fc * g.cmax).min(f64::MAX),
-                    tmax: g.tmax,
-                    rho: g.rho * 1.5,
-                    alpha,
-                    beta: g.beta.min(0.5 * alpha),
-                    fb: (g.fb * 0.1).clamp(1e-5, 0.5),
-                };
-                out.extend(self.to_theta(&spike.to_vec()));
-            }
+            let alpha = (5.0 * g.alpha).max(1.0);
+            let spike = SteinParams {
+                cmax: (10.0 * g.cmax).min(f64::MAX),
+                tmax: g.tmax,
+                rho: g.rho * 1.5,
+                alpha,
+                beta: g.beta.min(0.5 * alpha),
+                fb: (g.fb * 0.1).clamp(1e-5, 0.5),
+            };
+            out.extend(self.to_theta(&spike.to_vec()));
         }
         out
     }
