@@ -19,3 +19,6 @@
 pub mod cohort;
 pub mod html;
 pub mod stats;
+pub mod logistic;
+pub mod response;
+pub mod survival;
