@@ -22,3 +22,4 @@ pub mod stats;
 pub mod logistic;
 pub mod response;
 pub mod survival;
+pub mod persistence;
