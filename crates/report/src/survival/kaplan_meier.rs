@@ -103,7 +103,8 @@ pub struct Landmark {
     pub n_censor_cum: usize,
     /// S(time).
     pub surv: f64,
-    /// Standard error of -log S at `time`.
+    /// Greenwood standard error of S at `time` (S times the step's `std_err`), as
+    /// `summary.survfit`'s `std.err`.
     pub std_err: f64,
     /// Lower bound.
     pub lower: Option<f64>,
@@ -247,13 +248,14 @@ impl KmFit {
                 n_event_cum,
                 n_censor_cum,
                 surv: s.surv,
-                std_err: s.std_err,
+                std_err: s.surv * s.std_err,
                 lower: s.lower,
                 upper: s.upper,
             },
+            // Before the first observed time every interval type is the point 1, as
+            // summary.survfit.
             None => {
-                let z = Normal::standard().inverse_cdf(1.0 - (1.0 - self.options.level) / 2.0);
-                let (lower, upper) = interval(1.0, 0.0, z, self.options.conf_type);
+                let (lower, upper) = (Some(1.0), Some(1.0));
                 Landmark {
                     time,
                     n_risk,
