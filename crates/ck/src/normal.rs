@@ -64,8 +64,15 @@ mod tests {
         for z in [-29.9, -20.0, -8.0, -3.0, -1.0, -0.5, 0.0, 1.0, 5.0] {
             let r = n.cdf(z).ln();
             // 1e-9 relative on Phi: statrs' own accuracy.
-            assert!((ln_cdf(z) - r).abs() <= 1e-9, "ln_cdf({z}): {} vs {r}", ln_cdf(z));
-            assert!((pdf(z) - n.pdf(z)).abs() <= 1e-15 * n.pdf(z).max(1e-300), "pdf({z})");
+            assert!(
+                (ln_cdf(z) - r).abs() <= 1e-9,
+                "ln_cdf({z}): {} vs {r}",
+                ln_cdf(z)
+            );
+            assert!(
+                (pdf(z) - n.pdf(z)).abs() <= 1e-15 * n.pdf(z).max(1e-300),
+                "pdf({z})"
+            );
         }
         // Across the switch to the asymptotic series at z = -30 the two pieces join.
         let r = n.cdf(-30.0).ln();

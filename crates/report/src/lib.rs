@@ -17,9 +17,10 @@
 //! ```
 
 pub mod cohort;
+pub mod endpoints;
 pub mod html;
-pub mod stats;
 pub mod logistic;
-pub mod response;
-pub mod survival;
 pub mod persistence;
+pub mod response;
+pub mod stats;
+pub mod survival;

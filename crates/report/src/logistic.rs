@@ -129,10 +129,13 @@ fn deviance(y: &[f64], eta: &DVector<f64>) -> f64 {
 fn irls(x: &DMatrix<f64>, y: &[f64], offset: &DVector<f64>) -> Result<Irls, LogisticError> {
     let (n, p) = x.shape();
     // glm's start: mu = (y + 0.5) / 2.
-    let mut eta = DVector::from_iterator(n, y.iter().map(|&yi| {
-        let mu: f64 = (yi + 0.5) / 2.0;
-        (mu / (1.0 - mu)).ln()
-    }));
+    let mut eta = DVector::from_iterator(
+        n,
+        y.iter().map(|&yi| {
+            let mu: f64 = (yi + 0.5) / 2.0;
+            (mu / (1.0 - mu)).ln()
+        }),
+    );
     let mut dev_old = f64::INFINITY;
     for it in 1..=100 {
         let mu: Vec<f64> = eta.iter().map(|&e| 1.0 / (1.0 + (-e).exp())).collect();
@@ -217,7 +220,11 @@ pub fn logistic_regression(
         return Err(LogisticError::Separation);
     }
     let yf: Vec<f64> = y.iter().map(|&b| f64::from(u8::from(b))).collect();
-    let x = DMatrix::from_fn(n, p, |i, j| if j == 0 { 1.0 } else { covariates[j - 1].1[i] });
+    let x = DMatrix::from_fn(
+        n,
+        p,
+        |i, j| if j == 0 { 1.0 } else { covariates[j - 1].1[i] },
+    );
     let zero = DVector::zeros(n);
     let fit = irls(&x, &yf, &zero)?;
     let cov = fit

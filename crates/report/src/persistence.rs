@@ -145,11 +145,17 @@ mod tests {
         let mid = persistence(&p, PersistenceRule::Midpoint, 0.0).unwrap();
         assert_eq!(mid.time, 126.0);
         // Still quantifiable at the last sample: censored there.
-        let p = profile(vec![Sample::quantified(7.0, 1e4), Sample::quantified(365.0, 60.0)]);
+        let p = profile(vec![
+            Sample::quantified(7.0, 1e4),
+            Sample::quantified(365.0, 60.0),
+        ]);
         let rec = persistence(&p, r, 0.0).unwrap();
         assert_eq!((rec.time, rec.event), (365.0, false));
         // Never quantifiable after infusion (day 0 ignored).
-        let p = profile(vec![Sample::quantified(0.0, 60.0), Sample::blq(7.0, Some(50.0))]);
+        let p = profile(vec![
+            Sample::quantified(0.0, 60.0),
+            Sample::blq(7.0, Some(50.0)),
+        ]);
         assert!(persistence(&p, r, 0.0).is_err());
     }
 }

@@ -263,7 +263,8 @@ fn mid_upper_tail(x: usize, n: usize, p: f64) -> f64 {
 fn wilson(p: f64, n: f64, z: f64, cc: f64) -> (f64, f64) {
     let z22n = z * z / (2.0 * n);
     let bound = |pc: f64, sign: f64| {
-        (pc + z22n + sign * z * (pc * (1.0 - pc) / n + z22n / (2.0 * n)).sqrt()) / (1.0 + 2.0 * z22n)
+        (pc + z22n + sign * z * (pc * (1.0 - pc) / n + z22n / (2.0 * n)).sqrt())
+            / (1.0 + 2.0 * z22n)
     };
     let pu = p + cc / n;
     let pl = p - cc / n;
@@ -359,7 +360,10 @@ pub fn response_rates(
 ) -> Result<Vec<ResponseRateRow>, ResponseError> {
     let mut buckets: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for (subject, v) in values {
-        if let Some(g) = groups.and_then(|g| g.get(subject)).filter(|g| !g.is_empty()) {
+        if let Some(g) = groups
+            .and_then(|g| g.get(subject))
+            .filter(|g| !g.is_empty())
+        {
             buckets.entry(g.clone()).or_default().push(v);
         }
     }

@@ -302,7 +302,12 @@ pub struct KruskalWallis {
 pub fn kruskal_wallis(groups: &[&[f64]]) -> Option<KruskalWallis> {
     let groups: Vec<Vec<f64>> = groups
         .iter()
-        .map(|g| g.iter().copied().filter(|x| !x.is_nan()).collect::<Vec<f64>>())
+        .map(|g| {
+            g.iter()
+                .copied()
+                .filter(|x| !x.is_nan())
+                .collect::<Vec<f64>>()
+        })
         .filter(|g| !g.is_empty())
         .collect();
     let k = groups.len();
@@ -514,7 +519,6 @@ fn wilcoxon_exact_p(w: usize, m: usize, n: usize) -> Option<f64> {
     let p = tail as f64 / total as f64;
     Some((2.0 * p).min(1.0))
 }
-
 
 /// P(Z > y), from `statrs` (no cancellation in the upper tail).
 fn normal_upper_tail(y: f64) -> f64 {

@@ -19,7 +19,11 @@ fn read(name: &str) -> Vec<Row> {
     rdr.records()
         .map(|r| {
             let r = r.unwrap();
-            header.iter().cloned().zip(r.iter().map(String::from)).collect()
+            header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(String::from))
+                .collect()
         })
         .collect()
 }
@@ -67,7 +71,10 @@ fn binomial_intervals_match_r() {
     let rows = read("binomial.csv");
     assert_eq!(rows.len(), 42);
     for r in rows {
-        let (x, n) = (num(&r, "x").unwrap() as usize, num(&r, "n").unwrap() as usize);
+        let (x, n) = (
+            num(&r, "x").unwrap() as usize,
+            num(&r, "n").unwrap() as usize,
+        );
         let m = CiMethod::parse(&r["method"]).unwrap();
         let p = proportion(x, n, 0.95, m).unwrap();
         let what = format!("{x}/{n} {}", m.name());
@@ -82,7 +89,11 @@ fn kaplan_meier_steps_match_survfit() {
     let rows = read("km_steps.csv");
     let mut by_curve: BTreeMap<(String, String, String), Vec<Row>> = BTreeMap::new();
     for r in rows {
-        let k = (r["dataset"].clone(), r["group"].clone(), r["conf_type"].clone());
+        let k = (
+            r["dataset"].clone(),
+            r["group"].clone(),
+            r["conf_type"].clone(),
+        );
         by_curve.entry(k).or_default().push(r);
     }
     assert!(by_curve.len() >= 60);
@@ -157,8 +168,16 @@ fn log_rank_matches_survdiff() {
         assert_eq!(Some(lr.df as f64), num(&r, "df"));
         for gr in groups_rows.iter().filter(|g| &g["dataset"] == ds) {
             let i = lr.groups.iter().position(|g| g == &gr["group"]).unwrap();
-            close(&format!("{ds} O"), Some(lr.observed[i]), num(gr, "observed"));
-            close(&format!("{ds} E"), Some(lr.expected[i]), num(gr, "expected"));
+            close(
+                &format!("{ds} O"),
+                Some(lr.observed[i]),
+                num(gr, "observed"),
+            );
+            close(
+                &format!("{ds} E"),
+                Some(lr.expected[i]),
+                num(gr, "expected"),
+            );
         }
     }
 }
@@ -173,14 +192,21 @@ fn logistic_regression_matches_glm() {
     }
     let mut fits = BTreeMap::new();
     for (ds, (y, x)) in &data {
-        fits.insert(ds.clone(), logistic_regression(y, &[("x", x)], 0.95).unwrap());
+        fits.insert(
+            ds.clone(),
+            logistic_regression(y, &[("x", x)], 0.95).unwrap(),
+        );
     }
     for r in read("logistic.csv") {
         let fit = &fits[&r["dataset"]];
         let j = usize::from(r["term"] == "x");
         let c = &fit.coefficients[j];
         let what = format!("{} {}", r["dataset"], r["term"]);
-        close(&format!("{what} estimate"), Some(c.estimate), num(&r, "estimate"));
+        close(
+            &format!("{what} estimate"),
+            Some(c.estimate),
+            num(&r, "estimate"),
+        );
         close(&format!("{what} se"), Some(c.std_err), num(&r, "std_err"));
         close(&format!("{what} z"), Some(c.z), num(&r, "z"));
         close(&format!("{what} p"), Some(c.p_value), num(&r, "p_value"));
@@ -189,18 +215,40 @@ fn logistic_regression_matches_glm() {
         // converged estimate: they differ by ~4e-8 relative.
         for (got, want) in [(c.wald.0, "wald_lower"), (c.wald.1, "wald_upper")] {
             let w = num(&r, want).unwrap();
-            assert!((got - w).abs() <= TOL * c.std_err, "{what} {want}: {got} vs {w}");
+            assert!(
+                (got - w).abs() <= TOL * c.std_err,
+                "{what} {want}: {got} vs {w}"
+            );
         }
-        close(&format!("{what} profile lo"), c.profile.0, num(&r, "profile_lower"));
-        close(&format!("{what} profile hi"), c.profile.1, num(&r, "profile_upper"));
+        close(
+            &format!("{what} profile lo"),
+            c.profile.0,
+            num(&r, "profile_lower"),
+        );
+        close(
+            &format!("{what} profile hi"),
+            c.profile.1,
+            num(&r, "profile_upper"),
+        );
         // MASS/R 4.2 `confint` interpolates the profile on a grid (spline through ~10
         // points per side): within 1% of a standard error of the exact root here.
         for (got, want) in [(c.profile.0, "mass_lower"), (c.profile.1, "mass_upper")] {
             let (g, w) = (got.unwrap(), num(&r, want).unwrap());
-            assert!((g - w).abs() < 1e-2 * c.std_err, "{what} {want}: {g} vs {w}");
+            assert!(
+                (g - w).abs() < 1e-2 * c.std_err,
+                "{what} {want}: {g} vs {w}"
+            );
         }
-        close(&format!("{what} deviance"), Some(fit.deviance), num(&r, "deviance"));
-        close(&format!("{what} null"), Some(fit.null_deviance), num(&r, "null_deviance"));
+        close(
+            &format!("{what} deviance"),
+            Some(fit.deviance),
+            num(&r, "deviance"),
+        );
+        close(
+            &format!("{what} null"),
+            Some(fit.null_deviance),
+            num(&r, "null_deviance"),
+        );
     }
     for r in read("logistic_predict.csv") {
         let fit = &fits[&r["dataset"]];
@@ -225,8 +273,16 @@ fn kruskal_wallis_matches_kruskal_test() {
     for r in read("kruskal.csv") {
         let groups: Vec<&[f64]> = data[&r["dataset"]].values().map(Vec::as_slice).collect();
         let k = kruskal_wallis(&groups).unwrap();
-        close(&format!("{} H", r["dataset"]), Some(k.statistic), num(&r, "statistic"));
-        close(&format!("{} p", r["dataset"]), Some(k.p_value), num(&r, "p_value"));
+        close(
+            &format!("{} H", r["dataset"]),
+            Some(k.statistic),
+            num(&r, "statistic"),
+        );
+        close(
+            &format!("{} p", r["dataset"]),
+            Some(k.p_value),
+            num(&r, "p_value"),
+        );
         assert_eq!(Some(k.df as f64), num(&r, "df"));
     }
 }

@@ -177,7 +177,12 @@ pub fn kaplan_meier(data: &[TimeToEvent], options: KmOptions) -> Result<KmFit, S
 }
 
 /// The pointwise interval of `surv` with standard error `se` of -log S, as survfit.
-pub(crate) fn interval(surv: f64, se: f64, z: f64, conf_type: ConfType) -> (Option<f64>, Option<f64>) {
+pub(crate) fn interval(
+    surv: f64,
+    se: f64,
+    z: f64,
+    conf_type: ConfType,
+) -> (Option<f64>, Option<f64>) {
     let finite = |v: f64| v.is_finite().then_some(v);
     if se == 0.0 && surv > 0.0 {
         // No event yet (or only certain ones): the interval is the point, as survfit.
@@ -320,7 +325,13 @@ mod tests {
     fn hand_computed_curve() {
         // Times 1, 2+, 3, 3, 4+: S(1) = 4/5, S(3) = 4/5 * (1 - 2/3) = 4/15.
         let fit = kaplan_meier(
-            &obs(&[(1.0, true), (2.0, false), (3.0, true), (3.0, true), (4.0, false)]),
+            &obs(&[
+                (1.0, true),
+                (2.0, false),
+                (3.0, true),
+                (3.0, true),
+                (4.0, false),
+            ]),
             KmOptions::default(),
         )
         .unwrap();
