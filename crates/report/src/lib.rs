@@ -17,6 +17,7 @@
 //! ```
 
 pub mod cohort;
+pub mod endpoint_figures;
 pub mod endpoints;
 pub mod html;
 pub mod logistic;

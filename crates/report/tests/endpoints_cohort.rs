@@ -204,3 +204,47 @@ fn example_cohort_endpoints_match_r() {
     }
     assert!(e.warnings.is_empty(), "{:?}", e.warnings);
 }
+
+#[test]
+fn example_cohort_figures_render() {
+    use cartpk_plot::{ImageFormat, PlotOptions};
+    use cartpk_report::endpoint_figures::endpoint_figures;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let data = read_path(
+        &root.join("data/seed_cohort.csv"),
+        &IngestOptions::default(),
+    )
+    .unwrap();
+    let subjects = SubjectsTable::read(&root.join("data/seed_cohort_subjects.csv"), b',').unwrap();
+    let nca: Vec<_> = data
+        .profiles
+        .iter()
+        .map(|p| nca_profile(p, &NcaOptions::default(), None).ok())
+        .collect();
+    let pairs: Vec<_> = data
+        .profiles
+        .iter()
+        .zip(nca.iter().map(Option::as_ref))
+        .collect();
+    let e = endpoints(&pairs, Some(&subjects), &EndpointOptions::default());
+    let figures = endpoint_figures(&e);
+    let names: Vec<&str> = figures.iter().map(|f| f.0.as_str()).collect();
+    for want in [
+        "km_persistence",
+        "km_os_by_response",
+        "km_rfs",
+        "exposure_response_cmax",
+    ] {
+        assert!(names.contains(&want), "{want} in {names:?}");
+    }
+    // Written out when asked, to look at them: CARTPK_FIGURES=dir cargo test ...
+    let dir = std::env::var_os("CARTPK_FIGURES");
+    for (name, f) in &figures {
+        let svg = f.render(ImageFormat::Svg, &PlotOptions::default()).unwrap();
+        assert!(svg.starts_with(b"<svg"), "{name}");
+        if let Some(d) = &dir {
+            let png = f.render(ImageFormat::Png, &PlotOptions::default()).unwrap();
+            std::fs::write(Path::new(d).join(format!("{name}.png")), png).unwrap();
+        }
+    }
+}
