@@ -41,15 +41,19 @@ fn days(v: Option<f64>) -> String {
 
 fn km_curve(c: &Curve, risk_times: &[f64]) -> KmCurve {
     let m = &c.median;
-    KmCurve {
-        label: format!(
-            "{} (n={}, {} events): median {} d (95% CI {}-{})",
-            c.label,
-            c.fit.n,
-            c.fit.n_events,
+    let median = match m.estimate {
+        Some(_) => format!(
+            "median {} d (95% CI {}-{})",
             days(m.estimate),
             days(m.lower),
             days(m.upper)
+        ),
+        None => "median not reached".to_string(),
+    };
+    KmCurve {
+        label: format!(
+            "{} (n={}, {} events): {median}",
+            c.label, c.fit.n, c.fit.n_events
         ),
         points: c
             .fit
@@ -97,18 +101,15 @@ fn km_plot(title: String, y_label: &str, curves: &[&Curve], s: Option<&Stratifie
 pub fn endpoint_figures(e: &Endpoints) -> Vec<(String, EndpointFigure)> {
     let mut out = Vec::new();
     if let Some(p) = &e.persistence {
-        let label = format!(
-            "Probability of quantifiable transgene ({} {})",
+        let label = "P(quantifiable transgene)";
+        let title = format!(
+            "Persistence, {} {}",
             p.kind.matrix.label(),
             p.kind.assay.label()
         );
-        let title = format!(
-            "CAR-T persistence: time to loss of quantifiable transgene ({})",
-            p.rule.name()
-        );
         let plot = match &p.by_response {
-            Some(s) => km_plot(title, &label, &s.curves.iter().collect::<Vec<_>>(), Some(s)),
-            None => km_plot(title, &label, &[&p.overall], None),
+            Some(s) => km_plot(title, label, &s.curves.iter().collect::<Vec<_>>(), Some(s)),
+            None => km_plot(title, label, &[&p.overall], None),
         };
         out.push((
             "km_persistence".to_string(),
