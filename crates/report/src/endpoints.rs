@@ -428,7 +428,10 @@ pub fn endpoints(
             let left_out = m
                 .values
                 .iter()
-                .filter(|(s, v)| responded.contains_key(*s) && !(**v > 0.0))
+                .filter(|(s, v)| {
+                    responded.contains_key(*s)
+                        && v.partial_cmp(&&0.0) != Some(std::cmp::Ordering::Greater)
+                })
                 .count();
             if left_out > 0 {
                 out.warnings.push(format!(

@@ -166,8 +166,8 @@ fn irls(x: &DMatrix<f64>, y: &[f64], offset: &DVector<f64>) -> Result<Irls, Logi
             // Fisher information at the converged estimate.
             let mu: Vec<f64> = eta.iter().map(|&e| 1.0 / (1.0 + (-e).exp())).collect();
             let mut info = DMatrix::<f64>::zeros(p, p);
-            for i in 0..n {
-                let wi = mu[i] * (1.0 - mu[i]);
+            for (i, m) in mu.iter().enumerate() {
+                let wi = m * (1.0 - m);
                 let row = x.row(i);
                 for a in 0..p {
                     for b in 0..p {
