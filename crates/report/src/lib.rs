@@ -19,6 +19,7 @@
 pub mod cohort;
 pub mod endpoint_figures;
 pub mod endpoints;
+pub mod endpoints_html;
 pub mod html;
 pub mod logistic;
 pub mod persistence;

@@ -203,6 +203,37 @@ fn example_cohort_endpoints_match_r() {
         );
     }
     assert!(e.warnings.is_empty(), "{:?}", e.warnings);
+
+    // The HTML section has the ORR as the trial prints it (rounded to nearest) and the
+    // persistence landmarks with who was censored.
+    let html = cartpk_report::endpoints_html::endpoints_section(
+        &e,
+        &[365.0, 730.0],
+        &[28.0, 84.0, 168.0, 365.0],
+        &|stem| Some(format!("{stem}.png")),
+    );
+    assert!(
+        html.contains("<td>34/48</td><td>70.8 (55.9-83.0)</td>"),
+        "{html}"
+    );
+    assert!(html.contains("km_persistence.png") && html.contains("censored before the day"));
+}
+
+#[test]
+fn unreadable_event_cells_are_warnings_naming_the_subject() {
+    let subjects = SubjectsTable::from_bytes(
+        "subjects.csv",
+        b"subject,response,os_time,os_event\nA,CR,100,1\nB,NR,abc,1\nC,CR,200,0\nD,NR,50,maybe\n",
+        b',',
+    )
+    .unwrap();
+    let e = endpoints(&[], Some(&subjects), &EndpointOptions::default());
+    assert_eq!(e.time_to_event.len(), 1);
+    assert_eq!(e.time_to_event[0].overall.fit.n, 2);
+    assert_eq!(e.warnings.len(), 2, "{:?}", e.warnings);
+    assert!(e.warnings[0].contains("subjects.csv: subject 'B', columns 'os_time'/'os_event'"));
+    assert!(e.warnings[1].contains("'D'") && e.warnings[1].contains("'maybe'"));
+    assert_eq!((e.response[0].rate.successes, e.response[0].rate.n), (2, 4));
 }
 
 #[test]
