@@ -475,6 +475,37 @@ mod tests {
     }
 
     #[test]
+    fn outcomes_are_seeded_and_consistent() {
+        let cohort = simulate(&CohortSpec::published(200, 3));
+        let cov = simulate_covariates(&cohort, 5e7, 3);
+        let a = simulate_outcomes(&cohort, &cov, 3);
+        assert_eq!(a, simulate_outcomes(&cohort, &cov, 3));
+        // The covariates do not depend on the outcomes' stream.
+        assert_eq!(cov, simulate_covariates(&cohort, 5e7, 3));
+        for (o, c) in a.iter().zip(&cov) {
+            let responder = c.response == "CR/CRi";
+            assert_eq!(o.rfs_time.is_some(), responder);
+            assert!(o.os_time >= 1.0 && o.os_time <= 900.0 && o.efs_time <= o.os_time);
+            if responder {
+                // RFS ends at relapse or death, so no later than OS.
+                assert!(o.rfs_time.unwrap() <= o.os_time && o.efs_time == o.rfs_time.unwrap());
+            } else {
+                assert!(o.efs_time <= 28.0);
+            }
+        }
+        // Non-responders die sooner: more deaths among them.
+        let rate = |r: bool| {
+            let g: Vec<_> = a
+                .iter()
+                .zip(&cov)
+                .filter(|(_, c)| (c.response == "CR/CRi") == r)
+                .collect();
+            g.iter().filter(|(o, _)| o.os_event).count() as f64 / g.len() as f64
+        };
+        assert!(rate(false) > rate(true));
+    }
+
+    #[test]
     fn no_variability_gives_the_typical_curve_and_censors_below_lloq() {
         let mut spec = CohortSpec::published(1, 1);
         spec.omega2 = Typical {
