@@ -42,10 +42,14 @@ impl Default for ProfileKind {
 pub struct EventColumns {
     /// Endpoint name in tables, e.g. `OS`.
     pub name: String,
-    /// Column with the time (days from infusion).
+    /// Column with the time (days from infusion), or with the date of the event or
+    /// censoring when `origin` is given.
     pub time: String,
     /// Column with the event indicator (1/0, yes/no, true/false, event/censored).
     pub event: String,
+    /// Column with the date of the origin (e.g. `infusion_date`): `time` then holds ISO 8601
+    /// dates (YYYY-MM-DD) and the time is the difference in days.
+    pub origin: Option<String>,
 }
 
 /// Options of the endpoint analyses. Every default is the reference one named in the docs.
@@ -658,13 +662,30 @@ fn is_response_column(h: &str) -> bool {
         || h.starts_with("remission")
 }
 
-/// `<name>_time` with `<name>_event` or `<name>_status`, in header order.
+/// Columns of the origin date when endpoints are given as dates.
+pub const ORIGIN_COLUMNS: [&str; 3] = ["infusion_date", "origin_date", "index_date"];
+
+/// `<name>_time` with `<name>_event` or `<name>_status`, in header order; also
+/// `<name>_date` with `<name>_event` when an origin date column ([`ORIGIN_COLUMNS`]) exists
+/// and no `<name>_time` does.
 pub fn detect_event_columns(s: &SubjectsTable) -> Vec<EventColumns> {
     let mut out = Vec::new();
+    let origin = ORIGIN_COLUMNS
+        .iter()
+        .find_map(|o| s.header.iter().find(|h| h.eq_ignore_ascii_case(o)))
+        .cloned();
     for h in &s.header {
         let lower = h.to_ascii_lowercase();
-        let Some(prefix) = lower.strip_suffix("_time") else {
-            continue;
+        let (prefix, origin) = match (lower.strip_suffix("_time"), lower.strip_suffix("_date")) {
+            (Some(p), _) => (p, None),
+            (None, Some(p))
+                if origin.is_some()
+                    && !ORIGIN_COLUMNS.contains(&lower.as_str())
+                    && s.column(&format!("{p}_time")).is_none() =>
+            {
+                (p, origin.clone())
+            }
+            _ => continue,
         };
         let event = ["_event", "_status"].iter().find_map(|suf| {
             s.header
@@ -676,6 +697,7 @@ pub fn detect_event_columns(s: &SubjectsTable) -> Vec<EventColumns> {
                 name: prefix.to_ascii_uppercase(),
                 time: h.clone(),
                 event: e.clone(),
+                origin,
             });
         }
     }
@@ -703,6 +725,17 @@ fn event_data(s: &SubjectsTable, c: &EventColumns) -> (BTreeMap<String, TimeToEv
         ));
         return (out, warnings);
     };
+    let oc = match &c.origin {
+        None => None,
+        Some(o) => match s.column(o) {
+            Some(i) => Some(i),
+            None => {
+                warnings.push(format!("{}: {}: no origin column '{o}'", s.file, c.name));
+                return (out, warnings);
+            }
+        },
+    };
+    let date = |v: &str| v.trim().parse::<chrono::NaiveDate>().ok();
     let mut subjects: Vec<&String> = s.rows.keys().collect();
     subjects.sort();
     for subj in subjects {
@@ -710,16 +743,21 @@ fn event_data(s: &SubjectsTable, c: &EventColumns) -> (BTreeMap<String, TimeToEv
         if t.is_none() && e.is_none() {
             continue;
         }
-        let time = t
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|v| v.is_finite() && *v >= 0.0);
+        let time = match oc {
+            None => t.and_then(|v| v.trim().parse::<f64>().ok()),
+            Some(oc) => match (t.and_then(date), s.get(subj, oc).and_then(date)) {
+                (Some(end), Some(start)) => Some((end - start).num_days() as f64),
+                _ => None,
+            },
+        }
+        .filter(|v| v.is_finite() && *v >= 0.0);
         let event = e.and_then(parse_event);
         match (time, event) {
             (Some(time), Some(event)) => {
                 out.insert(subj.clone(), TimeToEvent { time, event });
             }
             _ => warnings.push(format!(
-                "{}: subject '{subj}', columns '{}'/'{}': expected a time in days >= 0 and an event 1/0, found '{}'/'{}'; left out of {}",
+                "{}: subject '{subj}', columns '{}'/'{}': expected a time in days >= 0 (or a date YYYY-MM-DD on or after the origin date) and an event 1/0, found '{}'/'{}'; left out of {}",
                 s.file,
                 c.time,
                 c.event,

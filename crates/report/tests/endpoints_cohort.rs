@@ -279,3 +279,22 @@ fn example_cohort_figures_render() {
         }
     }
 }
+
+#[test]
+fn endpoints_given_as_dates_with_an_origin() {
+    // 2024 is a leap year: 2024-02-01 to 2024-03-01 is 29 days.
+    let subjects = SubjectsTable::from_bytes(
+        "subjects.csv",
+        b"subject,infusion_date,os_date,os_event\nA,2024-02-01,2024-03-01,1\nB,2024-01-10,2024-12-31,0\nC,2024-05-01,2024-04-01,1\n",
+        b',',
+    )
+    .unwrap();
+    let e = endpoints(&[], Some(&subjects), &EndpointOptions::default());
+    let os = &e.time_to_event[0];
+    assert_eq!(os.columns.origin.as_deref(), Some("infusion_date"));
+    let times: Vec<f64> = os.overall.fit.steps.iter().map(|s| s.time).collect();
+    assert_eq!(times, [29.0, 356.0]);
+    // C's date is before its origin: a warning, not a negative time.
+    assert_eq!(e.warnings.len(), 1, "{:?}", e.warnings);
+    assert!(e.warnings[0].contains("'C'"));
+}
