@@ -255,6 +255,13 @@ pub fn endpoints(
     options: &EndpointOptions,
 ) -> Endpoints {
     let mut out = Endpoints::default();
+    if !(options.level > 0.0 && options.level < 1.0) {
+        out.warnings.push(format!(
+            "confidence level {}: expected a number in (0, 1), e.g. 0.95; no endpoint computed",
+            options.level
+        ));
+        return out;
+    }
     let km = KmOptions {
         conf_type: options.conf_type,
         level: options.level,
