@@ -169,6 +169,16 @@ impl Figure for KmPlot {
         for (ci, c) in self.curves.iter().enumerate() {
             let row_y = px(20.0) + ci as i32 * px(18.0);
             let style = font.clone().color(&colour(ci));
+            // Row name: the label up to its first " (", shortened to fit left of the axis.
+            let name: String = c
+                .label
+                .split(" (")
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(8)
+                .collect();
+            lower.draw(&Text::new(name, (px(4.0), row_y), style.clone()))?;
             for (k, &t) in self.risk_times.iter().enumerate() {
                 let (bx, _) = chart.backend_coord(&(t, 0.0));
                 let n = c.at_risk.get(k).copied().unwrap_or(0);

@@ -35,8 +35,10 @@ fn p_text(p: f64) -> String {
     }
 }
 
+/// A median bound in days; `NA` where the confidence curve never reaches 0.5 (not
+/// estimable from the data, e.g. the upper bound of a median near the end of follow-up).
 fn days(v: Option<f64>) -> String {
-    v.map_or("NR".to_string(), |d| format!("{d:.0}"))
+    v.map_or("NA".to_string(), |d| format!("{d:.0}"))
 }
 
 fn km_curve(c: &Curve, risk_times: &[f64]) -> KmCurve {
@@ -71,9 +73,12 @@ fn km_curve(c: &Curve, risk_times: &[f64]) -> KmCurve {
     }
 }
 
+/// The risk-table days of the curve followed longest (every curve has the same days up to
+/// its own last observation).
 fn risk_times(curves: &[&Curve]) -> Vec<f64> {
     curves
-        .first()
+        .iter()
+        .max_by_key(|c| c.at_risk.len())
         .map(|c| c.at_risk.iter().map(|r| r.0).collect())
         .unwrap_or_default()
 }

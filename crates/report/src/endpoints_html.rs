@@ -21,6 +21,7 @@ fn opt_pct(v: Option<f64>) -> String {
     v.map_or("NA".into(), pct)
 }
 
+/// Days; `NR` (not reached) where the curve never reaches the quantile.
 fn day(v: Option<f64>) -> String {
     v.map_or("NR".into(), |d| format!("{d:.0}"))
 }
