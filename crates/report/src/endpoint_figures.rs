@@ -102,6 +102,19 @@ fn km_plot(title: String, y_label: &str, curves: &[&Curve], s: Option<&Stratifie
     }
 }
 
+/// The long name of a usual endpoint abbreviation (OS, RFS...), else the name itself.
+fn long_name(name: &str) -> String {
+    match name {
+        "OS" => "Overall survival (OS)".into(),
+        "RFS" => "Relapse-free survival (RFS)".into(),
+        "EFS" => "Event-free survival (EFS)".into(),
+        "DFS" => "Disease-free survival (DFS)".into(),
+        "PFS" => "Progression-free survival (PFS)".into(),
+        "DOR" => "Duration of remission (DOR)".into(),
+        other => other.to_string(),
+    }
+}
+
 /// Every endpoint figure, named by a file stem (e.g. `km_os_by_response`).
 pub fn endpoint_figures(e: &Endpoints) -> Vec<(String, EndpointFigure)> {
     let mut out = Vec::new();
@@ -127,7 +140,7 @@ pub fn endpoint_figures(e: &Endpoints) -> Vec<(String, EndpointFigure)> {
         out.push((
             format!("km_{stem}"),
             EndpointFigure::KaplanMeier(km_plot(
-                name.clone(),
+                long_name(name),
                 &format!("{name} probability"),
                 &[&t.overall],
                 None,
@@ -144,7 +157,7 @@ pub fn endpoint_figures(e: &Endpoints) -> Vec<(String, EndpointFigure)> {
             out.push((
                 format!("km_{stem}_{suffix}"),
                 EndpointFigure::KaplanMeier(km_plot(
-                    format!("{name} by {}", s.by),
+                    format!("{} by {}", long_name(name), s.by),
                     &format!("{name} probability"),
                     &s.curves.iter().collect::<Vec<_>>(),
                     Some(s),
