@@ -41,7 +41,10 @@ pub mod cohort;
 pub mod gof;
 pub mod patient;
 mod render;
-mod style;
+pub mod style;
+pub mod time_axis;
 
-pub use render::{render, Figure, ImageFormat, PlotError, PlotOptions};
+pub use render::{
+    render, render_checked, svg_to_png, Figure, ImageFormat, PlotError, PlotOptions, Rendered,
+};
 pub use style::series_label;
