@@ -37,6 +37,7 @@
 //! assert_eq!(&png[1..4], b"PNG");
 //! ```
 
+pub mod boxplot;
 pub mod cohort;
 pub mod gof;
 pub mod patient;

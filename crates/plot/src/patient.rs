@@ -388,7 +388,7 @@ where
         )))?;
         chart.draw_series(std::iter::once(Text::new(
             "0-28 d",
-            (0f64.max(x.0) + (x.1 - x.0) * 0.005, y_lo * (y_hi / y_lo).powf(0.03)),
+            (0f64.max(x.0) + (x.1 - x.0) * 0.005, y_hi / (y_hi / y_lo).powf(0.015)),
             ("sans-serif", px(10.5))
                 .into_font()
                 .color(&RGBColor(100, 100, 100)),

@@ -179,6 +179,37 @@ where
     Ok(root.titled(title, ("sans-serif", options.px(17.0)).into_font())?)
 }
 
+/// [`start`], with a grey note under the title (what the figure shows, its conventions):
+/// notes belong there, not in the legend, which names drawn elements only.
+pub(crate) fn start_with_note<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    note: &str,
+    options: &PlotOptions,
+) -> Result<DrawingArea<DB, Shift>, PlotError>
+where
+    DB::ErrorType: 'static,
+{
+    let body = start(root, title, options)?;
+    if note.is_empty() {
+        return Ok(body);
+    }
+    let h = options.px(18.0) as u32;
+    let (top, rest) = body.split_vertically(h);
+    top.draw(&Text::new(
+        note.to_string(),
+        ((body.dim_in_pixel().0 / 2) as i32, 0),
+        ("sans-serif", options.px(11.5))
+            .into_font()
+            .color(&RGBColor(90, 90, 90))
+            .pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Top,
+            )),
+    ))?;
+    Ok(rest)
+}
+
 /// Writes `message` where the figure would be, for data that cannot be drawn.
 pub(crate) fn say<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,

@@ -66,7 +66,9 @@ where
             label.map(|l| (a, l, 0))
         }
         Marker::Triangle => {
-            let a = chart.draw_series(pts.map(|p| TriangleMarker::new(p, d, style)))?;
+            let h = (f64::from(d) * 0.866).round() as i32;
+            let v = vec![(0, -d), (h, d / 2), (-h, d / 2)];
+            let a = shape_series(chart, pts, v, style)?;
             label.map(|l| (a, l, 1))
         }
         Marker::Square => {
@@ -76,9 +78,8 @@ where
             label.map(|l| (a, l, 2))
         }
         Marker::Diamond => {
-            let a = chart.draw_series(pts.map(|p| {
-                EmptyElement::at(p) + Polygon::new(vec![(0, -d), (d, 0), (0, d), (-d, 0)], style)
-            }))?;
+            let v = vec![(0, -d), (d, 0), (0, d), (-d, 0)];
+            let a = shape_series(chart, pts, v, style)?;
             label.map(|l| (a, l, 3))
         }
     };
@@ -89,22 +90,58 @@ where
                 a.legend(move |(x, y)| Circle::new((x + 8, y), 4, style));
             }
             1 => {
-                a.legend(move |(x, y)| TriangleMarker::new((x + 8, y), 5, style));
+                let v = |x: i32, y: i32| vec![(x + 8, y - 5), (x + 12, y + 3), (x + 4, y + 3), (x + 8, y - 5)];
+                if style.filled {
+                    a.legend(move |(x, y)| Polygon::new(v(x, y), style));
+                } else {
+                    a.legend(move |(x, y)| PathElement::new(v(x, y), style));
+                }
             }
             2 => {
                 a.legend(move |(x, y)| Rectangle::new([(x + 4, y - 4), (x + 12, y + 4)], style));
             }
             _ => {
-                a.legend(move |(x, y)| {
-                    Polygon::new(
-                        vec![(x + 8, y - 5), (x + 13, y), (x + 8, y + 5), (x + 3, y)],
-                        style,
-                    )
-                });
+                let v = |x: i32, y: i32| {
+                    vec![
+                        (x + 8, y - 5),
+                        (x + 13, y),
+                        (x + 8, y + 5),
+                        (x + 3, y),
+                        (x + 8, y - 5),
+                    ]
+                };
+                if style.filled {
+                    a.legend(move |(x, y)| Polygon::new(v(x, y), style));
+                } else {
+                    a.legend(move |(x, y)| PathElement::new(v(x, y), style));
+                }
             }
         }
     }
     Ok(())
+}
+
+/// Markers of a polygonal shape (`vertices` in pixels around each point): filled, or as
+/// a closed outline when `style` is not filled (plotters' `TriangleMarker` and `Polygon`
+/// always fill, which would draw BLQ samples as solid markers).
+fn shape_series<'c, 'a, DB, CT>(
+    chart: &'c mut ChartContext<'a, DB, CT>,
+    pts: impl Iterator<Item = (f64, f64)>,
+    vertices: Vec<(i32, i32)>,
+    style: ShapeStyle,
+) -> Result<&'c mut plotters::chart::SeriesAnno<'a, DB>, crate::PlotError>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    CT: CoordTranslate<From = (f64, f64)>,
+{
+    Ok(if style.filled {
+        chart.draw_series(pts.map(|p| EmptyElement::at(p) + Polygon::new(vertices.clone(), style)))?
+    } else {
+        let mut closed = vertices.clone();
+        closed.push(vertices[0]);
+        chart.draw_series(pts.map(|p| EmptyElement::at(p) + PathElement::new(closed.clone(), style)))?
+    })
 }
 
 /// The y-axis label of a unit, in the field's words.
@@ -164,8 +201,10 @@ pub fn log_range(lo: f64, hi: f64) -> (f64, f64) {
         return (1.0, 10.0);
     }
     let (lo, hi) = (lo.min(hi), lo.max(hi));
-    let lo = 10f64.powi(lo.log10().floor() as i32);
-    let mut hi = 10f64.powi(hi.log10().ceil() as i32);
+    // Exact powers of ten (powi drifts by an ulp at large exponents).
+    let decade = |e: f64| format!("1e{}", e as i32).parse::<f64>().unwrap_or(1.0);
+    let lo = decade(lo.log10().floor());
+    let mut hi = decade(hi.log10().ceil());
     if hi <= lo {
         hi = lo * 10.0;
     }
@@ -203,8 +242,9 @@ pub fn why_not_drawn(unit: &ConcUnit, v: f64) -> String {
 /// A linear axis range covering `lo..hi` and 0 with a 4% margin, at least one unit wide,
 /// finite whatever the input.
 pub fn linear_range(lo: f64, hi: f64) -> (f64, f64) {
-    let lo = if lo.is_finite() { lo.min(0.0) } else { 0.0 };
-    let hi = if hi.is_finite() { hi.max(0.0) } else { 1.0 };
+    // Clamped well inside f64 so that the margin cannot overflow.
+    let lo = if lo.is_finite() { lo.clamp(-1e300, 0.0) } else { 0.0 };
+    let hi = if hi.is_finite() { hi.clamp(0.0, 1e300) } else { 1.0 };
     let pad = (hi - lo) * 0.04;
     let (lo, hi) = (if lo < 0.0 { lo - pad } else { lo }, hi + pad);
     if hi - lo < 1.0 {
