@@ -19,7 +19,9 @@ fn patient(i: usize) -> PatientPlot {
             5e4 * k * (-(t - 11.0) * 0.15).exp() + 300.0 * (-(t - 11.0) * 0.005).exp()
         }
     };
-    let days = [0.0, 1.0, 4.0, 7.0, 11.0, 14.0, 21.0, 28.0, 56.0, 84.0, 168.0, 270.0, 365.0];
+    let days = [
+        0.0, 1.0, 4.0, 7.0, 11.0, 14.0, 21.0, 28.0, 56.0, 84.0, 168.0, 270.0, 365.0,
+    ];
     let profile = |m: Matrix, a: Assay, u: ConcUnit, s: Vec<Sample>| {
         Profile::new(
             ProfileKey {
@@ -59,7 +61,12 @@ fn patient(i: usize) -> PatientPlot {
         ConcUnit::CopiesPerUg,
         [28.0, 84.0, 168.0].iter().map(|&t| q(t, 0.5)).collect(),
     );
-    let csf = profile(Matrix::Csf, Assay::Qpcr, ConcUnit::CopiesPerUg, vec![q(28.0, 0.2)]);
+    let csf = profile(
+        Matrix::Csf,
+        Assay::Qpcr,
+        ConcUnit::CopiesPerUg,
+        vec![q(28.0, 0.2)],
+    );
     PatientPlot {
         subject: format!("SIM{i:04}"),
         series: vec![

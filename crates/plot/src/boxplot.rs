@@ -233,9 +233,9 @@ impl Figure for MetricByGroupPlot {
         if all.is_empty() {
             return say(&body, "no value that a log axis can show", options);
         }
-        let (lo, hi) = all
-            .iter()
-            .fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let (lo, hi) = all.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
         let (y_lo, y_hi) = log_range(lo / 1.5, hi * 1.5);
         let labels: Vec<String> = self
             .groups
@@ -279,14 +279,7 @@ impl Figure for MetricByGroupPlot {
                 .filter(|v| on_log_axis(**v))
                 .map(|&value| Dot { value, blq: false })
                 .collect();
-            draw_box(
-                &mut chart,
-                gi as f64 + 0.5,
-                0.5,
-                &dots,
-                colour(gi),
-                options,
-            )?;
+            draw_box(&mut chart, gi as f64 + 0.5, 0.5, &dots, colour(gi), options)?;
         }
         Ok(())
     }

@@ -78,7 +78,10 @@ pub fn summary_band(profiles: &[&CohortProfile]) -> Vec<(f64, f64, f64, f64)> {
             }
             let v = if pt.blq { pt.value / 2.0 } else { pt.value };
             // +0.0 and -0.0 are one time.
-            by_time.entry((pt.time + 0.0).to_bits()).or_default().push(v);
+            by_time
+                .entry((pt.time + 0.0).to_bits())
+                .or_default()
+                .push(v);
         }
     }
     let mut out: Vec<(f64, f64, f64, f64)> = by_time
@@ -184,14 +187,13 @@ impl CohortPlot {
     }
 
     fn y_range(&self) -> Option<(f64, f64)> {
-        let (lo, hi) = self
-            .profiles
-            .iter()
-            .flat_map(|p| self.drawable(p))
-            .fold((f64::INFINITY, 0.0f64), |(lo, hi), p| {
+        let (lo, hi) = self.profiles.iter().flat_map(|p| self.drawable(p)).fold(
+            (f64::INFINITY, 0.0f64),
+            |(lo, hi), p| {
                 let v = if p.blq { p.value / 2.0 } else { p.value };
                 (lo.min(v), hi.max(p.value))
-            });
+            },
+        );
         lo.is_finite()
             .then(|| log_range_for(&self.unit, lo / 1.2, hi * 1.5))
     }
@@ -275,8 +277,7 @@ impl CohortPlot {
                 if band.len() < 2 {
                     continue;
                 }
-                let mut poly: Vec<(f64, f64)> =
-                    band.iter().map(|b| (b.0, b.1.max(y.0))).collect();
+                let mut poly: Vec<(f64, f64)> = band.iter().map(|b| (b.0, b.1.max(y.0))).collect();
                 poly.extend(band.iter().rev().map(|b| (b.0, b.3.max(y.0))));
                 // The band, clipped to the panel in time.
                 let poly: Vec<(f64, f64)> = poly
@@ -307,12 +308,13 @@ impl CohortPlot {
                         chart.draw_series(LineSeries::new(run, c.stroke_width(px(3.0) as u32)))?;
                     if !labelled {
                         labelled = true;
-                        s.label(format!("{} (n={n})", Self::group_name(g)))
-                            .legend(move |(x, y)| {
+                        s.label(format!("{} (n={n})", Self::group_name(g))).legend(
+                            move |(x, y)| {
                                 EmptyElement::at((x, y))
                                     + Rectangle::new([(0, -5), (18, 5)], c.mix(0.2).filled())
                                     + PathElement::new(vec![(0, 0), (18, 0)], c.stroke_width(3))
-                            });
+                            },
+                        );
                     }
                 }
             }
@@ -325,9 +327,10 @@ impl CohortPlot {
                     grey.stroke_width(px(1.2) as u32),
                 ))?;
                 if last {
-                    s.label(format!("LLOQ {}", fmt_num(l))).legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], grey.stroke_width(1))
-                    });
+                    s.label(format!("LLOQ {}", fmt_num(l)))
+                        .legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 18, y)], grey.stroke_width(1))
+                        });
                 }
             }
             if last {

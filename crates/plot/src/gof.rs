@@ -10,7 +10,9 @@
 
 use crate::boxplot::jitter;
 use crate::render::{say, start, Figure, PlotError, PlotOptions};
-use crate::style::{colour, day_tick, draw_markers, log_range, log_tick, on_log_axis, on_time_axis, Marker};
+use crate::style::{
+    colour, day_tick, draw_markers, log_range, log_tick, on_log_axis, on_time_axis, Marker,
+};
 use crate::time_axis::DayAxis;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -52,11 +54,7 @@ impl Figure for GofPlot {
     {
         let px = |v: f64| options.px(v);
         let body = start(root, &self.title, options)?;
-        let pts: Vec<&GofPoint> = self
-            .points
-            .iter()
-            .filter(|p| Self::drawable(p))
-            .collect();
+        let pts: Vec<&GofPoint> = self.points.iter().filter(|p| Self::drawable(p)).collect();
         if pts.is_empty() {
             return say(&body, "no observations to draw", options);
         }
@@ -193,7 +191,14 @@ impl Figure for GofPlot {
             .filter(|p| !p.blq)
             .map(|p| (p.time, p.weighted_residual))
             .collect();
-        draw_markers(&mut c2, Marker::Circle, &q, px(3.0), blue.mix(0.75).filled(), None)?;
+        draw_markers(
+            &mut c2,
+            Marker::Circle,
+            &q,
+            px(3.0),
+            blue.mix(0.75).filled(),
+            None,
+        )?;
         Ok(())
     }
 

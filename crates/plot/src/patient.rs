@@ -388,7 +388,10 @@ where
         )))?;
         chart.draw_series(std::iter::once(Text::new(
             "0-28 d",
-            (0f64.max(x.0) + (x.1 - x.0) * 0.005, y_hi / (y_hi / y_lo).powf(0.015)),
+            (
+                0f64.max(x.0) + (x.1 - x.0) * 0.005,
+                y_hi / (y_hi / y_lo).powf(0.015),
+            ),
             ("sans-serif", px(10.5))
                 .into_font()
                 .color(&RGBColor(100, 100, 100)),
@@ -429,7 +432,10 @@ where
         // Thin connecting line through the observations (over BLQ at the LLOQ too).
         let line: Vec<(f64, f64)> = pts.iter().map(|p| (p.time, p.value)).collect();
         for run in clip_polyline(&line, x, y, true) {
-            chart.draw_series(LineSeries::new(run, c.mix(0.45).stroke_width(px(1.0) as u32)))?;
+            chart.draw_series(LineSeries::new(
+                run,
+                c.mix(0.45).stroke_width(px(1.0) as u32),
+            ))?;
         }
         if let Some(curve) = &s.fit {
             let runs = clip_polyline(curve, x, y, true);

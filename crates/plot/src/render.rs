@@ -52,10 +52,8 @@ pub fn svg_to_png(svg: &str, w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
         .ok_or_else(|| PlotError::Options(format!("cannot allocate {w} x {h} pixels")))?;
     pixmap.fill(resvg::tiny_skia::Color::WHITE);
     let size = tree.size();
-    let transform = resvg::tiny_skia::Transform::from_scale(
-        w as f32 / size.width(),
-        h as f32 / size.height(),
-    );
+    let transform =
+        resvg::tiny_skia::Transform::from_scale(w as f32 / size.width(), h as f32 / size.height());
     resvg::render(&tree, transform, &mut pixmap.as_mut());
     pixmap
         .encode_png()

@@ -90,7 +90,14 @@ where
                 a.legend(move |(x, y)| Circle::new((x + 8, y), 4, style));
             }
             1 => {
-                let v = |x: i32, y: i32| vec![(x + 8, y - 5), (x + 12, y + 3), (x + 4, y + 3), (x + 8, y - 5)];
+                let v = |x: i32, y: i32| {
+                    vec![
+                        (x + 8, y - 5),
+                        (x + 12, y + 3),
+                        (x + 4, y + 3),
+                        (x + 8, y - 5),
+                    ]
+                };
                 if style.filled {
                     a.legend(move |(x, y)| Polygon::new(v(x, y), style));
                 } else {
@@ -136,11 +143,14 @@ where
     CT: CoordTranslate<From = (f64, f64)>,
 {
     Ok(if style.filled {
-        chart.draw_series(pts.map(|p| EmptyElement::at(p) + Polygon::new(vertices.clone(), style)))?
+        chart
+            .draw_series(pts.map(|p| EmptyElement::at(p) + Polygon::new(vertices.clone(), style)))?
     } else {
         let mut closed = vertices.clone();
         closed.push(vertices[0]);
-        chart.draw_series(pts.map(|p| EmptyElement::at(p) + PathElement::new(closed.clone(), style)))?
+        chart.draw_series(
+            pts.map(|p| EmptyElement::at(p) + PathElement::new(closed.clone(), style)),
+        )?
     })
 }
 
@@ -243,8 +253,16 @@ pub fn why_not_drawn(unit: &ConcUnit, v: f64) -> String {
 /// finite whatever the input.
 pub fn linear_range(lo: f64, hi: f64) -> (f64, f64) {
     // Clamped well inside f64 so that the margin cannot overflow.
-    let lo = if lo.is_finite() { lo.clamp(-1e300, 0.0) } else { 0.0 };
-    let hi = if hi.is_finite() { hi.clamp(0.0, 1e300) } else { 1.0 };
+    let lo = if lo.is_finite() {
+        lo.clamp(-1e300, 0.0)
+    } else {
+        0.0
+    };
+    let hi = if hi.is_finite() {
+        hi.clamp(0.0, 1e300)
+    } else {
+        1.0
+    };
     let pad = (hi - lo) * 0.04;
     let (lo, hi) = (if lo < 0.0 { lo - pad } else { lo }, hi + pad);
     if hi - lo < 1.0 {
@@ -416,10 +434,19 @@ mod tests {
         for &a in &awkward {
             for &b in &awkward {
                 let (lo, hi) = log_range(a, b);
-                assert!(lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo, "{a} {b}");
-                assert!(lo >= LOG_AXIS_LIMITS.0 && hi <= LOG_AXIS_LIMITS.1 * 10.0, "{a} {b}");
+                assert!(
+                    lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo,
+                    "{a} {b}"
+                );
+                assert!(
+                    lo >= LOG_AXIS_LIMITS.0 && hi <= LOG_AXIS_LIMITS.1 * 10.0,
+                    "{a} {b}"
+                );
                 let (lo, hi) = linear_range(a, b);
-                assert!(lo.is_finite() && hi.is_finite() && hi - lo >= 1.0, "{a} {b}");
+                assert!(
+                    lo.is_finite() && hi.is_finite() && hi - lo >= 1.0,
+                    "{a} {b}"
+                );
             }
         }
         assert_eq!(log_range(1e308 * 1.5, 1.0), (1.0, 1e100));
@@ -433,13 +460,25 @@ mod tests {
     fn polylines_are_cut_at_the_box() {
         // A line from (0, 1) to (10, 1000) on log y leaves the box 0..5 x 1..100 at x=5,
         // y=10^1.5 (straight in log y), and x=2.5 at y=10^0.75.
-        let runs = clip_polyline(&[(0.0, 1.0), (10.0, 1000.0)], (0.0, 5.0), (1.0, 100.0), true);
+        let runs = clip_polyline(
+            &[(0.0, 1.0), (10.0, 1000.0)],
+            (0.0, 5.0),
+            (1.0, 100.0),
+            true,
+        );
         assert_eq!(runs.len(), 1);
         let end = runs[0][1];
         assert!((end.0 - 5.0).abs() < 1e-12 && (end.1 - 10f64.powf(1.5)).abs() < 1e-9);
         // Out, in, out: one run; a NaN breaks the line.
         let runs = clip_polyline(
-            &[(0.0, 1e-9), (1.0, 10.0), (2.0, 20.0), (3.0, f64::NAN), (4.0, 5.0), (5.0, 6.0)],
+            &[
+                (0.0, 1e-9),
+                (1.0, 10.0),
+                (2.0, 20.0),
+                (3.0, f64::NAN),
+                (4.0, 5.0),
+                (5.0, 6.0),
+            ],
             (0.0, 10.0),
             (1.0, 100.0),
             true,

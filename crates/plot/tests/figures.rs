@@ -138,10 +138,18 @@ fn patient_svg_has_markers_per_panel_open_blq_and_one_cmax() {
     for label in ["10²", "10³", "10⁴", "10⁵"] {
         assert!(t.iter().any(|x| x == label), "no tick {label}: {t:?}");
     }
-    assert!(t.iter().any(|x| x == "Days since infusion: 0-28 (expansion)"));
-    assert!(t.iter().any(|x| x == "Days since infusion: whole follow-up"));
+    assert!(t
+        .iter()
+        .any(|x| x == "Days since infusion: 0-28 (expansion)"));
+    assert!(t
+        .iter()
+        .any(|x| x == "Days since infusion: whole follow-up"));
     assert!(t.iter().any(|x| x == "transgene copies/µg gDNA"));
-    assert_eq!(t.iter().filter(|x| x.starts_with("Cmax")).count(), 1, "{t:?}");
+    assert_eq!(
+        t.iter().filter(|x| x.starts_with("Cmax")).count(),
+        1,
+        "{t:?}"
+    );
     assert!(
         t.iter()
             .any(|x| x.starts_with("P01  |  blood qPCR: Cmax 24000 copies/ug at day 11, AUC0-28d")),
@@ -154,7 +162,10 @@ fn patient_svg_has_markers_per_panel_open_blq_and_one_cmax() {
 #[test]
 fn sparse_profiles_get_no_cmax_and_percent_axes_stop_at_100() {
     let s = svg(&patient(&[marrow()]));
-    assert!(!texts(&s).iter().any(|x| x.starts_with("Cmax")), "marrow got a Cmax label");
+    assert!(
+        !texts(&s).iter().any(|x| x.starts_with("Cmax")),
+        "marrow got a Cmax label"
+    );
     let mut series = PatientSeries::from_profile(&marrow(), None);
     assert!(!series.mark_cmax);
     // The caller decides: a sampling rule of its own can turn the mark on.
@@ -164,17 +175,28 @@ fn sparse_profiles_get_no_cmax_and_percent_axes_stop_at_100() {
         subject: "P01".into(),
         series: vec![series],
     };
-    assert_eq!(texts(&svg(&plot)).iter().filter(|x| x.starts_with("Cmax")).count(), 1);
+    assert_eq!(
+        texts(&svg(&plot))
+            .iter()
+            .filter(|x| x.starts_with("Cmax"))
+            .count(),
+        1
+    );
 
     // Flow peaking at 81%: the axis ends at 10², not 10³.
     let t = texts(&svg(&patient(&[flow()])));
-    assert!(t.iter().any(|x| x == "10²") && !t.iter().any(|x| x == "10³"), "{t:?}");
+    assert!(
+        t.iter().any(|x| x == "10²") && !t.iter().any(|x| x == "10³"),
+        "{t:?}"
+    );
     // A %CAR+ above 100 is not drawn and is reported.
     let mut bad = flow();
     bad.samples.push(Sample::quantified(100.0, 9321.0));
     let r = render_checked(&patient(&[bad]), ImageFormat::Svg, &PlotOptions::default()).unwrap();
     assert!(
-        r.warnings.iter().any(|w| w.contains("9321 %CAR+ is above 100%")),
+        r.warnings
+            .iter()
+            .any(|w| w.contains("9321 %CAR+ is above 100%")),
         "{:?}",
         r.warnings
     );
@@ -184,15 +206,20 @@ fn sparse_profiles_get_no_cmax_and_percent_axes_stop_at_100() {
 fn fitted_curve_is_smooth_and_clipped_to_each_panel() {
     // A peak at day 10: exp(-(t-10)^2/8) scaled; the curve must have points every <= 0.05
     // day around the peak, and no point outside the panel's time range.
-    let series = PatientSeries::from_profile(&blood(), None)
-        .with_model(168.0, |t| 100.0 + 20000.0 * (-(t - 10.0) * (t - 10.0) / 8.0).exp());
+    let series = PatientSeries::from_profile(&blood(), None).with_model(168.0, |t| {
+        100.0 + 20000.0 * (-(t - 10.0) * (t - 10.0) / 8.0).exp()
+    });
     let curve = series.fit.clone().unwrap();
     let near_peak: Vec<f64> = curve
         .iter()
         .map(|p| p.0)
         .filter(|t| (8.0..12.0).contains(t))
         .collect();
-    assert!(near_peak.len() >= 80, "{} points around the peak", near_peak.len());
+    assert!(
+        near_peak.len() >= 80,
+        "{} points around the peak",
+        near_peak.len()
+    );
     let s = svg(&PatientPlot {
         subject: "P01".into(),
         series: vec![series],
@@ -272,7 +299,11 @@ impl Figure for OneText {
     {
         root.fill(&WHITE)?;
         // plotters writes font-size = size / 1.24 into the SVG.
-        root.draw(&Text::new(self.0, (20, 40), ("sans-serif", 62.0).into_font()))?;
+        root.draw(&Text::new(
+            self.0,
+            (20, 40),
+            ("sans-serif", 62.0).into_font(),
+        ))?;
         Ok(())
     }
 }
@@ -334,7 +365,11 @@ fn png_text_is_drawn_with_the_fonts_advances() {
         // letters (right side bearing + next left side bearing): the broken renderer left
         // a space-sized hole ("Cma x").
         if !text.contains(' ') {
-            let gap = columns.windows(2).map(|c| c[1] - c[0] - 1).max().unwrap_or(0) as f64;
+            let gap = columns
+                .windows(2)
+                .map(|c| c[1] - c[0] - 1)
+                .max()
+                .unwrap_or(0) as f64;
             let expected = metric_max_gap(text, 62.0 / 1.24);
             assert!(
                 gap <= expected + 2.0,
@@ -362,18 +397,34 @@ fn within<T: Send + 'static>(secs: u64, what: &str, f: impl FnOnce() -> T + Send
 fn extreme_values_never_hang_or_panic() {
     let q = Sample::quantified;
     let cases: Vec<(&str, Vec<Sample>, bool)> = vec![
-        ("1e308", vec![q(0.0, 10.0), q(7.0, 1e308), q(28.0, 5.0)], true),
-        ("1e-310", vec![q(0.0, 10.0), q(7.0, 1e-310), q(28.0, 5.0)], true),
+        (
+            "1e308",
+            vec![q(0.0, 10.0), q(7.0, 1e308), q(28.0, 5.0)],
+            true,
+        ),
+        (
+            "1e-310",
+            vec![q(0.0, 10.0), q(7.0, 1e-310), q(28.0, 5.0)],
+            true,
+        ),
         ("f64::MAX", vec![q(7.0, f64::MAX)], true),
         ("infinity", vec![q(7.0, f64::INFINITY), q(8.0, 3.0)], true),
         ("NaN", vec![q(7.0, f64::NAN), q(8.0, 3.0)], true),
         ("time 1e16", vec![q(0.0, 10.0), q(1e16, 50.0)], true),
         ("time -1e16", vec![q(-1e16, 10.0), q(3.0, 50.0)], true),
-        ("identical values", vec![q(7.0, 5.0), q(7.0, 5.0), q(7.0, 5.0)], false),
+        (
+            "identical values",
+            vec![q(7.0, 5.0), q(7.0, 5.0), q(7.0, 5.0)],
+            false,
+        ),
         ("single time 0", vec![q(0.0, 5.0)], false),
         ("baseline", vec![q(-6.0, 5.0), q(7.0, 500.0)], false),
         ("empty", vec![], false),
-        ("all BLQ", vec![Sample::blq(0.0, Some(50.0)), Sample::blq(7.0, Some(50.0))], false),
+        (
+            "all BLQ",
+            vec![Sample::blq(0.0, Some(50.0)), Sample::blq(7.0, Some(50.0))],
+            false,
+        ),
         ("BLQ without LLOQ", vec![Sample::blq(0.0, None)], true),
         ("zeros", vec![q(0.0, 0.0), q(3.0, 0.0)], true),
         ("missing only", vec![Sample::missing(1.0)], false),
@@ -444,7 +495,9 @@ fn extreme_values_never_hang_or_panic() {
         subject: "X".into(),
         series: vec![],
     };
-    assert!(texts(&svg(&empty_patient)).iter().any(|t| t == "no samples to draw"));
+    assert!(texts(&svg(&empty_patient))
+        .iter()
+        .any(|t| t == "no samples to draw"));
     let bad = PlotOptions {
         width_in: -1.0,
         ..PlotOptions::default()
@@ -483,16 +536,22 @@ fn cohort_shows_groups_lloq_and_notes_outside_the_legend() {
     let s = svg(&cohort);
     let t = texts(&s);
     for label in ["CR (n=3)", "NR (n=3)", "LLOQ 50"] {
-        assert!(t.iter().any(|x| x == label), "no legend entry {label}: {t:?}");
+        assert!(
+            t.iter().any(|x| x == label),
+            "no legend entry {label}: {t:?}"
+        );
     }
     // The conventions are a note under the title, not a legend entry.
-    assert!(t.iter().any(|x| x.starts_with("thin lines: patients; bold: median")));
+    assert!(t
+        .iter()
+        .any(|x| x.starts_with("thin lines: patients; bold: median")));
     // Two groups in two different colours: blue and vermillion medians (3 px wide).
     for c in [BLUE, VERMILLION] {
         assert!(
             tags(&s, "polyline")
                 .iter()
-                .any(|p| p.contains(&format!(r#"stroke="{c}""#)) && p.contains(r#"stroke-width="3""#)),
+                .any(|p| p.contains(&format!(r#"stroke="{c}""#))
+                    && p.contains(r#"stroke-width="3""#)),
             "no median in {c}"
         );
     }
@@ -581,7 +640,10 @@ fn gof_shows_blq_as_distinct_jittered_markers() {
     ys.dedup();
     assert!(ys.len() >= 10, "BLQ markers not jittered: {ys:?}");
     let t = texts(&s);
-    assert!(t.iter().any(|x| x == "BLQ at LLOQ, jittered (n=20)"), "{t:?}");
+    assert!(
+        t.iter().any(|x| x == "BLQ at LLOQ, jittered (n=20)"),
+        "{t:?}"
+    );
 }
 
 #[test]
