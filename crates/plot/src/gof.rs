@@ -74,7 +74,11 @@ impl Figure for GofPlot {
             };
             (lo.min(v), hi.max(p.observed).max(p.predicted))
         });
-        let (a_lo, a_hi) = log_range(lo / 1.5, hi * 1.5);
+        let (a_lo, mut a_hi) = log_range(lo / 1.5, hi * 1.5);
+        // %CAR+ (unit label `%`): a percentage of cells, axes end at 100.
+        if self.unit_label.trim_start().starts_with('%') && a_hi > 100.0 && a_lo < 100.0 {
+            a_hi = 100.0;
+        }
         let mut c1 = ChartBuilder::on(&left)
             .margin(px(10.0))
             .x_label_area_size(px(40.0))

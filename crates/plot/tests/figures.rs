@@ -673,3 +673,25 @@ fn metric_by_group_has_n_in_labels_and_a_dot_per_subject() {
     let r = render_checked(&plot, ImageFormat::Svg, &PlotOptions::default()).unwrap();
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
 }
+
+#[test]
+fn gof_percent_axes_stop_at_100() {
+    let gof = GofPlot {
+        title: "blood flow".into(),
+        unit_label: "%".into(),
+        points: (1..=5)
+            .map(|i| GofPoint {
+                time: i as f64 * 7.0,
+                observed: 16.0 * i as f64,
+                predicted: 15.0 * i as f64,
+                weighted_residual: 0.1,
+                blq: false,
+            })
+            .collect(),
+    };
+    let t = texts(&svg(&gof));
+    assert!(
+        t.iter().any(|x| x == "10²") && !t.iter().any(|x| x == "10³"),
+        "{t:?}"
+    );
+}
