@@ -38,7 +38,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         std::fs::write(&path, bytes)?;
     }
-    let excluded: usize = report.summary.iter().filter(|r| r.group == "all").map(|r| r.n_excluded).sum();
+    let excluded: usize = report
+        .summary
+        .iter()
+        .filter(|r| r.group == "all")
+        .map(|r| r.n_excluded)
+        .sum();
     println!(
         "{} subjects, {} profiles, {} summary rows ({} estimates excluded), {} warnings; wrote {}",
         report.n_subjects,

@@ -8,7 +8,7 @@ use crate::cohort::{
     visit_table, EstimateRow, ExposureResponseRow, ExposureRow, QuantifiableRow, SummaryRow,
     TissueRatioRow, VisitRow,
 };
-use crate::criteria::{fit_verdict, half_life_exclusions, aucinf_exclusions, FitVerdict};
+use crate::criteria::{aucinf_exclusions, fit_verdict, half_life_exclusions, FitVerdict};
 use crate::figures::{by_kind, cohort_plot, gof_plot, patient_plot, patients};
 use crate::metric::Metric;
 use crate::provenance::Provenance;
@@ -184,7 +184,12 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
     // Doses: the input's, else the subjects file's, else the settings'.
     let mut profiles = data.profiles.clone();
     let group_col = subjects.and_then(|t| {
-        t.column(settings.group_by.as_deref().unwrap_or(&settings.response_column))
+        t.column(
+            settings
+                .group_by
+                .as_deref()
+                .unwrap_or(&settings.response_column),
+        )
     });
     let response_col = subjects.and_then(|t| t.column(&settings.response_column));
     if let Some(t) = subjects {
@@ -237,12 +242,22 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
             });
         }
         for (col, what) in [
-            (response_col, format!("response column '{}'", settings.response_column)),
             (
-                if settings.group_by.is_some() { group_col } else { response_col },
+                response_col,
+                format!("response column '{}'", settings.response_column),
+            ),
+            (
+                if settings.group_by.is_some() {
+                    group_col
+                } else {
+                    response_col
+                },
                 format!(
                     "group column '{}'",
-                    settings.group_by.as_deref().unwrap_or(&settings.response_column)
+                    settings
+                        .group_by
+                        .as_deref()
+                        .unwrap_or(&settings.response_column)
                 ),
             ),
         ] {
@@ -292,8 +307,7 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
     };
     let is_rich = |i: usize| {
         let p = &profiles[i];
-        support[i] == Support::FullNca
-            && rich_kind(p.key.matrix.label(), p.key.assay.label())
+        support[i] == Support::FullNca && rich_kind(p.key.matrix.label(), p.key.assay.label())
     };
 
     // NCA on every profile; fits where the sampling supports them.
@@ -314,9 +328,7 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         .zip(&fit_verdicts)
         .zip(&profiles)
         .map(|((f, v), p)| match (f, v) {
-            (Some(Ok(f)), Some(v)) if v.reportable => {
-                f.predictions(&Stein2019, &observations(p).0)
-            }
+            (Some(Ok(f)), Some(v)) if v.reportable => f.predictions(&Stein2019, &observations(p).0),
             _ => Vec::new(),
         })
         .collect();
@@ -546,7 +558,10 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
                 .collect::<Vec<_>>(),
         );
         for ((k, idx), stem) in kinds.iter().zip(kind_idx.values()).zip(stems) {
-            let mut draw = |kind: FigureKind, name: String, caption: String, fig: Result<(Vec<u8>, Vec<u8>), String>| {
+            let mut draw = |kind: FigureKind,
+                            name: String,
+                            caption: String,
+                            fig: Result<(Vec<u8>, Vec<u8>), String>| {
                 match fig {
                     Ok((png, svg)) => figures.push(RenderedFigure {
                         kind,
@@ -606,7 +621,11 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         }
     }
 
-    warnings.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.kind.cmp(&b.kind)));
+    warnings.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then_with(|| a.kind.cmp(&b.kind))
+    });
     let n_subjects = {
         let mut s: Vec<&str> = profiles.iter().map(|p| p.key.subject.as_str()).collect();
         s.sort_unstable();

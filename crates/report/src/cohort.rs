@@ -2,12 +2,12 @@
 //! exposure summaries per matrix x assay (and group), the fraction of patients with
 //! quantifiable transgene at landmark days, exposure-response, and tissue-to-blood ratios.
 
-use crate::stats::{
-    fraction_quantifiable, geometric_mean_ratio, summarise, summarise_values, wilcoxon_rank_sum,
-};
 use crate::criteria::{AcceptanceCriteria, Exclusion};
 use crate::metric::Metric;
 use crate::sampling::Support;
+use crate::stats::{
+    fraction_quantifiable, geometric_mean_ratio, summarise, summarise_values, wilcoxon_rank_sum,
+};
 use cartpk_core::{Matrix, Profile, SampleValue};
 use cartpk_nca::NcaResult;
 use serde::Serialize;
@@ -55,18 +55,25 @@ pub struct SummaryRow {
     /// Profiles whose value is NA (e.g. no terminal phase for t1/2) or whose NCA failed.
     pub n_missing: usize,
     /// Geometric mean (values > 0).
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub geo_mean: Option<f64>,
     /// Geometric CV, %.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub geo_cv_pct: Option<f64>,
     /// Arithmetic mean.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub mean: Option<f64>,
     /// SD.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub sd: Option<f64>,
     /// Median.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub median: Option<f64>,
     /// Smallest value.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub min: Option<f64>,
     /// Largest value.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub max: Option<f64>,
 }
 
@@ -226,6 +233,7 @@ pub struct EstimateRow {
     /// Unit.
     pub unit: String,
     /// The value (NA when not computable).
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub value: Option<f64>,
     /// Whether it enters the summary statistics.
     pub included: bool,
@@ -259,7 +267,10 @@ pub fn estimate_rows(
                 Contribution::Failed => (false, "NCA failed".to_string()),
                 Contribution::Excluded(ex) => (
                     false,
-                    ex.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "),
+                    ex.iter()
+                        .map(|e| e.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 ),
             };
             out.push(EstimateRow {
@@ -289,6 +300,7 @@ pub struct VisitRow {
     /// `all` or the group.
     pub group: String,
     /// Visit day (sample time rounded to the day).
+    #[serde(serialize_with = "crate::files::num")]
     pub day: f64,
     /// Concentration unit.
     pub unit: String,
@@ -299,14 +311,19 @@ pub struct VisitRow {
     /// Of them, quantified (the statistics are over these).
     pub n: usize,
     /// Geometric mean.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub geo_mean: Option<f64>,
     /// Geometric CV, %.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub geo_cv_pct: Option<f64>,
     /// Median.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub median: Option<f64>,
     /// Smallest.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub min: Option<f64>,
     /// Largest.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub max: Option<f64>,
 }
 
@@ -326,9 +343,7 @@ pub fn visit_table(rows: &[ExposureRow<'_>], kinds: &dyn Fn(&str, &str) -> bool)
                     let e = days.entry(s.time.round() as i64).or_default();
                     match s.value {
                         SampleValue::Missing => {}
-                        SampleValue::Quantified { value } if value > 0.0 => {
-                            e.1.push(Some(value))
-                        }
+                        SampleValue::Quantified { value } if value > 0.0 => e.1.push(Some(value)),
                         _ => e.0 += 1,
                     }
                 }
@@ -389,12 +404,14 @@ pub struct QuantifiableRow {
     /// `all` or the group.
     pub group: String,
     /// Day.
+    #[serde(serialize_with = "crate::files::num")]
     pub day: f64,
     /// Subjects quantifiable then.
     pub n_quantifiable: usize,
     /// Subjects sampled then.
     pub n_sampled: usize,
     /// n_quantifiable / n_sampled.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub fraction: Option<f64>,
 }
 
@@ -445,20 +462,27 @@ pub struct ExposureResponseRow {
     /// Responders with a value.
     pub n_responders: usize,
     /// Their geometric mean.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub geo_mean_responders: Option<f64>,
     /// Non-responders with a value.
     pub n_non_responders: usize,
     /// Their geometric mean.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub geo_mean_non_responders: Option<f64>,
     /// Ratio of geometric means responders / non-responders (Welch t on the log scale).
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub gm_ratio: Option<f64>,
     /// Its 95% CI, lower bound.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub gm_ratio_lower_95: Option<f64>,
     /// Its 95% CI, upper bound.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub gm_ratio_upper_95: Option<f64>,
     /// Two-sided Wilcoxon rank-sum W.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub wilcoxon_w: Option<f64>,
     /// Its p-value.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub wilcoxon_p: Option<f64>,
     /// Whether the p-value is exact.
     pub wilcoxon_exact: Option<bool>,
@@ -535,16 +559,21 @@ pub struct TissueRatioRow {
     /// `marrow` or `csf`.
     pub matrix: String,
     /// Day.
+    #[serde(serialize_with = "crate::files::num")]
     pub day: f64,
     /// Pairs (a subject with both values quantifiable that day).
     pub n: usize,
     /// Geometric mean of the ratios.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub geo_mean: Option<f64>,
     /// Median ratio.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub median: Option<f64>,
     /// Smallest ratio.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub min: Option<f64>,
     /// Largest ratio.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub max: Option<f64>,
 }
 

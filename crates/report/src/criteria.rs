@@ -214,7 +214,10 @@ mod tests {
         if fit.adj_r_squared < 0.8 {
             assert!(codes.contains(&"adj_r_squared_low"));
         }
-        let inf: Vec<&str> = aucinf_exclusions(&r, &c).iter().map(Exclusion::code).collect();
+        let inf: Vec<&str> = aucinf_exclusions(&r, &c)
+            .iter()
+            .map(Exclusion::code)
+            .collect();
         assert!(r.aucpext_obs.unwrap() > 20.0);
         assert!(inf.contains(&"aucpext_high"));
     }

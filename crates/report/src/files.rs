@@ -36,6 +36,24 @@ pub fn csv_bytes<T: Serialize>(file: &str, rows: &[T]) -> Result<Vec<u8>, FilesE
     Ok(na_for_empty(&bytes))
 }
 
+/// A number as the NCA tables write it: integers without a trailing `.0` (`28`, not
+/// `28.0`), others in the shortest form that reads back exactly.
+pub fn num<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        s.serialize_i64(*v as i64)
+    } else {
+        s.serialize_f64(*v)
+    }
+}
+
+/// [`num`] for an optional number (`None`: NA).
+pub fn opt_num<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(x) if x.is_finite() => num(x, s),
+        _ => s.serialize_none(),
+    }
+}
+
 /// Empty unquoted fields become `NA`.
 fn na_for_empty(csv: &[u8]) -> Vec<u8> {
     let mut r = csv::ReaderBuilder::new()
@@ -43,7 +61,10 @@ fn na_for_empty(csv: &[u8]) -> Vec<u8> {
         .from_reader(csv);
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     for rec in r.records().flatten() {
-        let fields: Vec<&str> = rec.iter().map(|f| if f.is_empty() { "NA" } else { f }).collect();
+        let fields: Vec<&str> = rec
+            .iter()
+            .map(|f| if f.is_empty() { "NA" } else { f })
+            .collect();
         let _ = w.write_record(&fields);
     }
     w.into_inner().unwrap_or_default()
@@ -72,9 +93,18 @@ impl Report {
     /// added by the caller) are in them.
     pub fn document_files(&self) -> Result<Vec<(String, Vec<u8>)>, FilesError> {
         let mut out = vec![
-            ("summary.csv".to_string(), csv_bytes("summary.csv", &self.summary)?),
-            ("estimates.csv".to_string(), csv_bytes("estimates.csv", &self.estimates)?),
-            ("visits.csv".to_string(), csv_bytes("visits.csv", &self.visits)?),
+            (
+                "summary.csv".to_string(),
+                csv_bytes("summary.csv", &self.summary)?,
+            ),
+            (
+                "estimates.csv".to_string(),
+                csv_bytes("estimates.csv", &self.estimates)?,
+            ),
+            (
+                "visits.csv".to_string(),
+                csv_bytes("visits.csv", &self.visits)?,
+            ),
             (
                 "quantifiable.csv".to_string(),
                 csv_bytes("quantifiable.csv", &self.persistence)?,
@@ -83,7 +113,10 @@ impl Report {
                 "tissue_to_blood.csv".to_string(),
                 csv_bytes("tissue_to_blood.csv", &self.tissue_ratios)?,
             ),
-            ("warnings.csv".to_string(), csv_bytes("warnings.csv", &self.warnings)?),
+            (
+                "warnings.csv".to_string(),
+                csv_bytes("warnings.csv", &self.warnings)?,
+            ),
         ];
         if !self.exposure_response.is_empty() {
             out.push((
@@ -112,11 +145,22 @@ mod tests {
         let b = csv_bytes(
             "t.csv",
             &[
-                Row { a: "x,y".into(), b: None, c: 1 },
-                Row { a: "z".into(), b: Some(2.5), c: 2 },
+                Row {
+                    a: "x,y".into(),
+                    b: None,
+                    c: 1,
+                },
+                Row {
+                    a: "z".into(),
+                    b: Some(2.5),
+                    c: 2,
+                },
             ],
         )
         .unwrap();
-        assert_eq!(String::from_utf8(b).unwrap(), "a,b,c\n\"x,y\",NA,1\nz,2.5,2\n");
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "a,b,c\n\"x,y\",NA,1\nz,2.5,2\n"
+        );
     }
 }

@@ -62,8 +62,8 @@ fn href(path: &str) -> String {
 
 const STYLE: &str = "body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;margin:1.5em auto;max-width:1300px;padding:0 1em;color:#222;line-height:1.4}\
 h1{font-size:1.6em;margin-bottom:0}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}h3{margin-bottom:.2em}\
-.sub{color:#555;margin-top:.2em}.scroll{overflow-x:auto;max-width:100%}table{border-collapse:collapse;margin:.6em 0 1em;font-size:.85em}\
-caption{text-align:left;font-weight:bold;padding:.3em 0}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right;white-space:nowrap}\
+.sub{color:#555;margin-top:.2em}.scroll{overflow-x:auto;max-width:100%}table{border-collapse:collapse;margin:.6em 0 1em;font-size:.8em}\
+caption{text-align:left;font-weight:bold;padding:.3em 0}th,td{border:1px solid #ccc;padding:.25em .45em;text-align:right;white-space:pre-line}\
 th{background:#f2f2f2;vertical-align:bottom}th small{font-weight:normal;color:#555}td:first-child,th:first-child{text-align:left}\
 td.excl{color:#999;text-decoration:line-through}.note{font-size:.8em;color:#555;max-width:75em}\
 figure{margin:1em 0}figcaption{font-size:.85em;color:#444}.thumbs{display:flex;flex-wrap:wrap;gap:.5em}\
@@ -154,20 +154,30 @@ fn summary_table(id: &str, caption: &str, rows: &[&SummaryRow]) -> Table {
         .map(|r| {
             let time = r.parameter == "tmax" || r.parameter == "tlast";
             let vals = column(&[r.geo_mean, r.mean, r.sd, r.median, r.min, r.max]);
-            let dash = |s: &str| if time { "–".to_string() } else { s.to_string() };
+            let dash = |s: &str| {
+                if time {
+                    "–".to_string()
+                } else {
+                    s.to_string()
+                }
+            };
             vec![
                 r.n.to_string(),
                 r.n_excluded.to_string(),
                 r.n_blq.to_string(),
                 r.n_missing.to_string(),
                 dash(&vals[0]),
-                if time { "–".into() } else { pct(r.geo_cv_pct) },
+                if time {
+                    "–".into()
+                } else {
+                    pct(r.geo_cv_pct)
+                },
                 dash(&vals[1]),
                 dash(&vals[2]),
                 if r.n == 0 {
                     "NA".into()
                 } else {
-                    format!("{} ({}, {})", vals[3], vals[4], vals[5])
+                    format!("{}\n({}, {})", vals[3], vals[4], vals[5])
                 },
             ]
         })
@@ -175,7 +185,7 @@ fn summary_table(id: &str, caption: &str, rows: &[&SummaryRow]) -> Table {
     let labels = [
         "n",
         "n excluded",
-        "n BLQ (no quantifiable sample)",
+        "n BLQ",
         "n NA",
         "geometric mean",
         "geometric CV%",
@@ -197,22 +207,37 @@ fn summary_table(id: &str, caption: &str, rows: &[&SummaryRow]) -> Table {
         .filter(|r| r.n_excluded > 0)
         .map(|r| format!("{}: {} ({})", r.label, r.n_excluded, r.excluded_reasons))
         .collect();
+    let blq = rows.iter().any(|r| r.n_blq > 0);
     Table {
         id: id.into(),
         caption: caption.into(),
         header,
         rows: table_rows,
-        note: Some(if reasons.is_empty() {
-            "No estimate excluded.".into()
-        } else {
-            format!("Excluded: {}.", reasons.join("; "))
-        }),
+        note: Some(format!(
+            "{}{} n NA: not computable (e.g. no terminal phase).",
+            if reasons.is_empty() {
+                "No estimate excluded.".to_string()
+            } else {
+                format!("Excluded: {}.", reasons.join("; "))
+            },
+            if blq {
+                " n BLQ: profiles without any quantifiable sample."
+            } else {
+                ""
+            }
+        )),
     }
 }
 
 fn anchor(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
@@ -329,7 +354,11 @@ pub fn render_html(report: &Report) -> String {
             };
             table(
                 &mut out,
-                &summary_table(&anchor(&format!("summary-{}-{}-{g}", k.matrix, k.assay)), &caption, rows),
+                &summary_table(
+                    &anchor(&format!("summary-{}-{}-{g}", k.matrix, k.assay)),
+                    &caption,
+                    rows,
+                ),
             );
         }
     }
@@ -400,7 +429,11 @@ pub fn render_html(report: &Report) -> String {
     }
     if !report.tissue_ratios.is_empty() {
         let r = &report.tissue_ratios;
-        let stats = column(&r.iter().flat_map(|x| [x.geo_mean, x.median, x.min, x.max]).collect::<Vec<_>>());
+        let stats = column(
+            &r.iter()
+                .flat_map(|x| [x.geo_mean, x.median, x.min, x.max])
+                .collect::<Vec<_>>(),
+        );
         table(
             &mut out,
             &Table {
@@ -422,11 +455,18 @@ pub fn render_html(report: &Report) -> String {
                             format!("{}", x.day),
                             x.n.to_string(),
                             stats[4 * i].clone(),
-                            format!("{} ({}, {})", stats[4 * i + 1], stats[4 * i + 2], stats[4 * i + 3]),
+                            format!(
+                                "{} ({}, {})",
+                                stats[4 * i + 1],
+                                stats[4 * i + 2],
+                                stats[4 * i + 3]
+                            ),
                         ]
                     })
                     .collect(),
-                note: Some("Pairs where both the tissue and the blood sample are quantified.".into()),
+                note: Some(
+                    "Pairs where both the tissue and the blood sample are quantified.".into(),
+                ),
             },
         );
     }
@@ -467,8 +507,16 @@ pub fn render_html(report: &Report) -> String {
     if er.is_empty() {
         out.push_str("<section id=\"exposure-response\"><h2>Exposure-response</h2><p>No response column in the subjects file.</p></section>");
     } else {
-        let gm = column(&er.iter().flat_map(|r| [r.geo_mean_responders, r.geo_mean_non_responders]).collect::<Vec<_>>());
-        let ratio = column(&er.iter().flat_map(|r| [r.gm_ratio, r.gm_ratio_lower_95, r.gm_ratio_upper_95]).collect::<Vec<_>>());
+        let gm = column(
+            &er.iter()
+                .flat_map(|r| [r.geo_mean_responders, r.geo_mean_non_responders])
+                .collect::<Vec<_>>(),
+        );
+        let ratio = column(
+            &er.iter()
+                .flat_map(|r| [r.gm_ratio, r.gm_ratio_lower_95, r.gm_ratio_upper_95])
+                .collect::<Vec<_>>(),
+        );
         let pv = column(&er.iter().map(|r| r.wilcoxon_p).collect::<Vec<_>>());
         table_section(
             &mut out,
@@ -559,7 +607,10 @@ pub fn render_html(report: &Report) -> String {
                 row
             })
             .collect();
-        let n_flagged = table_rows.iter().filter(|r| !r.last().is_some_and(String::is_empty)).count();
+        let n_flagged = table_rows
+            .iter()
+            .filter(|r| !r.last().is_some_and(String::is_empty))
+            .count();
         let _ = write!(
             out,
             "<details><summary>{}: {} profiles, {} with an excluded estimate</summary>",
@@ -591,9 +642,17 @@ pub fn render_html(report: &Report) -> String {
         .collect();
     let n_reportable = fitted
         .iter()
-        .filter(|&&i| report.fit_verdicts[i].as_ref().is_some_and(|v| v.reportable))
+        .filter(|&&i| {
+            report.fit_verdicts[i]
+                .as_ref()
+                .is_some_and(|v| v.reportable)
+        })
         .count();
-    let n_not = report.fits.iter().filter(|f| matches!(f, Some(Err(_)))).count();
+    let n_not = report
+        .fits
+        .iter()
+        .filter(|f| matches!(f, Some(Err(_))))
+        .count();
     let _ = write!(
         out,
         "<p>Stein et al. 2019 model (expansion, contraction, persistence) fitted by maximum likelihood per richly sampled profile, BLQ as {:?}: {} fitted, {} reportable, {} not fitted (too few observations). Only reportable fits are drawn and shown in the goodness-of-fit figures.</p>",
@@ -626,14 +685,20 @@ pub fn render_html(report: &Report) -> String {
             .collect();
         for (row_i, &i) in fitted.iter().enumerate() {
             let p = &report.profiles[i];
-            let Some(Ok(f)) = &report.fits[i] else { continue };
+            let Some(Ok(f)) = &report.fits[i] else {
+                continue;
+            };
             let v = report.fit_verdicts[i].as_ref();
             let ok = v.is_some_and(|v| v.reportable);
             let mut row = vec![
                 p.key.subject.clone(),
                 p.key.matrix.label().to_string(),
                 p.key.assay.label().to_string(),
-                if ok { "yes".into() } else { format!("no: {}", v.map_or(String::new(), |v| v.failed.join(", "))) },
+                if ok {
+                    "yes".into()
+                } else {
+                    format!("no: {}", v.map_or(String::new(), |v| v.failed.join(", ")))
+                },
                 format!("{} / {}", f.n_obs - f.n_blq, f.n_params),
             ];
             for (j, e) in f.estimates.iter().enumerate() {
@@ -660,13 +725,21 @@ pub fn render_html(report: &Report) -> String {
         );
         out.push_str("</details>");
     }
-    for f in report.figures.iter().filter(|f| f.kind == FigureKind::GoodnessOfFit) {
+    for f in report
+        .figures
+        .iter()
+        .filter(|f| f.kind == FigureKind::GoodnessOfFit)
+    {
         figure(&mut out, f);
     }
     out.push_str("</section>");
 
     out.push_str("<section id=\"cohort\"><h2>Cohort profiles</h2>");
-    for f in report.figures.iter().filter(|f| f.kind == FigureKind::Cohort) {
+    for f in report
+        .figures
+        .iter()
+        .filter(|f| f.kind == FigureKind::Cohort)
+    {
         figure(&mut out, f);
     }
     out.push_str("</section>");
@@ -702,7 +775,10 @@ pub fn render_html(report: &Report) -> String {
                 .iter()
                 .map(|s| {
                     std::iter::once((*s).clone())
-                        .chain(cols.iter().map(|&(c, _)| t.get(s, c).unwrap_or("").to_string()))
+                        .chain(
+                            cols.iter()
+                                .map(|&(c, _)| t.get(s, c).unwrap_or("").to_string()),
+                        )
                         .collect()
                 })
                 .collect();
@@ -752,7 +828,10 @@ pub fn render_html(report: &Report) -> String {
             id: "settings-table".into(),
             caption: "Analysis settings".into(),
             header: vec!["setting".into(), "value".into()],
-            rows: settings.into_iter().map(|(k, v)| vec![k.to_string(), v]).collect(),
+            rows: settings
+                .into_iter()
+                .map(|(k, v)| vec![k.to_string(), v])
+                .collect(),
             note: None,
         },
     );
@@ -775,7 +854,11 @@ pub fn render_html(report: &Report) -> String {
                 Severity::Changes => "changes",
                 Severity::Note => "note",
             },
-            if sev == Severity::Skipped { " open" } else { "" },
+            if sev == Severity::Skipped {
+                " open"
+            } else {
+                ""
+            },
             sev.label(),
             escape(kind),
             ws.len()
@@ -809,7 +892,10 @@ mod tests {
     #[test]
     fn escapes_and_links() {
         assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
-        assert_eq!(href("plots/patients/A b#1.png"), "plots/patients/A%20b%231.png");
+        assert_eq!(
+            href("plots/patients/A b#1.png"),
+            "plots/patients/A%20b%231.png"
+        );
         let mut out = String::new();
         table(
             &mut out,

@@ -111,7 +111,9 @@ mod tests {
         // Blood on the seed trial's schedule: 13 times, 8 in days 0-28.
         let blood = profile(
             Matrix::Blood,
-            &[0., 1., 4., 7., 11., 14., 21., 28., 56., 84., 168., 270., 365.],
+            &[
+                0., 1., 4., 7., 11., 14., 21., 28., 56., 84., 168., 270., 365.,
+            ],
         );
         assert_eq!(rule.support(&blood), Support::FullNca);
         // Marrow at days 28, 84, 168 and CSF at day 28: visits only.
@@ -127,6 +129,9 @@ mod tests {
             Support::FullNca,
             "half rich is enough"
         );
-        assert_eq!(rule.support_of_kind(&[&marrow, &csf, &blood]), Support::Visits);
+        assert_eq!(
+            rule.support_of_kind(&[&marrow, &csf, &blood]),
+            Support::Visits
+        );
     }
 }

@@ -4,8 +4,8 @@
 use super::Outcome;
 use crate::flags::hiargs::PlotConfig;
 use crate::output::atomic::write_atomic;
-use anyhow::{Context, Result};
 use crate::overrides::read_overrides;
+use anyhow::{Context, Result};
 use cartpk_ck::fit::observations;
 use cartpk_ck::{fit_batch, FitResult, Prediction, Stein2019};
 use cartpk_core::ingest::read_path;

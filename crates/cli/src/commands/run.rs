@@ -114,8 +114,7 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
             .with_context(|| format!("{}: cannot read", config.input.display()))?,
     );
     if let Some(p) = &config.subjects {
-        let bytes =
-            std::fs::read(p).with_context(|| format!("{}: cannot read", p.display()))?;
+        let bytes = std::fs::read(p).with_context(|| format!("{}: cannot read", p.display()))?;
         provenance = provenance.with_input(&p.display().to_string(), &bytes);
     }
     report.provenance = provenance;
@@ -161,7 +160,14 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
         json: true,
     };
     nca_tables::write_tables(dir, &nca_rows, &settings.nca, &data.source, &failures, all)?;
-    fit_tables::write_tables(dir, &fit_rows, &settings.fit, &data.source, &fit_failures, all)?;
+    fit_tables::write_tables(
+        dir,
+        &fit_rows,
+        &settings.fit,
+        &data.source,
+        &fit_failures,
+        all,
+    )?;
 
     // Figures first: one that cannot be written becomes a warning of its patient, in the
     // tables and the page written next.
@@ -189,7 +195,11 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
             .collect();
         report.figures.retain(|f| !failed.contains(&f.path));
         report.warnings.extend(not_written);
-        report.warnings.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.kind.cmp(&b.kind)));
+        report.warnings.sort_by(|a, b| {
+            a.severity
+                .cmp(&b.severity)
+                .then_with(|| a.kind.cmp(&b.kind))
+        });
     }
     for (path, bytes) in report.document_files()? {
         write_atomic(&dir.join(&path), &bytes)?;
@@ -209,7 +219,11 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
         for (severity, kind, n) in counts(&report.warnings) {
             eprintln!("warning: {n:>5} {kind} ({})", severity.label());
         }
-        let n_fitted = report.fits.iter().filter(|f| matches!(f, Some(Ok(_)))).count();
+        let n_fitted = report
+            .fits
+            .iter()
+            .filter(|f| matches!(f, Some(Ok(_))))
+            .count();
         eprintln!(
             "cartpk run: {} subjects, {} profiles ({} NCA, {} fitted), {} warnings (warnings.csv); report {} ({:.1} s)",
             report.n_subjects,

@@ -521,8 +521,7 @@ pub fn command_line() -> String {
     std::env::args()
         .map(|a| {
             if !a.is_empty()
-                && a
-                    .chars()
+                && a.chars()
                     .all(|c| c.is_ascii_alphanumeric() || "-_./=,:+@%".contains(c))
             {
                 a

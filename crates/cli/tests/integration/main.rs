@@ -1,0 +1,10 @@
+//! The integration tests of the `cartpk` binary, in one test binary with one harness
+//! ([`util`]), as ripgrep's `tests/` are organised: one module per command.
+
+mod file_names;
+mod fit_simulate;
+mod nca;
+mod plot;
+mod regression;
+mod run;
+mod util;
