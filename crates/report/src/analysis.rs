@@ -24,6 +24,10 @@ use cartpk_plot::{render, series_label, ImageFormat};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
+/// Largest cohort or goodness-of-fit SVG drawn inside the page; larger ones (thousands of
+/// points) are shown as their linked PNG file.
+pub const MAX_INLINE_SVG_BYTES: usize = 400_000;
+
 /// A figure, drawn.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderedFigure {
@@ -568,7 +572,10 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
                         path: format!("plots/{name}.png"),
                         caption,
                         png,
-                        svg: Some(String::from_utf8_lossy(&svg).into_owned()),
+                        // A figure of thousands of points is linked, not inlined, so that
+                        // the page stays small.
+                        svg: (svg.len() <= MAX_INLINE_SVG_BYTES)
+                            .then(|| String::from_utf8_lossy(&svg).into_owned()),
                     }),
                     Err(e) => warnings.push(warning(
                         &source,
