@@ -55,7 +55,7 @@ pub enum FigureKind {
 }
 
 /// One matrix x assay of the data, and what its sampling supports.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Kind {
     /// Matrix label.
     pub matrix: String,

@@ -99,21 +99,30 @@ impl fmt::Display for Exclusion {
     }
 }
 
+/// Whether `value` fails a lower limit; NaN always fails.
+fn below(value: f64, limit: f64) -> bool {
+    value.is_nan() || value < limit
+}
+
+/// Whether `value` fails an upper limit; NaN always fails.
+fn above(value: f64, limit: f64) -> bool {
+    value.is_nan() || value > limit
+}
+
 /// Why the terminal half-life of `r` is excluded (empty: it is accepted, or there is none).
 pub fn half_life_exclusions(r: &NcaResult, c: &AcceptanceCriteria) -> Vec<Exclusion> {
     let Some(fit) = r.lambda_z else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    // A comparison with NaN is false, so a NaN statistic fails the criterion.
-    if !(fit.adj_r_squared >= c.min_adj_r_squared) {
+    if below(fit.adj_r_squared, c.min_adj_r_squared) {
         out.push(Exclusion::AdjRSquaredLow {
             value: fit.adj_r_squared,
             limit: c.min_adj_r_squared,
         });
     }
     let span = fit.span_ratio();
-    if !(span >= c.min_span_half_lives) {
+    if below(span, c.min_span_half_lives) {
         out.push(Exclusion::SpanShort {
             value: span,
             limit: c.min_span_half_lives,
@@ -126,7 +135,7 @@ pub fn half_life_exclusions(r: &NcaResult, c: &AcceptanceCriteria) -> Vec<Exclus
 pub fn aucinf_exclusions(r: &NcaResult, c: &AcceptanceCriteria) -> Vec<Exclusion> {
     let mut out = half_life_exclusions(r, c);
     if let Some(p) = r.aucpext_obs {
-        if !(p <= c.max_aucpext_pct) {
+        if above(p, c.max_aucpext_pct) {
             out.push(Exclusion::ExtrapolationHigh {
                 value: p,
                 limit: c.max_aucpext_pct,

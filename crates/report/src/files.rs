@@ -17,6 +17,14 @@ pub enum FilesError {
         /// Why.
         source: csv::Error,
     },
+    /// The JSON document could not be serialised.
+    #[error("{file}: {source}")]
+    Json {
+        /// The file.
+        file: String,
+        /// Why.
+        source: serde_json::Error,
+    },
 }
 
 /// Rows as CSV: a header from the field names, NA for missing values.
@@ -70,6 +78,22 @@ fn na_for_empty(csv: &[u8]) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
+/// The tables of `report.json`: the same rows as the CSV files, with the provenance.
+#[derive(Serialize)]
+struct Tables<'a> {
+    provenance: &'a crate::provenance::Provenance,
+    source: &'a str,
+    subjects_file: Option<&'a str>,
+    kinds: &'a [crate::analysis::Kind],
+    summary: &'a [crate::cohort::SummaryRow],
+    estimates: &'a [crate::cohort::EstimateRow],
+    visits: &'a [crate::cohort::VisitRow],
+    persistence: &'a [crate::cohort::QuantifiableRow],
+    exposure_response: &'a [crate::cohort::ExposureResponseRow],
+    tissue_ratios: &'a [crate::cohort::TissueRatioRow],
+    warnings: &'a [crate::warnings::Warning],
+}
+
 impl Report {
     /// Every file of the report, relative to the output directory:
     /// [`Report::figure_files`] then [`Report::document_files`].
@@ -88,8 +112,8 @@ impl Report {
     }
 
     /// The tables and the page: summary.csv, estimates.csv, visits.csv, quantifiable.csv,
-    /// tissue_to_blood.csv, exposure_response.csv (with a response column), warnings.csv
-    /// and report.html. Built last so that figures that could not be written (a warning
+    /// tissue_to_blood.csv, exposure_response.csv (with a response column), warnings.csv,
+    /// report.json (the same tables) and report.html. Built last so that figures that could not be written (a warning
     /// added by the caller) are in them.
     pub fn document_files(&self) -> Result<Vec<(String, Vec<u8>)>, FilesError> {
         let mut out = vec![
@@ -124,6 +148,25 @@ impl Report {
                 csv_bytes("exposure_response.csv", &self.exposure_response)?,
             ));
         }
+        let json = Tables {
+            provenance: &self.provenance,
+            source: &self.source,
+            subjects_file: self.subjects_file.as_deref(),
+            kinds: &self.kinds,
+            summary: &self.summary,
+            estimates: &self.estimates,
+            visits: &self.visits,
+            persistence: &self.persistence,
+            exposure_response: &self.exposure_response,
+            tissue_ratios: &self.tissue_ratios,
+            warnings: &self.warnings,
+        };
+        let mut bytes = serde_json::to_vec_pretty(&json).map_err(|e| FilesError::Json {
+            file: "report.json".into(),
+            source: e,
+        })?;
+        bytes.push(b'\n');
+        out.push(("report.json".to_string(), bytes));
         out.push(("report.html".to_string(), render_html(self).into_bytes()));
         Ok(out)
     }

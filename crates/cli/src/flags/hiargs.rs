@@ -430,7 +430,7 @@ pub fn settings(
         bail!("--sigma-min: expected a number > 0, found {}", a.sigma_min);
     }
     s.fit.sigma_min = a.sigma_min;
-    if !(a.min_adj_r_squared <= 1.0) {
+    if a.min_adj_r_squared.is_nan() || a.min_adj_r_squared > 1.0 {
         bail!(
             "--min-adj-r-squared: expected a number <= 1, found {}",
             a.min_adj_r_squared
@@ -531,4 +531,73 @@ pub fn command_line() -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flags::lowargs::{Command, LowArgs};
+    use clap::Parser;
+
+    fn run_config(args: &[&str]) -> RunConfig {
+        let argv = ["cartpk", "run", "in.csv", "--out", "out"]
+            .iter()
+            .chain(args);
+        match LowArgs::try_parse_from(argv).unwrap().command {
+            Command::Run(a) => RunConfig::from_args(a).unwrap(),
+            _ => unreachable!("parsed a run command"),
+        }
+    }
+
+    /// One settings value: the command line's defaults are the library's.
+    #[test]
+    fn run_defaults_are_the_library_defaults() {
+        let s = run_config(&[]).settings;
+        let d = Settings::default();
+        assert_eq!(s.nca, d.nca);
+        assert_eq!(s.criteria, d.criteria);
+        assert_eq!(s.sampling, d.sampling);
+        assert_eq!(s.fit.blq, d.fit.blq);
+        assert_eq!(s.fit.sigma_min, d.fit.sigma_min);
+        assert_eq!(s.responders, d.responders);
+        assert_eq!(s.response_column, d.response_column);
+        assert_eq!(s.inline_patient_limit, d.inline_patient_limit);
+        assert!(s.default_dose.is_none() && s.group_by.is_none());
+    }
+
+    #[test]
+    fn run_takes_every_option_that_changes_a_number() {
+        let s = run_config(&[
+            "--dose",
+            "2e6",
+            "--dose-unit",
+            "cells/kg",
+            "--fit-blq",
+            "m1",
+            "--min-adj-r-squared",
+            "0.9",
+            "--max-aucpext-pct",
+            "25",
+            "--interval",
+            "0-14",
+            "--blq-after-last",
+            "drop",
+            "--group-by",
+            "crs_grade",
+        ])
+        .settings;
+        assert_eq!(s.default_dose.unwrap().amount, 2e6);
+        assert_eq!(s.fit.blq, cartpk_ck::BlqMethod::M1);
+        assert_eq!(s.criteria.min_adj_r_squared, 0.9);
+        assert_eq!(s.criteria.max_aucpext_pct, 25.0);
+        assert_eq!(
+            s.nca.intervals,
+            vec![Interval {
+                start: 0.0,
+                end: 14.0
+            }]
+        );
+        assert_eq!(s.nca.blq.after_last, BlqRule::Drop);
+        assert_eq!(s.group_by.as_deref(), Some("crs_grade"));
+    }
 }

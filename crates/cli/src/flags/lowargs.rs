@@ -324,24 +324,24 @@ pub struct NcaRuleArgs {
     pub intervals: Vec<String>,
 
     /// BLQ before the first quantifiable sample: zero, drop, lloq, half-lloq or a number.
-    #[arg(long, default_value = "zero", value_name = "RULE")]
+    #[arg(long, default_value_t = cartpk_nca::BlqRules::default().before_first.to_string(), value_name = "RULE")]
     pub blq_before_first: String,
 
     /// BLQ between quantifiable samples: zero, drop, lloq, half-lloq or a number.
-    #[arg(long, default_value = "drop", value_name = "RULE")]
+    #[arg(long, default_value_t = cartpk_nca::BlqRules::default().between.to_string(), value_name = "RULE")]
     pub blq_between: String,
 
     /// BLQ after the last quantifiable sample: zero, drop, lloq, half-lloq or a number.
-    #[arg(long, default_value = "zero", value_name = "RULE")]
+    #[arg(long, default_value_t = cartpk_nca::BlqRules::default().after_last.to_string(), value_name = "RULE")]
     pub blq_after_last: String,
 
     /// Fewest points in an automatic lambda_z fit (PKNCA min.hl.points).
-    #[arg(long, default_value_t = 3, value_name = "N")]
+    #[arg(long, default_value_t = cartpk_nca::LambdaZRule::default().min_points, value_name = "N")]
     pub lambda_z_min_points: usize,
 
     /// Adjusted-R2 tolerance within which the fit with most points wins (PKNCA
     /// adj.r.squared.factor).
-    #[arg(long, default_value_t = 1e-4, value_name = "X")]
+    #[arg(long, default_value_t = cartpk_nca::LambdaZRule::default().adj_r2_factor, value_name = "X")]
     pub lambda_z_adj_r2_factor: f64,
 }
 
