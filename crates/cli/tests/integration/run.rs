@@ -441,3 +441,54 @@ window.addEventListener('load', () => {
     );
     assert!(sw <= cw, "no horizontal overflow at 1400 px: {probe}");
 }
+
+/// `run` takes the options of `nca` that change a number, with the same effect: a manual
+/// lambda_z window and a default dose (issue 10: "run and plot accept every option that
+/// changes a number").
+#[test]
+fn run_applies_lambda_z_overrides_and_the_default_dose() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("results");
+    let overrides = crate::util::fixture("lz_override.csv");
+    cartpk()
+        .arg("run")
+        .arg(workspace_file("crates/nca/tests/data/cart_small.csv"))
+        .arg("--out")
+        .arg(&out)
+        .args([
+            "--quiet",
+            "--dose",
+            "2e6",
+            "--dose-unit",
+            "cells/kg",
+            "--lambda-z-overrides",
+        ])
+        .arg(&overrides)
+        .assert()
+        .code(0);
+    let wide = read_csv(&out.join("nca_wide.csv"));
+    let row = wide
+        .iter()
+        .find(|r| r["subject"] == "P00001" && r["matrix"] == "blood" && r["assay"] == "qpcr")
+        .unwrap();
+    // The override's window (cartpk nca gives the same: lambda_z_override_sets_the_fit_window).
+    assert_eq!(num(&row["lambda.z.time.first [day]"]), 56.0);
+    assert_eq!(num(&row["lambda.z.time.last [day]"]), 168.0);
+    // Dose-normalised Cmax per 10^6 cells/kg: Cmax / 2e6 * 1e6 = Cmax / 2.
+    let est = read_csv(&out.join("estimates.csv"));
+    let get = |p: &str| {
+        est.iter()
+            .find(|r| {
+                r["subject"] == "P00001"
+                    && r["matrix"] == "blood"
+                    && r["assay"] == "qpcr"
+                    && r["parameter"] == p
+            })
+            .map(|r| (num(&r["value"]), r["unit"].clone()))
+            .unwrap()
+    };
+    let (cmax, _) = get("cmax");
+    let (dn, unit) = get("cmax.dn");
+    assert!((dn - cmax / 2.0).abs() <= 1e-12 * cmax);
+    assert!(unit.ends_with("per 10^6 cells/kg"), "{unit}");
+}
