@@ -441,7 +441,8 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
                         ),
                     ));
                 }
-                for w in &f.warnings {
+                // A fit left out already says why; its own warnings would repeat it.
+                for w in f.warnings.iter().filter(|_| v.reportable) {
                     warnings.push(warning(
                         &source,
                         None,

@@ -69,7 +69,7 @@ td.excl{color:#999;text-decoration:line-through}.note{font-size:.8em;color:#555;
 figure{margin:1em 0}figcaption{font-size:.85em;color:#444}.thumbs{display:flex;flex-wrap:wrap;gap:.5em}\
 .thumbs figure{width:300px;margin:0}.thumbs svg,.thumbs img{width:100%;height:auto;border:1px solid #eee}svg{max-width:100%;height:auto}\
 details{margin:.3em 0}summary{cursor:pointer}details li{font-size:.85em}.sev-skipped summary,.sev-excluded summary{font-weight:bold}\
-.prov td,#settings-table td{white-space:normal;word-break:break-all;text-align:left}nav a{margin-right:1em}";
+[id^=estimates-] td:last-child{text-align:left;white-space:normal;min-width:16em}.prov td,#settings-table td{white-space:normal;word-break:break-all;text-align:left}nav a{margin-right:1em}";
 
 fn table(out: &mut String, t: &Table) {
     let _ = write!(
@@ -595,8 +595,11 @@ pub fn render_html(report: &Report) -> String {
                     let v = cols[j][i].clone();
                     match e {
                         Some(e) if !e.included => {
-                            if !reasons.contains(&e.reason) {
-                                reasons.push(e.reason.clone());
+                            // t1/2 and AUCinf share reasons: each once.
+                            for part in e.reason.split("; ") {
+                                if !reasons.iter().any(|r| r == part) {
+                                    reasons.push(part.to_string());
+                                }
                             }
                             row.push(format!("\u{1}{v}"));
                         }
