@@ -174,6 +174,29 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
             e.to_string(),
         ));
     }
+    for line in data.assumptions.summary() {
+        warnings.push(warning(
+            &source,
+            None,
+            None,
+            "ingestion_assumption",
+            Severity::Note,
+            line,
+        ));
+    }
+    if let Some(t) = subjects.filter(|t| !t.unrecognised.is_empty()) {
+        warnings.push(warning(
+            &t.file,
+            None,
+            None,
+            "subjects_column_not_recognised",
+            Severity::Note,
+            format!(
+                "column(s) not recognised, passed through to the tables as they are: {}",
+                t.unrecognised.join(", ")
+            ),
+        ));
+    }
     for n in &data.notes {
         warnings.push(warning(
             &source,

@@ -3,6 +3,7 @@
 
 mod file_names;
 mod fit_simulate;
+mod ingest;
 mod nca;
 mod plot;
 mod regression;
