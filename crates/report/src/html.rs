@@ -74,10 +74,13 @@ details{margin:.3em 0}summary{cursor:pointer}details li{font-size:.85em}.sev-ski
 fn table(out: &mut String, t: &Table) {
     let _ = write!(
         out,
-        "<div class=\"scroll\"><table id=\"{}\"><caption>{}</caption><thead><tr>",
+        "<div class=\"scroll\"><table id=\"{}\"><caption>{}</caption>",
         escape(&t.id),
         escape(&t.caption)
     );
+    if !t.header.is_empty() {
+        out.push_str("<thead><tr>");
+    }
     for h in &t.header {
         // "name [unit]" headers show the unit on a second, smaller line.
         match h.split_once(" [") {
@@ -94,7 +97,10 @@ fn table(out: &mut String, t: &Table) {
             }
         }
     }
-    out.push_str("</tr></thead><tbody>");
+    if !t.header.is_empty() {
+        out.push_str("</tr></thead>");
+    }
+    out.push_str("<tbody>");
     for r in &t.rows {
         out.push_str("<tr>");
         for c in r {
@@ -280,7 +286,7 @@ pub fn render_html(report: &Report) -> String {
         &Table {
             id: "provenance".into(),
             caption: "Provenance".into(),
-            header: vec!["".into(), "".into()],
+            header: Vec::new(),
             rows: prov,
             note: None,
         },
