@@ -15,7 +15,6 @@ use crate::provenance::Provenance;
 use crate::sampling::Support;
 use crate::settings::Settings;
 use crate::warnings::{Severity, Warning};
-use cartpk_ck::fit::observations;
 use cartpk_ck::{fit_profile, FitError, FitResult, Prediction, Stein2019};
 use cartpk_core::ingest::Dataset;
 use cartpk_core::{Dose, Profile, SubjectsTable};
@@ -355,7 +354,9 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         .zip(&fit_verdicts)
         .zip(&profiles)
         .map(|((f, v), p)| match (f, v) {
-            (Some(Ok(f)), Some(v)) if v.reportable => f.predictions(&Stein2019, &observations(p).0),
+            (Some(Ok(f)), Some(v)) if v.reportable => {
+                f.predictions_for(&Stein2019, p, &settings.fit)
+            }
             _ => Vec::new(),
         })
         .collect();

@@ -154,18 +154,13 @@ pub struct FitVerdict {
     pub failed: Vec<String>,
 }
 
-/// MERGE POINT: the one place that decides whether a model fit is reportable. For now only
-/// `converged` is checked; at merge this is switched to cartpk-ck's `reportable` verdict
-/// (converged, quantified observations >= parameters + 2, RSE limit, predictions inside
-/// the assay's range), whose failed criteria are passed through unchanged.
+/// The one place that decides whether a model fit is reportable: cartpk-ck's trust
+/// criteria (converged, quantified observations >= parameters + 2, every RSE at or below the
+/// limit, predictions inside the assay's range), with the failed criteria named.
 pub fn fit_verdict(fit: &FitResult) -> FitVerdict {
-    let mut failed = Vec::new();
-    if !fit.converged {
-        failed.push("converged".to_string());
-    }
     FitVerdict {
-        reportable: failed.is_empty(),
-        failed,
+        reportable: fit.reportable(),
+        failed: fit.trust_failures.iter().map(|f| f.to_string()).collect(),
     }
 }
 

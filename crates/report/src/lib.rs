@@ -36,16 +36,23 @@
 pub mod analysis;
 pub mod cohort;
 pub mod criteria;
+pub mod endpoint_figures;
+pub mod endpoints;
+pub mod endpoints_html;
 pub mod figures;
 pub mod file_name;
 pub mod files;
 pub mod format;
 pub mod html;
+pub mod logistic;
 pub mod metric;
+pub mod persistence;
 pub mod provenance;
+pub mod response;
 pub mod sampling;
 pub mod settings;
 pub mod stats;
+pub mod survival;
 pub mod warnings;
 
 pub use analysis::{analyse, FigureKind, Kind, RenderedFigure, Report};

@@ -10,7 +10,6 @@ use crate::output::fit_tables::{self, FitRow};
 use crate::output::nca_tables::{self, Failure, Row};
 use crate::overrides::read_overrides;
 use anyhow::{Context, Result};
-use cartpk_ck::fit::observations;
 use cartpk_ck::Stein2019;
 use cartpk_core::ingest::read_path;
 use cartpk_core::SubjectsTable;
@@ -149,7 +148,7 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
             Some(Ok(f)) => fit_rows.push(FitRow {
                 profile: p,
                 fit: f,
-                predictions: f.predictions(&Stein2019, &observations(p).0),
+                predictions: f.predictions_for(&Stein2019, p, &settings.fit),
             }),
             Some(Err(e)) => fit_failures.push(Failure::of_profile(
                 &data.source,
