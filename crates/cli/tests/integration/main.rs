@@ -8,4 +8,5 @@ mod nca;
 mod plot;
 mod regression;
 mod run;
+mod simulate_seed_cohort;
 mod util;
