@@ -2,27 +2,33 @@
 //! exposure summaries per matrix x assay (and group), the fraction of patients with
 //! quantifiable transgene at landmark days, exposure-response, and tissue-to-blood ratios.
 
+use crate::criteria::{AcceptanceCriteria, Exclusion};
+use crate::metric::Metric;
+use crate::sampling::Support;
 use crate::stats::{
-    fraction_quantifiable, geometric_mean_ratio, summarise, wilcoxon_rank_sum, RatioCi, Summary,
-    WilcoxonResult,
+    fraction_quantifiable, geometric_mean_ratio, summarise, summarise_values, wilcoxon_rank_sum,
 };
 use cartpk_core::{Matrix, Profile, SampleValue};
 use cartpk_nca::NcaResult;
+use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// One profile with its NCA and the subject's group.
+/// One profile as the cohort tables see it: its NCA, its group, what its sampling
+/// supports.
 #[derive(Debug, Clone, Copy)]
 pub struct ExposureRow<'a> {
     /// The profile.
     pub profile: &'a Profile,
-    /// Its NCA.
-    pub nca: &'a NcaResult,
+    /// Its NCA (`None`: NCA failed, see the warnings).
+    pub nca: Option<&'a NcaResult>,
     /// The subject's group (e.g. response), when a subjects file gives one.
     pub group: Option<&'a str>,
+    /// What the profile's sampling supports.
+    pub support: Support,
 }
 
-/// A summarised exposure metric.
-#[derive(Debug, Clone, PartialEq)]
+/// A summarised exposure metric: one row of `summary.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SummaryRow {
     /// Matrix label.
     pub matrix: String,
@@ -30,12 +36,45 @@ pub struct SummaryRow {
     pub assay: String,
     /// `all`, or the group.
     pub group: String,
-    /// Metric: `cmax`, `auc_0_28`, `auc_0_84`, `clast`, `half_life`, `tmax`, `tlast`.
-    pub parameter: &'static str,
-    /// Its unit.
+    /// PKNCA's name (`cmax`, `aucint.last.0-28`, `half.life`), as in `nca_wide.csv`.
+    pub parameter: String,
+    /// CDISC PPTESTCD.
+    pub pptestcd: String,
+    /// Study-report label (`Cmax`, `AUC0-28d`, `t1/2`).
+    pub label: String,
+    /// Unit of the statistics.
     pub unit: String,
-    /// The statistics.
-    pub summary: Summary,
+    /// Values the statistics are computed over.
+    pub n: usize,
+    /// Profiles whose value fails the acceptance criteria or the sampling rule.
+    pub n_excluded: usize,
+    /// Why, by reason code: `span_short: 3; adj_r_squared_low: 1`.
+    pub excluded_reasons: String,
+    /// Profiles without any quantifiable sample (no exposure metric to summarise).
+    pub n_blq: usize,
+    /// Profiles whose value is NA (e.g. no terminal phase for t1/2) or whose NCA failed.
+    pub n_missing: usize,
+    /// Geometric mean (values > 0).
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub geo_mean: Option<f64>,
+    /// Geometric CV, %.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub geo_cv_pct: Option<f64>,
+    /// Arithmetic mean.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub mean: Option<f64>,
+    /// SD.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub sd: Option<f64>,
+    /// Median.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub median: Option<f64>,
+    /// Smallest value.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub min: Option<f64>,
+    /// Largest value.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub max: Option<f64>,
 }
 
 type Key = (String, String);
@@ -48,6 +87,7 @@ fn key(p: &Profile) -> Key {
 }
 
 /// Profiles by matrix x assay, and within each by `all` and by group.
+#[allow(clippy::type_complexity)]
 fn by_kind_and_group<'a>(
     rows: &[ExposureRow<'a>],
 ) -> BTreeMap<Key, Vec<(String, Vec<ExposureRow<'a>>)>> {
@@ -71,54 +111,262 @@ fn by_kind_and_group<'a>(
         .collect()
 }
 
-/// Metrics summarised, with the function giving each from an NCA result and its unit kind
-/// (`c` concentration, `a` AUC, `t` days).
-#[allow(clippy::type_complexity)]
-const METRICS: [(&str, char, fn(&NcaResult) -> Option<f64>); 7] = [
-    ("cmax", 'c', |r| r.cmax),
-    ("auc_0_28", 'a', |r| r.auc_over(0.0, 28.0)),
-    ("auc_0_84", 'a', |r| r.auc_over(0.0, 84.0)),
-    ("clast", 'c', |r| r.clast_obs),
-    ("half_life", 't', |r| r.half_life()),
-    ("tmax", 't', |r| r.tmax),
-    ("tlast", 't', |r| r.tlast),
-];
+/// What one profile contributes to a metric's summary.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Contribution {
+    /// A value that enters the statistics (`None`: NA).
+    Value(Option<f64>),
+    /// No quantifiable sample.
+    AllBlq,
+    /// Left out, with the reasons.
+    Excluded(Vec<Exclusion>),
+    /// NCA failed.
+    Failed,
+}
 
-fn unit(kind: char, conc: &str) -> String {
-    match kind {
-        'c' => conc.to_string(),
-        'a' => format!("day*{conc}"),
-        _ => "day".to_string(),
+/// What `r` contributes to the summary of `metric`.
+pub fn contribution(r: &ExposureRow<'_>, metric: Metric, c: &AcceptanceCriteria) -> Contribution {
+    let Some(nca) = r.nca else {
+        return Contribution::Failed;
+    };
+    if r.support == Support::Visits {
+        return Contribution::Excluded(vec![Exclusion::SparseSampling]);
+    }
+    if nca.n_quant == 0 {
+        return Contribution::AllBlq;
+    }
+    let ex = metric.exclusions(nca, c);
+    if ex.is_empty() {
+        Contribution::Value(metric.value(nca))
+    } else {
+        Contribution::Excluded(ex)
     }
 }
 
-/// Summary statistics of every metric per matrix x assay, for all subjects and per group.
-/// NA values (e.g. no half-life) are counted as missing, not as zero.
-pub fn summary_table(rows: &[ExposureRow<'_>]) -> Vec<SummaryRow> {
+/// Summary statistics of `metrics` for the matrix x assay kinds in `kinds` (those whose
+/// sampling supports the full NCA), for all subjects and per group. Estimates failing the
+/// acceptance criteria, sparse profiles and all-BLQ profiles are left out and counted.
+pub fn summary_table(
+    rows: &[ExposureRow<'_>],
+    metrics: &[Metric],
+    criteria: &AcceptanceCriteria,
+    kinds: &dyn Fn(&str, &str) -> bool,
+) -> Vec<SummaryRow> {
     let mut out = Vec::new();
     for ((matrix, assay), groups) in by_kind_and_group(rows) {
+        if !kinds(&matrix, &assay) {
+            continue;
+        }
         for (group, rs) in groups {
             let conc = rs[0].profile.unit.label().to_string();
-            for (name, kind, f) in METRICS {
-                // A profile with no usable sample (all missing) has no exposure to
-                // summarise: NA, not the 0 PKNCA reports for its partial AUCs.
-                let values: Vec<Option<f64>> = rs
-                    .iter()
-                    .map(|r| {
-                        if r.nca.n_quant + r.nca.n_blq > 0 {
-                            f(r.nca)
-                        } else {
-                            None
+            let dose_unit = rs
+                .iter()
+                .find_map(|r| r.profile.dose.as_ref().map(|d| d.unit.clone()));
+            for &metric in metrics {
+                if metric.needs_dose() && dose_unit.is_none() {
+                    continue;
+                }
+                let mut values = Vec::new();
+                let (mut n_blq, mut n_failed, mut n_excluded) = (0, 0, 0);
+                let mut reasons: BTreeMap<&'static str, usize> = BTreeMap::new();
+                for r in &rs {
+                    match contribution(r, metric, criteria) {
+                        Contribution::Value(v) => values.push(v),
+                        Contribution::AllBlq => n_blq += 1,
+                        Contribution::Failed => n_failed += 1,
+                        Contribution::Excluded(ex) => {
+                            n_excluded += 1;
+                            for e in ex {
+                                *reasons.entry(e.code()).or_default() += 1;
+                            }
                         }
-                    })
-                    .collect();
+                    }
+                }
+                let s = summarise(&values);
                 out.push(SummaryRow {
                     matrix: matrix.clone(),
                     assay: assay.clone(),
                     group: group.clone(),
-                    parameter: name,
-                    unit: unit(kind, &conc),
-                    summary: summarise(&values),
+                    parameter: metric.name(),
+                    pptestcd: metric.pptestcd().to_string(),
+                    label: metric.label(),
+                    unit: metric.unit(&conc, dose_unit.as_deref()),
+                    n: s.n,
+                    n_excluded,
+                    excluded_reasons: reasons
+                        .iter()
+                        .map(|(k, v)| format!("{k}: {v}"))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    n_blq,
+                    n_missing: s.n_missing + n_failed,
+                    geo_mean: s.geo_mean,
+                    geo_cv_pct: s.geo_cv_pct,
+                    mean: s.mean,
+                    sd: s.sd,
+                    median: s.median,
+                    min: s.min,
+                    max: s.max,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// One profile's value of one metric, with whether it enters the summaries: a row of
+/// `estimates.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EstimateRow {
+    /// Subject.
+    pub subject: String,
+    /// Matrix.
+    pub matrix: String,
+    /// Assay.
+    pub assay: String,
+    /// PKNCA name.
+    pub parameter: String,
+    /// CDISC PPTESTCD.
+    pub pptestcd: String,
+    /// Study-report label.
+    pub label: String,
+    /// Unit.
+    pub unit: String,
+    /// The value (NA when not computable).
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub value: Option<f64>,
+    /// Whether it enters the summary statistics.
+    pub included: bool,
+    /// Why not (empty when included).
+    pub reason: String,
+}
+
+/// Every profile's value of every metric of the kinds in `kinds`, flagged.
+pub fn estimate_rows(
+    rows: &[ExposureRow<'_>],
+    metrics: &[Metric],
+    criteria: &AcceptanceCriteria,
+    kinds: &dyn Fn(&str, &str) -> bool,
+) -> Vec<EstimateRow> {
+    let mut out = Vec::new();
+    for r in rows {
+        let (m, a) = key(r.profile);
+        if !kinds(&m, &a) {
+            continue;
+        }
+        let Some(nca) = r.nca else { continue };
+        let conc = r.profile.unit.label();
+        let dose_unit = r.profile.dose.as_ref().map(|d| d.unit.as_str());
+        for &metric in metrics {
+            if metric.needs_dose() && dose_unit.is_none() {
+                continue;
+            }
+            let (included, reason) = match contribution(r, metric, criteria) {
+                Contribution::Value(_) => (true, String::new()),
+                Contribution::AllBlq => (false, "all samples BLQ".to_string()),
+                Contribution::Failed => (false, "NCA failed".to_string()),
+                Contribution::Excluded(ex) => (
+                    false,
+                    ex.iter()
+                        .map(|e| e.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+            };
+            out.push(EstimateRow {
+                subject: r.profile.key.subject.clone(),
+                matrix: m.clone(),
+                assay: a.clone(),
+                parameter: metric.name(),
+                pptestcd: metric.pptestcd().to_string(),
+                label: metric.label(),
+                unit: metric.unit(conc, dose_unit),
+                value: metric.value(nca),
+                included,
+                reason,
+            });
+        }
+    }
+    out
+}
+
+/// Concentrations at one visit of a sparsely sampled matrix: a row of `visits.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VisitRow {
+    /// Matrix.
+    pub matrix: String,
+    /// Assay.
+    pub assay: String,
+    /// `all` or the group.
+    pub group: String,
+    /// Visit day (sample time rounded to the day).
+    #[serde(serialize_with = "crate::files::num")]
+    pub day: f64,
+    /// Concentration unit.
+    pub unit: String,
+    /// Patients sampled at the visit.
+    pub n_sampled: usize,
+    /// Of them, BLQ.
+    pub n_blq: usize,
+    /// Of them, quantified (the statistics are over these).
+    pub n: usize,
+    /// Geometric mean.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub geo_mean: Option<f64>,
+    /// Geometric CV, %.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub geo_cv_pct: Option<f64>,
+    /// Median.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub median: Option<f64>,
+    /// Smallest.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub min: Option<f64>,
+    /// Largest.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub max: Option<f64>,
+}
+
+/// Concentration at each visit (sample time rounded to the day) for the kinds in `kinds`
+/// (those reported as visits), for all subjects and per group.
+pub fn visit_table(rows: &[ExposureRow<'_>], kinds: &dyn Fn(&str, &str) -> bool) -> Vec<VisitRow> {
+    let mut out = Vec::new();
+    for ((matrix, assay), groups) in by_kind_and_group(rows) {
+        if !kinds(&matrix, &assay) {
+            continue;
+        }
+        for (group, rs) in groups {
+            let unit = rs[0].profile.unit.label().to_string();
+            let mut days: BTreeMap<i64, (usize, Vec<Option<f64>>)> = BTreeMap::new();
+            for r in &rs {
+                for s in &r.profile.samples {
+                    let e = days.entry(s.time.round() as i64).or_default();
+                    match s.value {
+                        SampleValue::Missing => {}
+                        SampleValue::Quantified { value } if value > 0.0 => e.1.push(Some(value)),
+                        _ => e.0 += 1,
+                    }
+                }
+            }
+            for (day, (n_blq, values)) in days {
+                if n_blq + values.len() == 0 {
+                    continue;
+                }
+                let s = summarise(&values);
+                out.push(VisitRow {
+                    matrix: matrix.clone(),
+                    assay: assay.clone(),
+                    group: group.clone(),
+                    day: day as f64,
+                    unit: unit.clone(),
+                    n_sampled: n_blq + values.len(),
+                    n_blq,
+                    n: s.n,
+                    geo_mean: s.geo_mean,
+                    geo_cv_pct: s.geo_cv_pct,
+                    median: s.median,
+                    min: s.min,
+                    max: s.max,
                 });
             }
         }
@@ -147,7 +395,7 @@ pub fn quantifiable_at(profile: &Profile, day: f64) -> Option<bool> {
 }
 
 /// Fraction of subjects with quantifiable levels at a landmark day.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuantifiableRow {
     /// Matrix label.
     pub matrix: String,
@@ -156,12 +404,14 @@ pub struct QuantifiableRow {
     /// `all` or the group.
     pub group: String,
     /// Day.
+    #[serde(serialize_with = "crate::files::num")]
     pub day: f64,
     /// Subjects quantifiable then.
     pub n_quantifiable: usize,
     /// Subjects sampled then.
     pub n_sampled: usize,
     /// n_quantifiable / n_sampled.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub fraction: Option<f64>,
 }
 
@@ -193,72 +443,110 @@ pub fn quantifiable_table(rows: &[ExposureRow<'_>], days: &[f64]) -> Vec<Quantif
     out
 }
 
-/// An exposure metric compared between responders and non-responders.
-#[derive(Debug, Clone, PartialEq)]
+/// An exposure metric compared between responders and non-responders: a row of
+/// `exposure_response.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExposureResponseRow {
     /// Matrix label.
     pub matrix: String,
     /// Assay label.
     pub assay: String,
-    /// `cmax` or `auc_0_28`.
-    pub parameter: &'static str,
+    /// PKNCA name.
+    pub parameter: String,
+    /// CDISC PPTESTCD.
+    pub pptestcd: String,
+    /// Study-report label.
+    pub label: String,
     /// Unit.
     pub unit: String,
-    /// Responders: statistics.
-    pub responders: Summary,
-    /// Non-responders: statistics.
-    pub non_responders: Summary,
-    /// Ratio of geometric means responders / non-responders with its 95% CI (Welch t on
-    /// the log scale).
-    pub ratio: Option<RatioCi>,
-    /// Two-sided Wilcoxon rank-sum test (exact for small samples without ties).
-    pub wilcoxon: Option<WilcoxonResult>,
+    /// Responders with a value.
+    pub n_responders: usize,
+    /// Their geometric mean.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub geo_mean_responders: Option<f64>,
+    /// Non-responders with a value.
+    pub n_non_responders: usize,
+    /// Their geometric mean.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub geo_mean_non_responders: Option<f64>,
+    /// Ratio of geometric means responders / non-responders (Welch t on the log scale).
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub gm_ratio: Option<f64>,
+    /// Its 95% CI, lower bound.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub gm_ratio_lower_95: Option<f64>,
+    /// Its 95% CI, upper bound.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub gm_ratio_upper_95: Option<f64>,
+    /// Two-sided Wilcoxon rank-sum W.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub wilcoxon_w: Option<f64>,
+    /// Its p-value.
+    #[serde(serialize_with = "crate::files::opt_num")]
+    pub wilcoxon_p: Option<f64>,
+    /// Whether the p-value is exact.
+    pub wilcoxon_exact: Option<bool>,
 }
 
-/// Cmax and AUC0-28d by response, per matrix x assay. `responder` says whether a group
-/// value counts as response (`Some(true)`), non-response (`Some(false)`), or neither.
+/// `metrics` (e.g. Cmax and AUC0-28d) by response, per matrix x assay of `kinds`.
+/// `responder` says whether a group value counts as response (`Some(true)`),
+/// non-response (`Some(false)`), or neither. All-BLQ profiles enter the rank test (their
+/// exposure is the lowest) and not the geometric means.
 pub fn exposure_response(
     rows: &[ExposureRow<'_>],
+    metrics: &[Metric],
+    criteria: &AcceptanceCriteria,
+    kinds: &dyn Fn(&str, &str) -> bool,
     responder: &dyn Fn(&str) -> Option<bool>,
 ) -> Vec<ExposureResponseRow> {
-    let mut kinds: BTreeMap<Key, Vec<ExposureRow<'_>>> = BTreeMap::new();
+    let mut by: BTreeMap<Key, Vec<ExposureRow<'_>>> = BTreeMap::new();
     for r in rows {
-        kinds.entry(key(r.profile)).or_default().push(*r);
+        by.entry(key(r.profile)).or_default().push(*r);
     }
     let mut out = Vec::new();
-    for ((matrix, assay), rs) in kinds {
+    for ((matrix, assay), rs) in by {
+        if !kinds(&matrix, &assay) {
+            continue;
+        }
         let conc = rs[0].profile.unit.label().to_string();
-        for (name, kind, f) in METRICS.iter().take(2) {
+        for &metric in metrics {
             let (mut yes, mut no) = (Vec::new(), Vec::new());
             for r in &rs {
-                match (r.group.and_then(responder), f(r.nca)) {
-                    (Some(true), v) => yes.push(v),
-                    (Some(false), v) => no.push(v),
-                    (None, _) => {}
+                let v = match contribution(r, metric, criteria) {
+                    Contribution::Value(Some(v)) if v.is_finite() => v,
+                    Contribution::AllBlq => 0.0,
+                    _ => continue,
+                };
+                match r.group.and_then(responder) {
+                    Some(true) => yes.push(v),
+                    Some(false) => no.push(v),
+                    None => {}
                 }
             }
             if yes.is_empty() && no.is_empty() {
                 continue;
             }
-            let finite = |v: &[Option<f64>]| -> Vec<f64> {
-                v.iter()
-                    .flatten()
-                    .copied()
-                    .filter(|x| x.is_finite())
-                    .collect()
-            };
             let positive =
                 |v: &[f64]| -> Vec<f64> { v.iter().copied().filter(|x| *x > 0.0).collect() };
-            let (a, b) = (finite(&yes), finite(&no));
+            let ratio = geometric_mean_ratio(&positive(&yes), &positive(&no));
+            let w = wilcoxon_rank_sum(&yes, &no);
             out.push(ExposureResponseRow {
                 matrix: matrix.clone(),
                 assay: assay.clone(),
-                parameter: name,
-                unit: unit(*kind, &conc),
-                responders: summarise(&yes),
-                non_responders: summarise(&no),
-                ratio: geometric_mean_ratio(&positive(&a), &positive(&b)),
-                wilcoxon: wilcoxon_rank_sum(&a, &b),
+                parameter: metric.name(),
+                pptestcd: metric.pptestcd().to_string(),
+                label: metric.label(),
+                unit: metric.unit(&conc, None),
+                n_responders: yes.len(),
+                geo_mean_responders: summarise_values(&yes).geo_mean,
+                n_non_responders: no.len(),
+                geo_mean_non_responders: summarise_values(&no).geo_mean,
+                gm_ratio: ratio.map(|x| x.ratio),
+                gm_ratio_lower_95: ratio.map(|x| x.lower),
+                gm_ratio_upper_95: ratio.map(|x| x.upper),
+                wilcoxon_w: w.map(|w| w.w),
+                wilcoxon_p: w.map(|w| w.p_value),
+                wilcoxon_exact: w.map(|w| w.exact),
             });
         }
     }
@@ -266,21 +554,26 @@ pub fn exposure_response(
 }
 
 /// Tissue-to-blood ratio at one day.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TissueRatioRow {
     /// `marrow` or `csf`.
     pub matrix: String,
     /// Day.
+    #[serde(serialize_with = "crate::files::num")]
     pub day: f64,
     /// Pairs (a subject with both values quantifiable that day).
     pub n: usize,
     /// Geometric mean of the ratios.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub geo_mean: Option<f64>,
     /// Median ratio.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub median: Option<f64>,
     /// Smallest ratio.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub min: Option<f64>,
     /// Largest ratio.
+    #[serde(serialize_with = "crate::files::opt_num")]
     pub max: Option<f64>,
 }
 

@@ -6,18 +6,8 @@ use crate::flags::hiargs::FitConfig;
 use crate::output::fit_tables::{self, FitRow};
 use crate::output::nca_tables::Failure;
 use anyhow::{Context, Result};
-use cartpk_ck::{fit_batch, CkModel, FitError, FitOptions, FitResult, Stein2019};
+use cartpk_ck::{fit_batch, CkModel, FitError, FitOptions, FitResult};
 use cartpk_core::ingest::{read_path, Dataset};
-
-/// The fitted profiles (with predictions) and the profiles not fitted, for Stein 2019 with
-/// the default options (kept for `cartpk run`; see [`fit_rows_with`]).
-pub fn fit_rows<'a>(
-    data: &'a Dataset,
-    fits: &'a [Result<FitResult, FitError>],
-    failures: &mut Vec<Failure>,
-) -> Vec<FitRow<'a>> {
-    fit_rows_with(&Stein2019, &FitOptions::default(), data, fits, failures)
-}
 
 /// The fitted profiles (with predictions at the fitted samples) and the profiles not
 /// fitted.

@@ -4,53 +4,19 @@
 use super::Outcome;
 use crate::flags::hiargs::PlotConfig;
 use crate::output::atomic::write_atomic;
+use crate::overrides::read_overrides;
 use anyhow::{Context, Result};
 use cartpk_ck::fit::observations;
-use cartpk_ck::{fit_batch, CkModel, FitOptions, FitResult, Prediction, Stein2019};
+use cartpk_ck::{fit_batch, FitResult, Prediction, Stein2019};
 use cartpk_core::ingest::read_path;
-use cartpk_core::Profile;
-use cartpk_nca::{nca_batch, LambdaZOverrides, NcaError, NcaOptions, NcaResult};
-use cartpk_plot::cohort::{CohortPlot, CohortProfile};
-use cartpk_plot::gof::{GofPlot, GofPoint};
-use cartpk_plot::patient::{PatientPlot, PatientSeries};
-use cartpk_plot::{render, series_label, Figure, ImageFormat, PlotOptions};
+use cartpk_nca::nca_batch;
+use cartpk_plot::{render, Figure, ImageFormat, PlotOptions};
+use cartpk_report::figures::{by_kind, cohort_plot, gof_plot, patient_plot, patients};
+use cartpk_report::file_name::file_stem;
+use cartpk_report::Support;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 use std::path::Path;
-
-/// One file name per subject, in the order given: [`safe_name`], with `_2`, `_3`... added
-/// where two subjects would otherwise share a name (`A/1` and `A_1`), so that no figure
-/// overwrites another.
-pub fn file_names(subjects: &[&str]) -> Vec<String> {
-    let mut used = std::collections::HashSet::new();
-    subjects
-        .iter()
-        .map(|s| {
-            let base = safe_name(s);
-            let mut name = base.clone();
-            let mut k = 1;
-            while !used.insert(name.to_ascii_lowercase()) {
-                k += 1;
-                name = format!("{base}_{k}");
-            }
-            name
-        })
-        .collect()
-}
-
-/// A file name made of the characters every file system accepts.
-pub fn safe_name(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
 
 pub fn write_figure<F: Figure>(
     fig: &F,
@@ -64,140 +30,6 @@ pub fn write_figure<F: Figure>(
         write_atomic(&dir.join(format!("{stem}.{}", f.extension())), &bytes)?;
     }
     Ok(())
-}
-
-/// Profile indices by (matrix, assay) label, in label order.
-pub fn by_kind(profiles: &[Profile]) -> BTreeMap<(String, String), Vec<usize>> {
-    let mut out: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
-    for (i, p) in profiles.iter().enumerate() {
-        out.entry((
-            p.key.matrix.label().to_string(),
-            p.key.assay.label().to_string(),
-        ))
-        .or_default()
-        .push(i);
-    }
-    out
-}
-
-/// The cohort figure of the profiles `idx` (one matrix x assay), grouped by `group_of`.
-pub fn cohort_plot(
-    profiles: &[Profile],
-    idx: &[usize],
-    group_of: &dyn Fn(&str) -> Option<String>,
-) -> CohortPlot {
-    let first = &profiles[idx[0]];
-    CohortPlot {
-        title: format!(
-            "{}: {} patients",
-            series_label(&first.key.matrix, &first.key.assay),
-            idx.len()
-        ),
-        unit: first.unit.clone(),
-        profiles: idx
-            .iter()
-            .map(|&i| {
-                let p = &profiles[i];
-                CohortProfile {
-                    subject: p.key.subject.clone(),
-                    group: group_of(&p.key.subject),
-                    points: PatientSeries::from_profile(p, None).points,
-                }
-            })
-            .collect(),
-    }
-}
-
-/// The goodness-of-fit figure of the predictions of one matrix x assay (`first` is one of
-/// its profiles, for the labels).
-pub fn gof_plot(first: &Profile, predictions: &[Prediction]) -> GofPlot {
-    GofPlot {
-        title: format!(
-            "{}: Stein 2019 model, individual fits (open: BLQ at LLOQ)",
-            series_label(&first.key.matrix, &first.key.assay)
-        ),
-        unit_label: first.unit.label().to_string(),
-        points: predictions
-            .iter()
-            .map(|p| GofPoint {
-                time: p.time,
-                observed: p.observed,
-                predicted: p.predicted,
-                weighted_residual: p.weighted_residual,
-                blq: p.blq,
-            })
-            .collect(),
-    }
-}
-
-/// One patient: its subject, the indices of its profiles, and its figure's file name.
-pub struct Patient<'a> {
-    /// Subject identifier.
-    pub subject: &'a str,
-    /// Indices of the subject's profiles.
-    pub profiles: Vec<usize>,
-    /// File name of its figure, unique among the patients ([`file_names`]).
-    pub file_name: String,
-}
-
-/// The patients of `profiles`, in subject order.
-pub fn patients(profiles: &[Profile]) -> Vec<Patient<'_>> {
-    let mut by_subject: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, p) in profiles.iter().enumerate() {
-        by_subject
-            .entry(p.key.subject.as_str())
-            .or_default()
-            .push(i);
-    }
-    let names = file_names(&by_subject.keys().copied().collect::<Vec<_>>());
-    by_subject
-        .into_iter()
-        .zip(names)
-        .map(|((subject, profiles), file_name)| Patient {
-            subject,
-            profiles,
-            file_name,
-        })
-        .collect()
-}
-
-/// The figure of one patient: every profile with its NCA marks and, when `fit_of` gives
-/// one, the fitted curve up to the last sample (at least day 28).
-pub fn patient_plot<'f>(
-    patient: &Patient<'_>,
-    profiles: &[Profile],
-    nca: &[Result<NcaResult, NcaError>],
-    fit_of: &(dyn Fn(usize) -> Option<&'f FitResult> + Sync),
-) -> PatientPlot {
-    let series = patient
-        .profiles
-        .iter()
-        .map(|&i| {
-            let p = &profiles[i];
-            let s = PatientSeries::from_profile(p, nca[i].as_ref().ok());
-            match fit_of(i) {
-                Some(f) => {
-                    let t_end = p.samples.last().map_or(28.0, |s| s.time).max(28.0);
-                    s.with_fit(curve(&Stein2019, f, t_end))
-                }
-                None => s,
-            }
-        })
-        .collect();
-    PatientPlot {
-        subject: patient.subject.to_string(),
-        series,
-    }
-}
-
-/// The fitted curve from day 0 to the last sample, on the plot crate's grid (dense over
-/// days 0-28, where the curve peaks).
-pub fn curve(model: &dyn CkModel, fit: &FitResult, t_end: f64) -> Vec<(f64, f64)> {
-    let k = model.n_theta();
-    cartpk_plot::patient::curve_times(0.0, t_end)
-        .into_iter()
-        .map(|t| (t, model.ln_conc(&fit.optimum[..k], t, None).exp()))
-        .collect()
 }
 
 /// Draws every figure.
@@ -215,14 +47,29 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
         ),
         None => None,
     };
-    let nca = nca_batch(
-        &data.profiles,
-        &NcaOptions::default(),
-        &LambdaZOverrides::new(),
-    );
+    let mut settings = config.settings.clone();
+    if let Some(path) = &config.overrides {
+        settings.lambda_z_overrides = read_overrides(path)
+            .with_context(|| format!("--lambda-z-overrides {}", path.display()))?;
+    }
+    let mut profiles = data.profiles.clone();
+    if let Some(d) = &settings.default_dose {
+        for p in profiles.iter_mut().filter(|p| p.dose.is_none()) {
+            p.dose = Some(d.clone());
+        }
+    }
+    let data = cartpk_core::ingest::Dataset { profiles, ..data };
+    let nca = nca_batch(&data.profiles, &settings.nca, &settings.lambda_z_overrides);
+    // Cmax is marked on the profiles whose sampling supports it (cartpk_report::sampling).
+    let rich: Vec<bool> = data
+        .profiles
+        .iter()
+        .map(|p| settings.sampling.support(p) == Support::FullNca)
+        .collect();
     let model = Stein2019;
-    let fits: Vec<Option<FitResult>> = if config.fit {
-        fit_batch(&model, &data.profiles, &FitOptions::default())
+    let fit = settings.fit_model;
+    let fits: Vec<Option<FitResult>> = if fit {
+        fit_batch(&model, &data.profiles, &settings.fit)
             .into_iter()
             .map(Result::ok)
             .collect()
@@ -251,16 +98,17 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
             .expect("the template is valid"),
     );
     let fit_of = |i: usize| fits[i].as_ref();
+    let marks = |i: usize| rich[i];
     let results: Vec<Result<()>> = patients
         .par_iter()
         .map(|patient| {
-            let plot = patient_plot(patient, &data.profiles, &nca, &fit_of);
+            let plot = patient_plot(patient, &data.profiles, &nca, &marks, &fit_of);
             let r = write_figure(
                 &plot,
                 &patient_dir,
                 &patient.file_name,
                 &config.formats,
-                &config.size,
+                &settings.plot,
             );
             bar.inc(1);
             r
@@ -283,17 +131,17 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
                     .unwrap_or_else(|| "(no group)".into())
             })
         };
-        let stem = format!("{}_{}", safe_name(&matrix), safe_name(&assay));
+        let stem = file_stem(&format!("{matrix}_{assay}"));
         let cohort = cohort_plot(&data.profiles, &idx, &group_of);
         write_figure(
             &cohort,
             &config.out_dir,
             &format!("cohort_{stem}"),
             &config.formats,
-            &config.size,
+            &settings.plot,
         )?;
         n_cohort += 1;
-        if config.fit {
+        if fit {
             let preds: Vec<Prediction> = idx
                 .iter()
                 .filter_map(|&i| fits[i].as_ref().map(|f| (i, f)))
@@ -305,7 +153,7 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
                 &config.out_dir,
                 &format!("gof_{stem}"),
                 &config.formats,
-                &config.size,
+                &settings.plot,
             )?;
         }
     }
@@ -323,7 +171,7 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
             "cartpk plot: {} patient figures, {} cohort figures{} in {}",
             patients.len() - failed.len(),
             n_cohort,
-            if config.fit {
+            if fit {
                 " with model fits and goodness of fit"
             } else {
                 ""

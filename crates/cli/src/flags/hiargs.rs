@@ -8,6 +8,7 @@ use anyhow::{anyhow, bail, Result};
 use cartpk_core::ingest::{ColumnMapping, IngestOptions};
 use cartpk_core::{ConcUnit, TimeUnit};
 use cartpk_nca::{AucMethod, BlqRule, BlqRules, Interval, LambdaZRule, NcaOptions};
+use cartpk_report::Settings;
 use std::path::PathBuf;
 
 /// Which files to write.
@@ -386,10 +387,10 @@ pub struct PlotConfig {
     pub out_dir: PathBuf,
     /// Formats to write.
     pub formats: Vec<cartpk_plot::ImageFormat>,
-    /// Size and resolution.
-    pub size: cartpk_plot::PlotOptions,
-    /// Whether to fit and draw the model.
-    pub fit: bool,
+    /// The analysis settings (NCA rules, fit, sampling rule, figure size).
+    pub settings: Settings,
+    /// File of manual lambda_z choices, read when the command runs.
+    pub overrides: Option<PathBuf>,
     /// Subjects file and grouping column.
     pub groups: Option<(PathBuf, String)>,
     /// Threads, `None` for every core.
@@ -423,22 +424,77 @@ impl PlotConfig {
             ImageFormats::Svg => vec![ImageFormat::Svg],
             ImageFormats::Both => vec![ImageFormat::Png, ImageFormat::Svg],
         };
+        let mut settings = settings(&args.rules, &args.analysis)?;
+        settings.fit_model = args.fit;
+        settings.plot = cartpk_plot::PlotOptions {
+            width_in: args.width_in,
+            height_in: args.height_in,
+            dpi: args.dpi,
+        };
+        settings.group_by = args.group_by.clone();
         Ok(PlotConfig {
             input: args.input.input,
             ingest,
             out_dir: args.out,
             formats,
-            size: cartpk_plot::PlotOptions {
-                width_in: args.width_in,
-                height_in: args.height_in,
-                dpi: args.dpi,
-            },
-            fit: args.fit,
+            settings,
+            overrides: args.analysis.lambda_z_overrides,
             groups: args.subjects.zip(args.group_by),
             threads: args.threads,
             quiet: args.quiet,
         })
     }
+}
+
+/// The analysis settings from the NCA rule flags and the analysis flags, on top of the
+/// library's defaults (`cartpk_report::Settings::default()`).
+pub fn settings(
+    rules: &super::lowargs::NcaRuleArgs,
+    a: &super::lowargs::AnalysisArgs,
+) -> Result<Settings> {
+    let mut s = Settings {
+        nca: nca_options(rules)?,
+        ..Settings::default()
+    };
+    s.default_dose = match a.dose {
+        Some(d) if d > 0.0 && d.is_finite() => Some(cartpk_core::Dose {
+            amount: d,
+            unit: a.dose_unit.clone(),
+        }),
+        Some(d) => bail!("--dose: expected an amount > 0, found {d}"),
+        None => None,
+    };
+    s.fit.blq = a.fit_blq.parse().map_err(|e| anyhow!("--fit-blq: {e}"))?;
+    if !(a.sigma_min > 0.0 && a.sigma_min.is_finite()) {
+        bail!("--sigma-min: expected a number > 0, found {}", a.sigma_min);
+    }
+    s.fit.sigma_min = a.sigma_min;
+    if a.min_adj_r_squared.is_nan() || a.min_adj_r_squared > 1.0 {
+        bail!(
+            "--min-adj-r-squared: expected a number <= 1, found {}",
+            a.min_adj_r_squared
+        );
+    }
+    if !(a.min_span_half_lives >= 0.0 && a.min_span_half_lives.is_finite()) {
+        bail!(
+            "--min-span-half-lives: expected a number >= 0, found {}",
+            a.min_span_half_lives
+        );
+    }
+    if !(a.max_aucpext_pct >= 0.0 && a.max_aucpext_pct <= 100.0) {
+        bail!(
+            "--max-aucpext-pct: expected a percentage 0-100, found {}",
+            a.max_aucpext_pct
+        );
+    }
+    s.criteria = cartpk_report::AcceptanceCriteria {
+        min_adj_r_squared: a.min_adj_r_squared,
+        min_span_half_lives: a.min_span_half_lives,
+        max_aucpext_pct: a.max_aucpext_pct,
+    };
+    s.sampling.min_times = a.rich_min_samples;
+    s.sampling.min_expansion_times = a.rich_min_expansion_samples;
+    Ok(s)
 }
 
 /// Everything `cartpk run` needs.
@@ -450,18 +506,14 @@ pub struct RunConfig {
     pub ingest: IngestOptions,
     /// The subjects file.
     pub subjects: Option<PathBuf>,
+    /// File of manual lambda_z choices, read when the command runs.
+    pub overrides: Option<PathBuf>,
     /// Output directory.
     pub out_dir: PathBuf,
-    /// Response column of the subjects file.
-    pub response_column: String,
-    /// Values that count as response, lower-cased.
-    pub responders: Vec<String>,
-    /// NCA settings (PKNCA defaults).
-    pub nca: NcaOptions,
-    /// Fit settings.
-    pub fit: cartpk_ck::FitOptions,
-    /// Figure size.
-    pub plot: cartpk_plot::PlotOptions,
+    /// Every analysis setting.
+    pub settings: Settings,
+    /// The command line, for the report's provenance.
+    pub command_line: String,
     /// Threads, `None` for every core.
     pub threads: Option<usize>,
     /// Errors only.
@@ -484,18 +536,107 @@ impl RunConfig {
         if responders.is_empty() {
             bail!("--responders: expected at least one value");
         }
+        let mut settings = settings(&args.rules, &args.analysis)?;
+        settings.response_column = args.response_column;
+        settings.responders = responders;
+        settings.group_by = args.group_by;
+        settings.inline_patient_limit = args.inline_patients;
         Ok(RunConfig {
             input: args.input.input,
             ingest,
             subjects: args.subjects,
+            overrides: args.analysis.lambda_z_overrides,
             out_dir: args.out,
-            response_column: args.response_column,
-            responders,
-            nca: nca_options(&args.rules)?,
-            fit: cartpk_ck::FitOptions::default(),
-            plot: cartpk_plot::PlotOptions::default(),
+            settings,
+            command_line: command_line(),
             threads: args.threads,
             quiet: args.quiet,
         })
+    }
+}
+
+/// The command line as typed, each argument quoted for a POSIX shell where needed.
+pub fn command_line() -> String {
+    std::env::args()
+        .map(|a| {
+            if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=,:+@%".contains(c))
+            {
+                a
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flags::lowargs::{Command, LowArgs};
+    use clap::Parser;
+
+    fn run_config(args: &[&str]) -> RunConfig {
+        let argv = ["cartpk", "run", "in.csv", "--out", "out"]
+            .iter()
+            .chain(args);
+        match LowArgs::try_parse_from(argv).unwrap().command {
+            Command::Run(a) => RunConfig::from_args(a).unwrap(),
+            _ => unreachable!("parsed a run command"),
+        }
+    }
+
+    /// One settings value: the command line's defaults are the library's.
+    #[test]
+    fn run_defaults_are_the_library_defaults() {
+        let s = run_config(&[]).settings;
+        let d = Settings::default();
+        assert_eq!(s.nca, d.nca);
+        assert_eq!(s.criteria, d.criteria);
+        assert_eq!(s.sampling, d.sampling);
+        assert_eq!(s.fit.blq, d.fit.blq);
+        assert_eq!(s.fit.sigma_min, d.fit.sigma_min);
+        assert_eq!(s.responders, d.responders);
+        assert_eq!(s.response_column, d.response_column);
+        assert_eq!(s.inline_patient_limit, d.inline_patient_limit);
+        assert!(s.default_dose.is_none() && s.group_by.is_none());
+    }
+
+    #[test]
+    fn run_takes_every_option_that_changes_a_number() {
+        let s = run_config(&[
+            "--dose",
+            "2e6",
+            "--dose-unit",
+            "cells/kg",
+            "--fit-blq",
+            "m1",
+            "--min-adj-r-squared",
+            "0.9",
+            "--max-aucpext-pct",
+            "25",
+            "--interval",
+            "0-14",
+            "--blq-after-last",
+            "drop",
+            "--group-by",
+            "crs_grade",
+        ])
+        .settings;
+        assert_eq!(s.default_dose.unwrap().amount, 2e6);
+        assert_eq!(s.fit.blq, cartpk_ck::BlqMethod::M1);
+        assert_eq!(s.criteria.min_adj_r_squared, 0.9);
+        assert_eq!(s.criteria.max_aucpext_pct, 25.0);
+        assert_eq!(
+            s.nca.intervals,
+            vec![Interval {
+                start: 0.0,
+                end: 14.0
+            }]
+        );
+        assert_eq!(s.nca.blq.after_last, BlqRule::Drop);
+        assert_eq!(s.group_by.as_deref(), Some("crs_grade"));
     }
 }

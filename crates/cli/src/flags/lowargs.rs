@@ -271,6 +271,12 @@ pub struct PlotArgs {
     #[arg(long)]
     pub fit: bool,
 
+    #[command(flatten)]
+    pub rules: NcaRuleArgs,
+
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+
     /// Subjects file (CSV with a `subject` or `USUBJID` column) giving a group per subject.
     #[arg(long, value_name = "FILE", requires = "group_by")]
     pub subjects: Option<PathBuf>,
@@ -297,6 +303,9 @@ pub struct RunArgs {
     #[command(flatten)]
     pub rules: NcaRuleArgs,
 
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+
     /// Subjects file: one row per subject (`subject` or `USUBJID` column) with covariates
     /// (dose, weight, response...); unknown columns pass through to the tables.
     #[arg(long, value_name = "FILE")]
@@ -308,17 +317,23 @@ pub struct RunArgs {
     pub out: PathBuf,
 
     /// Column of the subjects file with the response.
-    #[arg(long, default_value = "response", value_name = "COLUMN")]
+    #[arg(long, default_value = cartpk_report::settings::RESPONSE_COLUMN, value_name = "COLUMN")]
     pub response_column: String,
 
     /// Response values that count as response (comma-separated, case-insensitive); every
     /// other non-empty value counts as non-response.
-    #[arg(
-        long,
-        default_value = "CR,CRi,CR/CRi,CR-CRi,responder,yes,1",
-        value_name = "LIST"
-    )]
+    #[arg(long, default_value = cartpk_report::settings::RESPONDERS, value_name = "LIST")]
     pub responders: String,
+
+    /// Column of the subjects file to split the summaries and cohort figures by (default:
+    /// the response column).
+    #[arg(long, value_name = "COLUMN")]
+    pub group_by: Option<String>,
+
+    /// Most patients whose figures are drawn inside report.html; beyond, the report links
+    /// the PNG files under plots/patients/ so that the page stays small.
+    #[arg(long, default_value_t = cartpk_report::settings::INLINE_PATIENT_LIMIT, value_name = "N")]
+    pub inline_patients: usize,
 
     /// Worker threads (default: every core).
     #[arg(long, value_name = "N")]
@@ -347,23 +362,72 @@ pub struct NcaRuleArgs {
     pub intervals: Vec<String>,
 
     /// BLQ before the first quantifiable sample: zero, drop, lloq, half-lloq or a number.
-    #[arg(long, default_value = "zero", value_name = "RULE")]
+    #[arg(long, default_value_t = cartpk_nca::BlqRules::default().before_first.to_string(), value_name = "RULE")]
     pub blq_before_first: String,
 
     /// BLQ between quantifiable samples: zero, drop, lloq, half-lloq or a number.
-    #[arg(long, default_value = "drop", value_name = "RULE")]
+    #[arg(long, default_value_t = cartpk_nca::BlqRules::default().between.to_string(), value_name = "RULE")]
     pub blq_between: String,
 
     /// BLQ after the last quantifiable sample: zero, drop, lloq, half-lloq or a number.
-    #[arg(long, default_value = "zero", value_name = "RULE")]
+    #[arg(long, default_value_t = cartpk_nca::BlqRules::default().after_last.to_string(), value_name = "RULE")]
     pub blq_after_last: String,
 
     /// Fewest points in an automatic lambda_z fit (PKNCA min.hl.points).
-    #[arg(long, default_value_t = 3, value_name = "N")]
+    #[arg(long, default_value_t = cartpk_nca::LambdaZRule::default().min_points, value_name = "N")]
     pub lambda_z_min_points: usize,
 
     /// Adjusted-R2 tolerance within which the fit with most points wins (PKNCA
     /// adj.r.squared.factor).
-    #[arg(long, default_value_t = 1e-4, value_name = "X")]
+    #[arg(long, default_value_t = cartpk_nca::LambdaZRule::default().adj_r2_factor, value_name = "X")]
     pub lambda_z_adj_r2_factor: f64,
+}
+
+/// The options beyond the NCA rules that change a number of the report, shared by
+/// `cartpk run` and `cartpk plot`. Defaults are those of `cartpk_report::Settings`.
+#[derive(Debug, Args)]
+pub struct AnalysisArgs {
+    /// CSV of manual lambda_z choices: subject, matrix, assay, start, end (days) and an
+    /// optional `exclude` column of times (days) separated by `;`.
+    #[arg(long, value_name = "FILE")]
+    pub lambda_z_overrides: Option<PathBuf>,
+
+    /// Dose for every profile whose input rows and subjects file give none (e.g. 5e7), for
+    /// dose-normalised Cmax and AUC.
+    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
+    pub dose: Option<f64>,
+
+    /// Unit of --dose (e.g. cells, "CAR+ cells", cells/kg).
+    #[arg(long, default_value = "cells", value_name = "UNIT")]
+    pub dose_unit: String,
+
+    /// BLQ in the model fit's likelihood: m3 (censored, Beal's M3) or m1 (dropped).
+    #[arg(long, default_value = "m3", value_name = "METHOD")]
+    pub fit_blq: String,
+
+    /// Smallest residual SD of ln C in the model fit.
+    #[arg(long, default_value_t = cartpk_ck::FitOptions::default().sigma_min, value_name = "SD")]
+    pub sigma_min: f64,
+
+    /// Acceptance: smallest adjusted R2 of the lambda_z regression for t1/2 and AUCinf to
+    /// enter the summaries.
+    #[arg(long, default_value_t = cartpk_report::AcceptanceCriteria::default().min_adj_r_squared, value_name = "R2")]
+    pub min_adj_r_squared: f64,
+
+    /// Acceptance: smallest lambda_z span, in half-lives, for t1/2 and AUCinf.
+    #[arg(long, default_value_t = cartpk_report::AcceptanceCriteria::default().min_span_half_lives, value_name = "X")]
+    pub min_span_half_lives: f64,
+
+    /// Acceptance: largest %AUC extrapolated for AUCinf.
+    #[arg(long, default_value_t = cartpk_report::AcceptanceCriteria::default().max_aucpext_pct, value_name = "PCT")]
+    pub max_aucpext_pct: f64,
+
+    /// Sampling rule: fewest sampling times for the full NCA of a profile (fewer: reported
+    /// as visit concentrations).
+    #[arg(long, default_value_t = cartpk_report::SamplingRule::default().min_times, value_name = "N")]
+    pub rich_min_samples: usize,
+
+    /// Sampling rule: fewest of them within days 0-28 (the expansion phase).
+    #[arg(long, default_value_t = cartpk_report::SamplingRule::default().min_expansion_times, value_name = "N")]
+    pub rich_min_expansion_samples: usize,
 }

@@ -47,23 +47,6 @@ pub fn push_record(out: &mut Vec<u8>, fields: &[&str]) {
     out.push(b'\n');
 }
 
-/// Appends text fields then numbers, all separated by commas, without a line end (a row
-/// may go on).
-pub fn push_fields(out: &mut Vec<u8>, texts: &[&str], nums: &[Option<f64>]) {
-    for (i, t) in texts.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        push_text(out, t);
-    }
-    for (i, v) in nums.iter().enumerate() {
-        if i > 0 || !texts.is_empty() {
-            out.push(b',');
-        }
-        push_num(out, *v);
-    }
-}
-
 /// A report as pretty JSON with a final newline.
 pub fn json_bytes(report: &impl serde::Serialize) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(report).expect("reports hold only serialisable values");

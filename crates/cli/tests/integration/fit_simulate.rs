@@ -1,11 +1,7 @@
 //! `cartpk simulate` and `cartpk fit` end to end.
 
-use assert_cmd::Command;
+use crate::util::cartpk;
 use predicates::str::contains;
-
-fn cartpk() -> Command {
-    Command::cargo_bin("cartpk").unwrap()
-}
 
 #[test]
 fn simulate_is_seeded_and_writes_true_parameters() {

@@ -4,15 +4,11 @@
 //! cohort `crates/nca/tests/data/cart_small.csv`, whose numbers `cartpk nca` reproduces to
 //! 1e-6, see `crates/nca/tests/pknca_reference.rs`).
 
-use assert_cmd::Command;
+use crate::util::cartpk;
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-fn cartpk() -> Command {
-    Command::cargo_bin("cartpk").unwrap()
-}
 
 fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

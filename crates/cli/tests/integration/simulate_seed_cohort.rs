@@ -2,15 +2,14 @@
 //! parameters and the subjects file (whose simulated outcome columns are appended after the
 //! original ones and drawn from their own random stream) regenerate byte for byte.
 
-use assert_cmd::Command;
+use crate::util::cartpk;
 use std::path::Path;
 
 #[test]
 fn data_files_regenerate_byte_for_byte() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dir = tempfile::tempdir().unwrap();
-    Command::cargo_bin("cartpk")
-        .unwrap()
+    cartpk()
         .args([
             "simulate",
             "--n-subjects",

@@ -1,13 +1,6 @@
 //! `cartpk plot` end to end on the bundled example cohort.
 
-use assert_cmd::Command;
-use std::path::PathBuf;
-
-fn workspace_file(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(rel)
-}
+use crate::util::{cartpk, workspace_file};
 
 #[test]
 fn plots_every_patient_and_cohort_with_fits_and_groups() {
@@ -22,8 +15,7 @@ fn plots_every_patient_and_cohort_with_fits_and_groups() {
     }
     std::fs::write(&subjects, text).unwrap();
     let out = dir.path().join("plots");
-    Command::cargo_bin("cartpk")
-        .unwrap()
+    cartpk()
         .args([
             "plot",
             "--fit",
@@ -72,8 +64,7 @@ fn plots_every_patient_and_cohort_with_fits_and_groups() {
 #[test]
 fn bad_plot_options_are_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
-    Command::cargo_bin("cartpk")
-        .unwrap()
+    cartpk()
         .args(["plot", "--dpi", "0", "--out"])
         .arg(dir.path())
         .arg(workspace_file("data/cart_cohort.csv"))

@@ -3,27 +3,12 @@
 //! normalisation. Inputs are the fixtures in `tests/fixtures/` (a good profile `G01` and,
 //! where a row is bad, a profile `B01` holding it) or the NCA crate's reference data.
 
+use crate::util::{cartpk, fixture, workspace_file};
 use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
-fn cartpk() -> Command {
-    Command::cargo_bin("cartpk").unwrap()
-}
-
-fn workspace_file(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(rel)
-}
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
 
 fn cart_small() -> PathBuf {
     workspace_file("crates/nca/tests/data/cart_small.csv")

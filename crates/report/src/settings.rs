@@ -1,0 +1,89 @@
+//! One settings value for the whole analysis: the NCA rules, the model fit, the figures,
+//! the acceptance criteria of estimates, the sampling rule and the cohort options. Its
+//! `Default` is the documented reference default of every rule; the command line reads its
+//! defaults from here, so `nca`, `fit`, `plot` and `run` agree.
+
+use crate::criteria::AcceptanceCriteria;
+use crate::sampling::SamplingRule;
+use cartpk_ck::FitOptions;
+use cartpk_core::Dose;
+use cartpk_nca::{LambdaZOverrides, NcaOptions};
+use cartpk_plot::PlotOptions;
+
+/// Landmark days for the fraction of patients with quantifiable transgene (persistence).
+pub const LANDMARK_DAYS: [f64; 4] = [28.0, 84.0, 168.0, 365.0];
+
+/// Up to this many patients, the report inlines every patient's figure (SVG); beyond it,
+/// the figures are linked PNG files under `plots/patients/`, so that the page stays small.
+pub const INLINE_PATIENT_LIMIT: usize = 60;
+
+/// Default response column of the subjects file.
+pub const RESPONSE_COLUMN: &str = "response";
+
+/// Default values of the response column that count as response.
+pub const RESPONDERS: &str = "CR,CRi,CR/CRi,CR-CRi,responder,yes,1";
+
+/// Everything that changes a number, a table or a figure of the report.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// NCA rules (PKNCA's defaults).
+    pub nca: NcaOptions,
+    /// Manual lambda_z choices per profile.
+    pub lambda_z_overrides: LambdaZOverrides,
+    /// Dose for profiles whose input and subjects file give none.
+    pub default_dose: Option<Dose>,
+    /// Model-fit settings (Stein 2019, BLQ as M3 by default).
+    pub fit: FitOptions,
+    /// Whether to fit the model at all.
+    pub fit_model: bool,
+    /// Figure size and resolution.
+    pub plot: PlotOptions,
+    /// Whether to draw figures (a pipeline that wants tables only can skip them).
+    pub figures: bool,
+    /// Which estimates enter the summary statistics.
+    pub criteria: AcceptanceCriteria,
+    /// Which metrics a profile's sampling supports.
+    pub sampling: SamplingRule,
+    /// Column of the subjects file with the response.
+    pub response_column: String,
+    /// Values of that column that count as response (compared case-insensitively).
+    pub responders: Vec<String>,
+    /// Extra column of the subjects file to split the summaries and figures by.
+    pub group_by: Option<String>,
+    /// Landmark days of the persistence table.
+    pub landmark_days: Vec<f64>,
+    /// Most patients whose figures are inlined in the report ([`INLINE_PATIENT_LIMIT`]).
+    pub inline_patient_limit: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            nca: NcaOptions::default(),
+            lambda_z_overrides: LambdaZOverrides::new(),
+            default_dose: None,
+            fit: FitOptions::default(),
+            fit_model: true,
+            plot: PlotOptions::default(),
+            figures: true,
+            criteria: AcceptanceCriteria::default(),
+            sampling: SamplingRule::default(),
+            response_column: RESPONSE_COLUMN.to_string(),
+            responders: RESPONDERS
+                .split(',')
+                .map(|s| s.trim().to_ascii_lowercase())
+                .collect(),
+            group_by: None,
+            landmark_days: LANDMARK_DAYS.to_vec(),
+            inline_patient_limit: INLINE_PATIENT_LIMIT,
+        }
+    }
+}
+
+impl Settings {
+    /// Whether a response value counts as response.
+    pub fn is_responder(&self, value: &str) -> bool {
+        let v = value.trim();
+        self.responders.iter().any(|r| r.eq_ignore_ascii_case(v))
+    }
+}
