@@ -20,6 +20,7 @@ pub mod fit;
 pub mod likelihood;
 pub mod model;
 pub mod normal;
+pub mod population;
 pub mod simulate;
 
 pub use fit::{fit_batch, fit_profile, Estimate, FitError, FitOptions, FitResult, Prediction};
