@@ -20,7 +20,13 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    // --write DIR: the cohorts and the truth as CSV, for benches/reference/population_nuts.py.
+    let write_dir = args.iter().position(|a| a == "--write").map(|i| {
+        let d = args.remove(i + 1);
+        args.remove(i);
+        std::path::PathBuf::from(d)
+    });
     let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(200);
     let seeds: Vec<u64> = if args.len() > 1 {
         args[1..].iter().filter_map(|a| a.parse().ok()).collect()
@@ -42,6 +48,9 @@ fn main() {
             .iter()
             .map(|s| PopulationSubject::from_profile(&s.profiles()[0]))
             .collect();
+        if let Some(dir) = &write_dir {
+            write_cohort(dir, seed, &cohort);
+        }
         let start = Instant::now();
         let fit = fit_population(&PopulationModel::stein2019(), &subjects, &SaemOptions {
             seed,
@@ -92,4 +101,26 @@ fn main() {
         println!("  {:6} typical {:+.1}%  omega2 {:+.1}%", names[k], 100.0 * sum_rel[k] / s, 100.0 * sum_relw[k] / s);
     }
     println!("  sigma {:+.1}%", 100.0 * sum_sigma / s);
+}
+
+/// Writes cohort_<seed>.csv (subject, time, value, lloq, censored; full precision) and
+/// truth_<seed>.csv (the model's natural parameters).
+fn write_cohort(dir: &std::path::Path, seed: u64, cohort: &[cartpk_ck::simulate::SimulatedSubject]) {
+    use std::fmt::Write;
+    std::fs::create_dir_all(dir).expect("output directory can be created");
+    let mut data = String::from("subject,time,value,lloq,censored\n");
+    let mut truth = String::from("subject,cmax,tmax,rho,alpha,beta,fb\n");
+    for s in cohort {
+        for r in s.rows.iter().filter(|r| r.matrix == "blood") {
+            let (v, c) = match r.value {
+                Some(v) => (v, 0),
+                None => (r.lloq, 1),
+            };
+            writeln!(data, "{},{:?},{:?},{:?},{}", s.subject, r.time, v, r.lloq, c).expect("string write");
+        }
+        let p = s.params;
+        writeln!(truth, "{},{:?},{:?},{:?},{:?},{:?},{:?}", s.subject, p.cmax, p.tmax, p.rho, p.alpha, p.beta, p.fb).expect("string write");
+    }
+    std::fs::write(dir.join(format!("cohort_{seed}.csv")), data).expect("cohort written");
+    std::fs::write(dir.join(format!("truth_{seed}.csv")), truth).expect("truth written");
 }

@@ -75,12 +75,6 @@ pub(crate) struct SubjectData {
     pub x: Vec<Vec<f64>>,
 }
 
-impl SubjectData {
-    pub fn n_quantified(&self) -> usize {
-        self.censored.iter().filter(|c| !**c).count()
-    }
-}
-
 /// Compiles the subjects: a subject without a quantified observation after the infusion,
 /// or with a missing or unusable covariate, is left out with a warning naming it.
 pub(crate) fn compile(

@@ -120,13 +120,14 @@ pub(crate) fn conditional_mode(problem: &Posterior, starts: &[Vec<f64>], steps: 
         }
     }
     optima.sort_by(|a, b| a.1.total_cmp(&b.1));
-    // Distinct optima: more than 0.05 apart in some phi (5% on a log parameter).
+    // Distinct optima: more than 0.1 apart in some phi (10% on a log parameter) and
+    // differing in -2 ln posterior by more than 0.02 (points along a flat ridge where
+    // Nelder-Mead stopped at slightly different places are one optimum).
     let mut distinct: Vec<&(Vec<f64>, f64)> = Vec::new();
     for o in &optima {
-        if distinct
-            .iter()
-            .all(|d| d.0.iter().zip(&o.0).any(|(a, b)| (a - b).abs() > 0.05))
-        {
+        if distinct.iter().all(|d| {
+            d.0.iter().zip(&o.0).any(|(a, b)| (a - b).abs() > 0.1) && 2.0 * (o.1 - d.1).abs() > 0.02
+        }) {
             distinct.push(o);
         }
     }
@@ -144,4 +145,53 @@ pub(crate) fn conditional_mode(problem: &Posterior, starts: &[Vec<f64>], steps: 
             gap: 0.0,
         },
     }
+}
+
+/// The conditional mode of one subject from starting points of the caller's choice
+/// (natural-scale population parameters, in the statement's order), with the population
+/// parameters at the fit's estimates: the best local optimum and its -2 ln posterior
+/// density (up to a constant shared by all parameter values of the subject, the same scale
+/// as [`super::IndividualEstimate::neg2_ln_posterior`]). `None` if the subject has no
+/// usable data or no start is inside the model's domain.
+pub fn individual_mode(
+    fit: &super::PopulationFit,
+    model: &super::PopulationModel,
+    subject: &super::PopulationSubject,
+    starts: &[Vec<f64>],
+) -> Option<(Vec<f64>, f64)> {
+    let mut warnings = Vec::new();
+    let data = super::data::compile(model, std::slice::from_ref(subject), fit.blq, &mut warnings);
+    let d = data.first()?;
+    let transforms: Vec<Transform> = model.parameters.iter().map(|p| p.transform).collect();
+    let random: Vec<usize> = (0..transforms.len())
+        .filter(|&k| model.parameters[k].variability == super::Variability::RandomEffect)
+        .collect();
+    let m = fit.state.mean_of(d);
+    let sd: Vec<f64> = fit.state.omega2.iter().map(|w| w.sqrt()).collect();
+    let problem = Posterior {
+        structural: model.structural.as_ref(),
+        transforms: &transforms,
+        data: d,
+        mean: &m,
+        sd: &sd,
+        random: &random,
+        sigma: fit.state.sigma,
+    };
+    let starts: Vec<Vec<f64>> = starts
+        .iter()
+        .filter_map(|psi| {
+            random
+                .iter()
+                .map(|&k| transforms[k].to_phi(psi[k]))
+                .collect::<Option<Vec<f64>>>()
+        })
+        .collect();
+    let steps: Vec<f64> = random.iter().map(|&k| 0.2 * sd[k]).collect();
+    let mode = conditional_mode(&problem, &starts, &steps);
+    mode.cost.is_finite().then(|| {
+        (
+            mode.phi.iter().zip(&transforms).map(|(p, t)| t.to_psi(*p)).collect(),
+            2.0 * mode.cost,
+        )
+    })
 }

@@ -34,6 +34,7 @@ pub mod residuals;
 mod sa;
 mod saem;
 mod shrinkage;
+mod simulate_design;
 pub mod statement;
 pub mod structural;
 mod truncnorm;
@@ -44,7 +45,10 @@ pub use result::{
     CovariateEffectEstimate, IndividualEstimate, IterationRecord, PopulationFit,
     PopulationParameter, ResidualError,
 };
+pub use individual::individual_mode;
+pub use residuals::{residuals, ResidualOptions, ResidualRow};
 pub use saem::{fit_population, SaemOptions};
+pub use vpc::{vpc, Vpc, VpcBinning, VpcBlqRow, VpcOptions, VpcPercentileRow};
 pub use statement::{
     CovariateKind, CovariateStatement, ParamStatement, PopulationModel, Transform, Variability,
 };

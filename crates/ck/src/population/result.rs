@@ -90,6 +90,9 @@ pub struct IndividualEstimate {
     pub eta_mode: Vec<f64>,
     /// -2 ln p(y_i) by importance sampling.
     pub neg2ll: f64,
+    /// -2 ln p(y_i | phi) p(phi) at the mode, without constants (compare modes of one
+    /// subject).
+    pub neg2_ln_posterior: f64,
     /// How many distinct local modes the optimisation starts reached (>1: a multimodal
     /// posterior; the best is reported).
     pub local_modes: usize,
@@ -155,6 +158,8 @@ pub struct PopulationFit {
     #[serde(skip)]
     pub(crate) state: super::mstep::PopState,
     /// Conditional-mode phi per subject fitted, with the subject's index in the input.
+    /// How BLQ entered.
+    pub blq: crate::likelihood::BlqMethod,
     #[serde(skip)]
     pub(crate) mode_phi: Vec<(usize, Vec<f64>)>,
 }

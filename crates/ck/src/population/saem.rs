@@ -466,6 +466,7 @@ pub fn fit_population(
                         .map(|k| if with_omega[k] { mode.phi[k] - m[k] } else { 0.0 })
                         .collect(),
                     neg2ll: -2.0 * ll,
+                    neg2_ln_posterior: 2.0 * mode.cost,
                     local_modes: mode.local_modes,
                     mode_gap: mode.gap,
                     n_observations: d.times.len(),
@@ -587,6 +588,7 @@ pub fn fit_population(
         n_censored,
         trace,
         warnings,
+        blq: options.blq,
         mode_phi: data.iter().zip(&indiv).map(|(d, v)| (d.index, v.phi.clone())).collect(),
         individuals: indiv.into_iter().map(|v| v.est).collect(),
         state,
