@@ -76,6 +76,7 @@ fn main() {
         let mnames = &fit.model_parameter_names;
         let mut line = String::from("  median |ln(mode/truth)|:");
         let mut line_mean = String::from("  median |ln(mean/truth)|:");
+        let mut line_median = String::from("  median |ln(cond. median/truth)|:");
         for (j, name) in mnames.iter().enumerate() {
             let errs: Vec<f64> = fit
                 .individuals
@@ -89,11 +90,18 @@ fn main() {
                 .zip(&cohort)
                 .map(|(e, s)| (e.model_mean[j] / s.params.to_vec()[j]).ln().abs())
                 .collect();
+            let errs_median: Vec<f64> = fit
+                .individuals
+                .iter()
+                .zip(&cohort)
+                .map(|(e, s)| (e.model_median[j] / s.params.to_vec()[j]).ln().abs())
+                .collect();
+            line_median += &format!(" {name} {:.3}", median(errs_median));
             line += &format!(" {name} {:.3}", median(errs));
             line_mean += &format!(" {name} {:.3}", median(errs_mean));
         }
         let multi = fit.individuals.iter().filter(|e| e.local_modes > 1).count();
-        println!("{line}\n{line_mean}\n  subjects with >1 local mode: {multi}");
+        println!("{line}\n{line_mean}\n{line_median}\n  subjects with >1 local mode: {multi}");
     }
     let s = seeds.len() as f64;
     println!("average over {} seeds:", seeds.len());

@@ -13,7 +13,7 @@
 
 use super::data::SubjectData;
 use super::mstep::PopState;
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DMatrix;
 
 /// Which population parameter each row of the information matrix is.
 #[derive(Debug, Clone)]
@@ -40,22 +40,27 @@ impl Layout {
     }
 }
 
-/// Running sums of one subject's complete-data score and Hessian over the draws.
+/// Running sums of one subject's complete-data score and Hessian over the draws (plain
+/// row-major buffers: this runs once per draw per subject).
 #[derive(Debug, Clone)]
 pub(crate) struct Louis {
     n: f64,
-    g: DVector<f64>,
-    gg: DMatrix<f64>,
-    h: DMatrix<f64>,
+    p: usize,
+    g: Vec<f64>,
+    gg: Vec<f64>,
+    h: Vec<f64>,
+    scratch: Vec<f64>,
 }
 
 impl Louis {
     pub fn new(p: usize) -> Self {
         Louis {
             n: 0.0,
-            g: DVector::zeros(p),
-            gg: DMatrix::zeros(p, p),
-            h: DMatrix::zeros(p, p),
+            p,
+            g: vec![0.0; p],
+            gg: vec![0.0; p * p],
+            h: vec![0.0; p * p],
+            scratch: vec![0.0; p],
         }
     }
 
@@ -70,10 +75,9 @@ impl Louis {
         m: &[f64],
         dsigma: (f64, f64),
     ) {
-        let p = layout.len();
-        let mut g = DVector::zeros(p);
-        let mut h = DMatrix::zeros(p, p);
+        let p = self.p;
         let n_coef = layout.coef.len();
+        let g = &mut self.scratch;
         for (row, &(k, j)) in layout.coef.iter().enumerate() {
             let w2 = state.omega2[k];
             let r = phi[k] - m[k];
@@ -81,32 +85,43 @@ impl Louis {
             g[row] = xj * r / w2;
             for (col, &(k2, j2)) in layout.coef.iter().enumerate() {
                 if k2 == k {
-                    h[(row, col)] = -xj * data.x[k][j2] / w2;
+                    self.h[row * p + col] -= xj * data.x[k][j2] / w2;
                 }
             }
-            let o = n_coef + layout.omega.iter().position(|&q| q == k).unwrap_or(0);
-            h[(row, o)] = -xj * r / (w2 * w2);
-            h[(o, row)] = h[(row, o)];
+            let o = n_coef
+                + layout
+                    .omega
+                    .iter()
+                    .position(|&q| q == k)
+                    .expect("every fixed effect in the layout has a random effect");
+            let cross = -xj * r / (w2 * w2);
+            self.h[row * p + o] += cross;
+            self.h[o * p + row] += cross;
         }
         for (a, &k) in layout.omega.iter().enumerate() {
             let w2 = state.omega2[k];
             let r2 = (phi[k] - m[k]).powi(2);
             g[n_coef + a] = -0.5 / w2 + 0.5 * r2 / (w2 * w2);
-            h[(n_coef + a, n_coef + a)] = 0.5 / (w2 * w2) - r2 / (w2 * w2 * w2);
+            self.h[(n_coef + a) * p + n_coef + a] += 0.5 / (w2 * w2) - r2 / (w2 * w2 * w2);
         }
         g[p - 1] = dsigma.0;
-        h[(p - 1, p - 1)] = dsigma.1;
+        self.h[p * p - 1] += dsigma.1;
         self.n += 1.0;
-        self.gg += &g * g.transpose();
-        self.g += g;
-        self.h += h;
+        for a in 0..p {
+            self.g[a] += g[a];
+            for b in 0..p {
+                self.gg[a * p + b] += g[a] * g[b];
+            }
+        }
     }
 
     /// This subject's contribution -E[H] - (E[g g'] - E[g] E[g]').
     pub fn information(&self) -> DMatrix<f64> {
         let n = self.n.max(1.0);
-        let eg = &self.g / n;
-        -(&self.h / n) - (&self.gg / n - &eg * eg.transpose())
+        let p = self.p;
+        DMatrix::from_fn(p, p, |a, b| {
+            -self.h[a * p + b] / n - (self.gg[a * p + b] / n - self.g[a] * self.g[b] / (n * n))
+        })
     }
 }
 

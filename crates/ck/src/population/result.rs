@@ -86,6 +86,9 @@ pub struct IndividualEstimate {
     pub model_mode: Vec<f64>,
     /// The model's natural parameters, conditional mean over the chains.
     pub model_mean: Vec<f64>,
+    /// The model's natural parameters, conditional median over the chains (the Bayesian
+    /// reference's posterior median).
+    pub model_median: Vec<f64>,
     /// Random effects at the mode (phi - typical phi), per parameter (0 without one).
     pub eta_mode: Vec<f64>,
     /// -2 ln p(y_i) by importance sampling.

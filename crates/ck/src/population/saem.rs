@@ -84,6 +84,8 @@ struct SubjectState {
     sum_phi2: Vec<f64>,
     sum_psi: Vec<f64>,
     sum_model: Vec<f64>,
+    /// Post-convergence draws of the model's natural parameters, per parameter.
+    draws_model: Vec<Vec<f64>>,
     n_cond: usize,
     louis: Option<Louis>,
 }
@@ -240,6 +242,7 @@ pub fn fit_population(
                 sum_phi2: vec![0.0; np],
                 sum_psi: vec![0.0; np],
                 sum_model: vec![0.0; structural.model().parameters().len()],
+                draws_model: vec![Vec::new(); structural.model().parameters().len()],
                 n_cond: 0,
                 louis: None,
             }
@@ -370,8 +373,9 @@ pub fn fit_population(
                     let psi: Vec<f64> = (0..np).map(|k| transforms[k].to_psi(chain.phi[k])).collect();
                     if let Some(theta) = structural.theta(&psi) {
                         let nat = structural.model().to_natural(&theta);
-                        for (a, v) in st.sum_model.iter_mut().zip(nat) {
+                        for ((a, d), v) in st.sum_model.iter_mut().zip(&mut st.draws_model).zip(nat) {
                             *a += v;
+                            d.push(v);
                         }
                     }
                     for k in 0..np {
@@ -462,6 +466,7 @@ pub fn fit_population(
                     sd_phi: cond_sd,
                     model_mode,
                     model_mean: st.sum_model.iter().map(|s| s / n).collect(),
+                    model_median: st.draws_model.iter().map(|d| median(d.clone())).collect(),
                     eta_mode: (0..np)
                         .map(|k| if with_omega[k] { mode.phi[k] - m[k] } else { 0.0 })
                         .collect(),
@@ -593,6 +598,19 @@ pub fn fit_population(
         individuals: indiv.into_iter().map(|v| v.est).collect(),
         state,
     })
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
 }
 
 /// The residual sum of squares on ln C at the chain's state, with each censored value

@@ -49,11 +49,11 @@ mod tests {
     fn means_match_the_inverse_mills_ratio() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         for (a, mean) in [(-1.0, 0.2875999), (0.0, 0.7978846), (1.0, 1.525135), (3.0, 3.283099)] {
-            let n = 200_000;
+            let n = 40_000;
             let draws: Vec<f64> = (0..n).map(|_| above(&mut rng, a)).collect();
             assert!(draws.iter().all(|x| *x > a));
             let m = draws.iter().sum::<f64>() / n as f64;
-            assert!((m - mean).abs() < 0.01, "a {a}: {m} vs {mean}");
+            assert!((m - mean).abs() < 0.02, "a {a}: {m} vs {mean}");
         }
         assert!(below(&mut rng, -2.0) < -2.0);
     }
