@@ -4,6 +4,7 @@
 //! |ln(estimate/truth)| over subjects), as docs/population.md tabulates them.
 //!
 //! cargo run --release -p cartpk-ck --example population_recovery -- [n_subjects] [seeds...]
+//!     [--conditional N] [--write DIR]
 
 use cartpk_ck::population::{fit_population, PopulationModel, PopulationSubject, SaemOptions};
 use cartpk_ck::simulate::{published_omega2, simulate, CohortSpec, Typical};
@@ -26,6 +27,15 @@ fn main() {
         let d = args.remove(i + 1);
         args.remove(i);
         std::path::PathBuf::from(d)
+    });
+    // --conditional N: post-convergence MCMC iterations (default 500).
+    let conditional = args.iter().position(|a| a == "--conditional").map(|i| {
+        let n: usize = args
+            .remove(i + 1)
+            .parse()
+            .expect("--conditional takes a count");
+        args.remove(i);
+        n
     });
     let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(200);
     let seeds: Vec<u64> = if args.len() > 1 {
@@ -52,13 +62,21 @@ fn main() {
             write_cohort(dir, seed, &cohort);
         }
         let start = Instant::now();
-        let fit = fit_population(&PopulationModel::stein2019(), &subjects, &SaemOptions {
-            seed,
-            ..SaemOptions::default()
-        })
+        let fit = fit_population(
+            &PopulationModel::stein2019(),
+            &subjects,
+            &SaemOptions {
+                seed,
+                conditional_iterations: conditional.unwrap_or(500),
+                ..SaemOptions::default()
+            },
+        )
         .expect("simulated cohort fits");
         let secs = start.elapsed().as_secs_f64();
-        println!("seed {seed}: {n} subjects, {secs:.2} s, -2LL {:.1}, sigma {:.4}, eps-shrinkage {:.1}%", fit.neg2ll, fit.residual.sigma, fit.epsilon_shrinkage_percent);
+        println!(
+            "seed {seed}: {n} subjects, {secs:.2} s, -2LL {:.1}, sigma {:.4}, eps-shrinkage {:.1}%",
+            fit.neg2ll, fit.residual.sigma, fit.epsilon_shrinkage_percent
+        );
         for (k, p) in fit.parameters.iter().enumerate() {
             let rel = p.typical / truth[k] - 1.0;
             let relw = p.omega2.unwrap_or(f64::NAN) / truth_w[k] - 1.0;
@@ -106,14 +124,23 @@ fn main() {
     let s = seeds.len() as f64;
     println!("average over {} seeds:", seeds.len());
     for k in 0..6 {
-        println!("  {:6} typical {:+.1}%  omega2 {:+.1}%", names[k], 100.0 * sum_rel[k] / s, 100.0 * sum_relw[k] / s);
+        println!(
+            "  {:6} typical {:+.1}%  omega2 {:+.1}%",
+            names[k],
+            100.0 * sum_rel[k] / s,
+            100.0 * sum_relw[k] / s
+        );
     }
     println!("  sigma {:+.1}%", 100.0 * sum_sigma / s);
 }
 
 /// Writes cohort_<seed>.csv (subject, time, value, lloq, censored; full precision) and
 /// truth_<seed>.csv (the model's natural parameters).
-fn write_cohort(dir: &std::path::Path, seed: u64, cohort: &[cartpk_ck::simulate::SimulatedSubject]) {
+fn write_cohort(
+    dir: &std::path::Path,
+    seed: u64,
+    cohort: &[cartpk_ck::simulate::SimulatedSubject],
+) {
     use std::fmt::Write;
     std::fs::create_dir_all(dir).expect("output directory can be created");
     let mut data = String::from("subject,time,value,lloq,censored\n");
@@ -124,10 +151,20 @@ fn write_cohort(dir: &std::path::Path, seed: u64, cohort: &[cartpk_ck::simulate:
                 Some(v) => (v, 0),
                 None => (r.lloq, 1),
             };
-            writeln!(data, "{},{:?},{:?},{:?},{}", s.subject, r.time, v, r.lloq, c).expect("string write");
+            writeln!(
+                data,
+                "{},{:?},{:?},{:?},{}",
+                s.subject, r.time, v, r.lloq, c
+            )
+            .expect("string write");
         }
         let p = s.params;
-        writeln!(truth, "{},{:?},{:?},{:?},{:?},{:?},{:?}", s.subject, p.cmax, p.tmax, p.rho, p.alpha, p.beta, p.fb).expect("string write");
+        writeln!(
+            truth,
+            "{},{:?},{:?},{:?},{:?},{:?},{:?}",
+            s.subject, p.cmax, p.tmax, p.rho, p.alpha, p.beta, p.fb
+        )
+        .expect("string write");
     }
     std::fs::write(dir.join(format!("cohort_{seed}.csv")), data).expect("cohort written");
     std::fs::write(dir.join(format!("truth_{seed}.csv")), truth).expect("truth written");

@@ -52,8 +52,11 @@ fn fixed_seed() -> &'static (Vec<SimulatedSubject>, Vec<PopulationSubject>, Popu
 /// Population and individual recovery on one seed. Thresholds: the issue's acceptance
 /// (typical values within 15%, sigma within 10%; omega^2 within 35%, 50% for FB and beta,
 /// which the issue sets for the 5-seed average: on one seed we allow 50% for all), and
-/// individual recovery (median |ln(mode/truth)|) within 1.1x of numpyro NUTS on this same
-/// cohort (docs/population.md: rho 0.113, Tmax 0.065, alpha 0.187, beta 0.483, FB 0.355).
+/// individual recovery, median |ln(estimate/truth)| over the 200 patients, against numpyro
+/// NUTS posterior medians on this same cohort (benches/reference/population_nuts.py, seed 1;
+/// docs/population.md: Cmax 0.224, Tmax 0.065, rho 0.111, alpha 0.171, beta 0.528, FB
+/// 0.343): the conditional medians within 1.1x for every parameter, the conditional modes
+/// within 1.15x (alpha's mode is 1.11x: the mode of a skewed posterior is not its median).
 #[test]
 fn recovers_stein_population_and_individuals_on_a_fixed_seed() {
     let (cohort, _, fit) = fixed_seed();
@@ -71,21 +74,36 @@ fn recovers_stein_population_and_individuals_on_a_fixed_seed() {
         assert!(p.typical_rse_percent.is_some_and(|r| r > 0.0 && r < 50.0));
         assert!(p.omega2_rse_percent.is_some_and(|r| r > 0.0 && r < 60.0));
     }
-    assert!((fit.residual.sigma / 0.56 - 1.0).abs() < 0.1, "{}", fit.residual.sigma);
+    assert!(
+        (fit.residual.sigma / 0.56 - 1.0).abs() < 0.1,
+        "{}",
+        fit.residual.sigma
+    );
     assert!(fit.residual.rse_percent.is_some_and(|r| r < 10.0));
     // Individual estimates: model parameters cmax, tmax, rho, alpha, beta, fb.
-    let nuts = [f64::NAN, 0.065, 0.113, 0.187, 0.483, 0.355];
+    let nuts = [0.224, 0.065, 0.111, 0.171, 0.528, 0.343];
     for (j, name) in fit.model_parameter_names.iter().enumerate() {
-        let m = median(
-            fit.individuals
-                .iter()
-                .zip(cohort)
-                .map(|(e, s)| (e.model_mode[j] / s.params.to_vec()[j]).ln().abs())
-                .collect(),
+        let recovery = |est: &dyn Fn(&cartpk_ck::population::IndividualEstimate) -> f64| {
+            median(
+                fit.individuals
+                    .iter()
+                    .zip(cohort)
+                    .map(|(e, s)| (est(e) / s.params.to_vec()[j]).ln().abs())
+                    .collect(),
+            )
+        };
+        let med = recovery(&|e| e.model_median[j]);
+        let mode = recovery(&|e| e.model_mode[j]);
+        assert!(
+            med <= 1.1 * nuts[j],
+            "{name}: median {med:.3} vs NUTS {}",
+            nuts[j]
         );
-        if nuts[j].is_finite() {
-            assert!(m <= 1.1 * nuts[j], "{name}: {m:.3} vs NUTS {}", nuts[j]);
-        }
+        assert!(
+            mode <= 1.15 * nuts[j],
+            "{name}: mode {mode:.3} vs NUTS {}",
+            nuts[j]
+        );
     }
     assert!(fit.neg2ll.is_finite() && fit.aic > fit.neg2ll && fit.bic > fit.aic);
     assert_eq!(fit.n_subjects, 200);
@@ -140,8 +158,8 @@ fn same_seed_gives_identical_fits_for_any_thread_count() {
             .build()
             .expect("a thread pool");
         pool.install(|| {
-            let fit = fit_population(&PopulationModel::stein2019(), &subjects, &options)
-                .expect("fits");
+            let fit =
+                fit_population(&PopulationModel::stein2019(), &subjects, &options).expect("fits");
             format!("{fit:?}")
         })
     };
@@ -187,8 +205,15 @@ fn covariate_fit(seed: u64) -> (f64, (f64, f64)) {
 #[test]
 fn recovers_a_categorical_cmax_effect() {
     let (beta, (lo, hi)) = covariate_fit(11);
-    assert!(lo < 2f64.ln() && 2f64.ln() < hi, "beta {beta} CI ({lo}, {hi})");
-    assert!((beta.exp() / 2.0 - 1.0).abs() < 0.25, "ratio {}", beta.exp());
+    assert!(
+        lo < 2f64.ln() && 2f64.ln() < hi,
+        "beta {beta} CI ({lo}, {hi})"
+    );
+    assert!(
+        (beta.exp() / 2.0 - 1.0).abs() < 0.25,
+        "ratio {}",
+        beta.exp()
+    );
 }
 
 /// Coverage of the 95% CI of the 2x Cmax ratio over 20 replicates (acceptance: >= 90%).
@@ -200,7 +225,13 @@ fn covariate_ci_covers_the_truth_in_20_replicates() {
     for seed in 100..120 {
         let (beta, (lo, hi)) = covariate_fit(seed);
         let ok = lo < 2f64.ln() && 2f64.ln() < hi;
-        println!("seed {seed}: ratio {:.3} CI ({:.3}, {:.3}) {}", beta.exp(), lo.exp(), hi.exp(), if ok { "covers" } else { "misses" });
+        println!(
+            "seed {seed}: ratio {:.3} CI ({:.3}, {:.3}) {}",
+            beta.exp(),
+            lo.exp(),
+            hi.exp(),
+            if ok { "covers" } else { "misses" }
+        );
         covered += usize::from(ok);
     }
     println!("coverage {covered}/20");
@@ -230,7 +261,11 @@ fn diagnostics_of_a_correct_model_look_right() {
         .filter(|r| r.observed >= r.simulated_low - 1e-12 && r.observed <= r.simulated_high + 1e-12)
         .count();
     assert!(inside_blq >= 9, "{:?}", v.blq);
-    let medians: Vec<_> = v.percentiles.iter().filter(|r| r.percentile == 50.0).collect();
+    let medians: Vec<_> = v
+        .percentiles
+        .iter()
+        .filter(|r| r.percentile == 50.0)
+        .collect();
     let inside = medians
         .iter()
         .filter(|r| match (r.observed, r.simulated_low, r.simulated_high) {
@@ -244,5 +279,8 @@ fn diagnostics_of_a_correct_model_look_right() {
     let n = rows.len() as f64;
     let mean = rows.iter().map(|r| r.npd).sum::<f64>() / n;
     let sd = (rows.iter().map(|r| (r.npd - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    assert!(mean.abs() < 0.1 && (sd - 1.0).abs() < 0.1, "npd mean {mean} sd {sd}");
+    assert!(
+        mean.abs() < 0.1 && (sd - 1.0).abs() < 0.1,
+        "npd mean {mean} sd {sd}"
+    );
 }

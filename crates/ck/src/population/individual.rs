@@ -190,7 +190,11 @@ pub fn individual_mode(
     let mode = conditional_mode(&problem, &starts, &steps);
     mode.cost.is_finite().then(|| {
         (
-            mode.phi.iter().zip(&transforms).map(|(p, t)| t.to_psi(*p)).collect(),
+            mode.phi
+                .iter()
+                .zip(&transforms)
+                .map(|(p, t)| t.to_psi(*p))
+                .collect(),
             2.0 * mode.cost,
         )
     })

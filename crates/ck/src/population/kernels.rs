@@ -170,7 +170,12 @@ pub(crate) fn iterate(
 }
 
 /// saemix's adaptation of the random-walk scales towards an acceptance rate `target`.
-pub(crate) fn adapt(settings: &mut KernelSettings, acc: &Acceptance, sampled: &[usize], target: f64) {
+pub(crate) fn adapt(
+    settings: &mut KernelSettings,
+    acc: &Acceptance,
+    sampled: &[usize],
+    target: f64,
+) {
     if acc.all[1] > 0 {
         let rate = acc.all[0] as f64 / acc.all[1] as f64;
         for &k in sampled {

@@ -114,7 +114,10 @@ mod tests {
             let fd_g = (l(sigma + h) - l(sigma - h)) / (2.0 * h);
             let fd_h = (l(sigma + h) - 2.0 * l(sigma) + l(sigma - h)) / (h * h);
             assert!((g - fd_g).abs() < 1e-6 * fd_g.abs().max(1.0), "{g} {fd_g}");
-            assert!((hh - fd_h).abs() < 1e-3 * fd_h.abs().max(1.0), "{hh} {fd_h}");
+            assert!(
+                (hh - fd_h).abs() < 1e-3 * fd_h.abs().max(1.0),
+                "{hh} {fd_h}"
+            );
         }
     }
 

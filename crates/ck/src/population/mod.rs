@@ -29,8 +29,8 @@ mod individual;
 mod kernels;
 mod loglik;
 mod mstep;
-mod result;
 pub mod residuals;
+mod result;
 mod sa;
 mod saem;
 mod shrinkage;
@@ -41,18 +41,18 @@ mod truncnorm;
 pub mod vpc;
 
 pub use data::{CovariateValue, PopulationSubject};
+pub use individual::individual_mode;
+pub use residuals::{residuals, ResidualOptions, ResidualRow};
 pub use result::{
     CovariateEffectEstimate, IndividualEstimate, IterationRecord, PopulationFit,
     PopulationParameter, ResidualError,
 };
-pub use individual::individual_mode;
-pub use residuals::{residuals, ResidualOptions, ResidualRow};
 pub use saem::{fit_population, SaemOptions};
-pub use vpc::{vpc, Vpc, VpcBinning, VpcBlqRow, VpcOptions, VpcPercentileRow};
 pub use statement::{
     CovariateKind, CovariateStatement, ParamStatement, PopulationModel, Transform, Variability,
 };
 pub use structural::{ModelParameters, PopParamSpec, SteinPopulation, Structural};
+pub use vpc::{vpc, Vpc, VpcBinning, VpcBlqRow, VpcOptions, VpcPercentileRow};
 
 /// Why a population fit could not run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

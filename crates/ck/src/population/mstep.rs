@@ -36,7 +36,11 @@ impl PopState {
 
 /// Least squares b = (X'X)^-1 X'y with X the design rows of parameter k; `None` when X'X
 /// is singular (a covariate constant over the subjects).
-pub(crate) fn regress(data: &[SubjectData], k: usize, y: impl Fn(usize) -> f64) -> Option<Vec<f64>> {
+pub(crate) fn regress(
+    data: &[SubjectData],
+    k: usize,
+    y: impl Fn(usize) -> f64,
+) -> Option<Vec<f64>> {
     let p = data[0].x[k].len();
     let mut xtx = DMatrix::<f64>::zeros(p, p);
     let mut xty = DVector::<f64>::zeros(p);

@@ -106,8 +106,8 @@ pub fn residuals(
             (0..d.times.len())
                 .map(|j| {
                     // Keep pd inside (0, 1): 1/(2K) and 1 - 1/(2K) at the ends (npde).
-                    let frac = (below[j] as f64 / k as f64)
-                        .clamp(0.5 / k as f64, 1.0 - 0.5 / k as f64);
+                    let frac =
+                        (below[j] as f64 / k as f64).clamp(0.5 / k as f64, 1.0 - 0.5 / k as f64);
                     let pd = if d.censored[j] {
                         (rng.random::<f64>() * frac).max(0.5 / k as f64)
                     } else {

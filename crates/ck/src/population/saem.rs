@@ -49,7 +49,8 @@ pub struct SaemOptions {
     /// Target acceptance rate of the random-walk kernels (0.4).
     pub target_acceptance: f64,
     /// Post-convergence MCMC iterations for conditional means, SDs and the Fisher
-    /// information (200).
+    /// information (500: the conditional medians need that many for their Monte Carlo
+    /// error to stay small against the between-subject spread).
     pub conditional_iterations: usize,
     /// Importance-sampling draws per subject for -2LL (1000).
     pub importance_draws: usize,
@@ -70,7 +71,7 @@ impl Default for SaemOptions {
             chains: None,
             kernel_iterations: [2, 2, 2],
             target_acceptance: 0.4,
-            conditional_iterations: 200,
+            conditional_iterations: 500,
             importance_draws: 1000,
             blq: BlqMethod::M3,
         }
@@ -101,11 +102,19 @@ struct Draw {
 fn validate(model: &PopulationModel) -> Result<(), PopulationError> {
     let specs = model.structural.parameters();
     if specs.len() != model.parameters.len()
-        || specs.iter().zip(&model.parameters).any(|(s, p)| s.name != p.name)
+        || specs
+            .iter()
+            .zip(&model.parameters)
+            .any(|(s, p)| s.name != p.name)
     {
         return Err(PopulationError::Statement(format!(
             "the statement's parameters ({}) are not the structural model's ({})",
-            model.parameters.iter().map(|p| p.name).collect::<Vec<_>>().join(", "),
+            model
+                .parameters
+                .iter()
+                .map(|p| p.name)
+                .collect::<Vec<_>>()
+                .join(", "),
             specs.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
         )));
     }
@@ -183,9 +192,7 @@ pub fn fit_population(
         .map(|k| var(k) == Variability::RandomEffect)
         .collect();
     for &k in &random {
-        if data[0].x[k].len() > 1
-            && super::mstep::regress(&data, k, |_| 0.0).is_none()
-        {
+        if data[0].x[k].len() > 1 && super::mstep::regress(&data, k, |_| 0.0).is_none() {
             return Err(PopulationError::Statement(format!(
                 "the covariates on {} do not vary between the subjects fitted",
                 model.parameters[k].name
@@ -254,7 +261,10 @@ pub fn fit_population(
         scale_one: vec![0.5; np],
     };
     let n_obs: usize = data.iter().map(|d| d.times.len()).sum();
-    let n_censored: usize = data.iter().map(|d| d.censored.iter().filter(|c| **c).count()).sum();
+    let n_censored: usize = data
+        .iter()
+        .map(|d| d.censored.iter().filter(|c| **c).count())
+        .sum();
     let mut stats = SufficientStats::zeros(data.len(), np);
     let mut trace = Vec::new();
     let total = options.burn_in + options.exploratory + options.smoothing;
@@ -280,7 +290,16 @@ pub fn fit_population(
                     acc: Acceptance::new(np),
                 };
                 for chain in &mut st.chains {
-                    iterate(chain, d, &mut eval, &prior, state.sigma, &kernel, false, &mut acc);
+                    iterate(
+                        chain,
+                        d,
+                        &mut eval,
+                        &prior,
+                        state.sigma,
+                        &kernel,
+                        false,
+                        &mut acc,
+                    );
                     draw.rss += imputed_rss(chain, d, &mut eval, state.sigma);
                     for k in 0..np {
                         draw.phi[k] += chain.phi[k];
@@ -364,16 +383,28 @@ pub fn fit_population(
             }
             for _ in 0..options.conditional_iterations {
                 for chain in &mut st.chains {
-                    iterate(chain, d, &mut eval, &prior, state.sigma, &kernel, true, &mut acc);
+                    iterate(
+                        chain,
+                        d,
+                        &mut eval,
+                        &prior,
+                        state.sigma,
+                        &kernel,
+                        true,
+                        &mut acc,
+                    );
                     if !eval.predict(&chain.phi, d) {
                         continue;
                     }
                     let ds = sigma_derivatives(&eval.pred, d, state.sigma);
                     louis.add(&layout, &state, d, &chain.phi, &m, ds);
-                    let psi: Vec<f64> = (0..np).map(|k| transforms[k].to_psi(chain.phi[k])).collect();
+                    let psi: Vec<f64> = (0..np)
+                        .map(|k| transforms[k].to_psi(chain.phi[k]))
+                        .collect();
                     if let Some(theta) = structural.theta(&psi) {
                         let nat = structural.model().to_natural(&theta);
-                        for ((a, d), v) in st.sum_model.iter_mut().zip(&mut st.draws_model).zip(nat) {
+                        for ((a, d), v) in st.sum_model.iter_mut().zip(&mut st.draws_model).zip(nat)
+                        {
                             *a += v;
                             d.push(v);
                         }
@@ -468,7 +499,13 @@ pub fn fit_population(
                     model_mean: st.sum_model.iter().map(|s| s / n).collect(),
                     model_median: st.draws_model.iter().map(|d| median(d.clone())).collect(),
                     eta_mode: (0..np)
-                        .map(|k| if with_omega[k] { mode.phi[k] - m[k] } else { 0.0 })
+                        .map(|k| {
+                            if with_omega[k] {
+                                mode.phi[k] - m[k]
+                            } else {
+                                0.0
+                            }
+                        })
                         .collect(),
                     neg2ll: -2.0 * ll,
                     neg2_ln_posterior: 2.0 * mode.cost,
@@ -576,7 +613,12 @@ pub fn fit_population(
     Ok(PopulationFit {
         model: structural.name(),
         parameters,
-        model_parameter_names: structural.model().parameters().iter().map(|p| p.name).collect(),
+        model_parameter_names: structural
+            .model()
+            .parameters()
+            .iter()
+            .map(|p| p.name)
+            .collect(),
         covariate_effects,
         residual: ResidualError {
             sigma: state.sigma,
@@ -594,7 +636,11 @@ pub fn fit_population(
         trace,
         warnings,
         blq: options.blq,
-        mode_phi: data.iter().zip(&indiv).map(|(d, v)| (d.index, v.phi.clone())).collect(),
+        mode_phi: data
+            .iter()
+            .zip(&indiv)
+            .map(|(d, v)| (d.index, v.phi.clone()))
+            .collect(),
         individuals: indiv.into_iter().map(|v| v.est).collect(),
         state,
     })

@@ -33,6 +33,8 @@ mod tests {
         // etas -1, 0, 1: SD 1; omega^2 4 -> omega 2 -> 50%.
         assert!((eta_shrinkage_percent(&[-1.0, 0.0, 1.0], 4.0) - 50.0).abs() < 1e-12);
         // iwres -2, 2: SD sqrt(8) -> 1 - 2.828 = -182.8%.
-        assert!((epsilon_shrinkage_percent(&[-2.0, 2.0]) - 100.0 * (1.0 - 8f64.sqrt())).abs() < 1e-12);
+        assert!(
+            (epsilon_shrinkage_percent(&[-2.0, 2.0]) - 100.0 * (1.0 - 8f64.sqrt())).abs() < 1e-12
+        );
     }
 }

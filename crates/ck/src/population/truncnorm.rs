@@ -48,7 +48,12 @@ mod tests {
     #[test]
     fn means_match_the_inverse_mills_ratio() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        for (a, mean) in [(-1.0, 0.2875999), (0.0, 0.7978846), (1.0, 1.525135), (3.0, 3.283099)] {
+        for (a, mean) in [
+            (-1.0, 0.2875999),
+            (0.0, 0.7978846),
+            (1.0, 1.525135),
+            (3.0, 3.283099),
+        ] {
             let n = 40_000;
             let draws: Vec<f64> = (0..n).map(|_| above(&mut rng, a)).collect();
             assert!(draws.iter().all(|x| *x > a));

@@ -264,7 +264,11 @@ pub fn vpc(
             per_bin
                 .iter()
                 .map(|v| {
-                    let p = options.percentiles.iter().map(|p| percentile(v, *p)).collect();
+                    let p = options
+                        .percentiles
+                        .iter()
+                        .map(|p| percentile(v, *p))
+                        .collect();
                     let blq = v.iter().filter(|x| **x == f64::NEG_INFINITY).count() as f64
                         / v.len().max(1) as f64;
                     (p, blq)
@@ -297,7 +301,10 @@ pub fn vpc(
             bin: b,
             time: mid[b],
             n,
-            observed: observed[b].iter().filter(|x| **x == f64::NEG_INFINITY).count() as f64
+            observed: observed[b]
+                .iter()
+                .filter(|x| **x == f64::NEG_INFINITY)
+                .count() as f64
                 / n.max(1) as f64,
             simulated_median: percentile(&s, 50.0),
             simulated_low: percentile(&s, lo),
@@ -319,6 +326,9 @@ mod tests {
         assert!((percentile(&v, 50.0) - 3.0).abs() < 1e-12);
         assert!((percentile(&v, 95.0) - 7.4).abs() < 1e-12);
         // A percentile that touches a BLQ value is censored.
-        assert_eq!(percentile(&[f64::NEG_INFINITY, 1.0, 2.0], 25.0), f64::NEG_INFINITY);
+        assert_eq!(
+            percentile(&[f64::NEG_INFINITY, 1.0, 2.0], 25.0),
+            f64::NEG_INFINITY
+        );
     }
 }
