@@ -119,7 +119,7 @@ fn finds_the_better_mode_of_multimodal_patients() {
     let typical: Vec<f64> = fit.parameters.iter().map(|p| p.typical).collect();
     let mut improved = 0;
     for (s, e) in subjects.iter().zip(&fit.individuals) {
-        let (_, single) = individual_mode(fit, &model, s, &[typical.clone()])
+        let (_, single) = individual_mode(fit, &model, s, std::slice::from_ref(&typical))
             .expect("the typical values are inside the domain");
         assert!(
             e.neg2_ln_posterior <= single + 1e-6,

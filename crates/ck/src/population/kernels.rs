@@ -99,6 +99,7 @@ fn accept(rng: &mut ChaCha8Rng, log_ratio: f64) -> bool {
 }
 
 /// One E-step iteration of one chain: the three kernels in turn.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn iterate(
     chain: &mut Chain,
     data: &SubjectData,

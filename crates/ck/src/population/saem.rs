@@ -125,7 +125,9 @@ fn validate(model: &PopulationModel) -> Result<(), PopulationError> {
                 p.initial, p.name, p.transform
             )));
         }
-        if p.variability != Variability::Fixed && !(p.omega2_initial > 0.0) {
+        if p.variability != Variability::Fixed
+            && p.omega2_initial.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+        {
             return Err(PopulationError::Statement(format!(
                 "initial omega^2 of {} must be > 0 (got {})",
                 p.name, p.omega2_initial
@@ -156,7 +158,7 @@ fn validate(model: &PopulationModel) -> Result<(), PopulationError> {
             _ => {}
         }
     }
-    if !(model.sigma_initial > 0.0) {
+    if model.sigma_initial.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return Err(PopulationError::Statement(format!(
             "initial sigma must be > 0 (got {})",
             model.sigma_initial
@@ -409,10 +411,10 @@ pub fn fit_population(
                             d.push(v);
                         }
                     }
-                    for k in 0..np {
-                        st.sum_phi[k] += chain.phi[k];
-                        st.sum_phi2[k] += chain.phi[k] * chain.phi[k];
-                        st.sum_psi[k] += psi[k];
+                    for (k, (&phi, psi)) in chain.phi.iter().zip(&psi).enumerate() {
+                        st.sum_phi[k] += phi;
+                        st.sum_phi2[k] += phi * phi;
+                        st.sum_psi[k] += psi;
                     }
                     st.n_cond += 1;
                 }
