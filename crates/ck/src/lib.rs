@@ -11,6 +11,8 @@
 //! - [`fit::fit_profile`] runs multi-start Nelder-Mead then L-BFGS (argmin), and reports
 //!   estimates with SE/RSE from the observed information, -2LL, AIC, BIC, convergence and
 //!   identifiability warnings; [`fit::fit_batch`] fits many profiles in parallel (rayon).
+//! - [`population`] fits a population (mixed-effects) model by SAEM with BLQ as censored
+//!   data: typical values, variability, covariate effects, individual estimates, VPC.
 //! - [`simulate`] draws virtual cohorts (between-subject variability, residual error, LLOQ
 //!   censoring), seeded and reproducible.
 //!

