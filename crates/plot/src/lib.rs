@@ -38,7 +38,9 @@
 //! ```
 
 pub mod cohort;
+pub mod exposure_response;
 pub mod gof;
+pub mod km;
 pub mod patient;
 mod render;
 mod style;
