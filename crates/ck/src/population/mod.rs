@@ -14,7 +14,7 @@
 //!   E-step (Samson, Lavielle & Mentre 2006; `truncnorm`); then conditional modes from
 //!   several starts (`individual`), Louis' Fisher information (`fisher`), -2LL by
 //!   importance sampling (`importance`), shrinkage (`shrinkage`).
-//! - [`vpc`] and [`residuals`]: a censored visual predictive check and normalised
+//! - [`vpc()`] and [`residuals()`]: a censored visual predictive check and normalised
 //!   prediction discrepancies, as typed rows for plots.
 //!
 //! Every subject has its own random streams (seed + subject index): one seed gives
