@@ -131,3 +131,134 @@ fn linear_gaussian_model_matches_closed_forms() {
     let got = fit.parameters[0].typical_se.expect("SE");
     assert!((got / se - 1.0).abs() < 0.05, "SE {got} vs {se}");
 }
+
+fn level_model(variability: Variability) -> PopulationModel {
+    PopulationModel {
+        structural: Arc::new(
+            ModelParameters::new(Level).with_transform("level", Transform::Normal),
+        ),
+        parameters: vec![ParamStatement {
+            name: "level",
+            unit: "ln conc",
+            transform: Transform::Normal,
+            variability,
+            initial: 1.0,
+            omega2_initial: 1.0,
+        }],
+        covariates: Vec::new(),
+        sigma_initial: 1.0,
+    }
+}
+
+/// A power covariate: phi_i = mu + beta ln(w_i / 70) + eta_i. With the same number of
+/// observations per subject the MLE of (mu, beta) is the least-squares fit of the subject
+/// means on ln(w/70) (GLS with a compound-symmetric covariance reduces to it).
+#[test]
+fn power_covariate_is_the_regression_of_subject_means() {
+    use cartpk_ck::population::{CovariateKind, CovariateStatement, CovariateValue};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+    let (mut subjects, mut xs, mut means) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..80 {
+        let w = 50.0 + i as f64;
+        let x = (w / 70.0f64).ln();
+        let eta: f64 = StandardNormal.sample(&mut rng);
+        let level = 2.0 + 0.75 * x + 0.3 * eta;
+        let y: Vec<f64> = (0..3)
+            .map(|_| {
+                level
+                    + 0.2 * {
+                        let z: f64 = StandardNormal.sample(&mut rng);
+                        z
+                    }
+            })
+            .collect();
+        means.push(y.iter().sum::<f64>() / 3.0);
+        xs.push(x);
+        let obs = y
+            .iter()
+            .enumerate()
+            .map(|(j, v)| Observation::Quantified {
+                t: 1.0 + j as f64,
+                y: v.exp(),
+            })
+            .collect();
+        let mut s = PopulationSubject::new(format!("S{i}"), obs);
+        s.covariates
+            .insert("weight".into(), CovariateValue::Number(w));
+        subjects.push(s);
+    }
+    let mut model = level_model(Variability::RandomEffect);
+    model.covariates.push(CovariateStatement {
+        parameter: "level",
+        covariate: "weight".into(),
+        kind: CovariateKind::Power { reference: 70.0 },
+    });
+    let fit = fit_population(
+        &model,
+        &subjects,
+        &SaemOptions {
+            seed: 2,
+            ..SaemOptions::default()
+        },
+    )
+    .expect("fits");
+    let n = xs.len() as f64;
+    let (mx, my) = (xs.iter().sum::<f64>() / n, means.iter().sum::<f64>() / n);
+    let sxy: f64 = xs
+        .iter()
+        .zip(&means)
+        .map(|(x, y)| (x - mx) * (y - my))
+        .sum();
+    let sxx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
+    let slope = sxy / sxx;
+    let got = fit.covariate_effects[0].estimate;
+    assert!(
+        (got - slope).abs() < 0.01,
+        "beta {got} vs least squares {slope}"
+    );
+    assert!((fit.parameters[0].typical - (my - slope * mx)).abs() < 0.01);
+}
+
+/// Without a random effect (vanishing variance) the typical value of a level model is the
+/// grand mean of the observations (its MLE), and no omega^2 is reported.
+#[test]
+fn no_random_effect_gives_the_grand_mean() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+    let mut all = Vec::new();
+    let subjects: Vec<PopulationSubject> = (0..40)
+        .map(|i| {
+            let obs = (0..3)
+                .map(|j| {
+                    let v = 1.5
+                        + 0.3 * {
+                            let z: f64 = StandardNormal.sample(&mut rng);
+                            z
+                        };
+                    all.push(v);
+                    Observation::Quantified {
+                        t: 1.0 + j as f64,
+                        y: v.exp(),
+                    }
+                })
+                .collect();
+            PopulationSubject::new(format!("S{i}"), obs)
+        })
+        .collect();
+    let fit = fit_population(
+        &level_model(Variability::NoRandomEffect),
+        &subjects,
+        &SaemOptions {
+            seed: 8,
+            ..SaemOptions::default()
+        },
+    )
+    .expect("fits");
+    let grand = all.iter().sum::<f64>() / all.len() as f64;
+    assert!(
+        (fit.parameters[0].typical - grand).abs() < 0.01,
+        "{} vs {grand}",
+        fit.parameters[0].typical
+    );
+    assert!(fit.parameters[0].omega2.is_none());
+    assert!((fit.residual.sigma / 0.3 - 1.0).abs() < 0.15);
+}

@@ -104,6 +104,16 @@ fn nelder_mead(problem: &Posterior, start: &[f64], steps: &[f64]) -> Option<(Vec
 /// Optimises from every start (twice: a restart from the first result shakes a collapsed
 /// simplex) and keeps the best.
 pub(crate) fn conditional_mode(problem: &Posterior, starts: &[Vec<f64>], steps: &[f64]) -> Mode {
+    if steps.is_empty() {
+        // No random effect: the individual parameters are the typical ones (Nelder-Mead
+        // cannot run on an empty simplex).
+        return Mode {
+            phi: problem.phi(&[]),
+            cost: problem.neg_ln_post(&[]),
+            local_modes: 1,
+            gap: 0.0,
+        };
+    }
     let mut optima: Vec<(Vec<f64>, f64)> = Vec::new();
     for s in starts {
         if !problem.neg_ln_post(s).is_finite() {
