@@ -262,3 +262,47 @@ fn no_random_effect_gives_the_grand_mean() {
     assert!(fit.parameters[0].omega2.is_none());
     assert!((fit.residual.sigma / 0.3 - 1.0).abs() < 0.15);
 }
+
+/// A fixed parameter stays at its value, and sigma is then the root mean square of the
+/// residuals around it (the MLE of sigma with the mean known).
+#[test]
+fn fixed_parameter_is_held_and_sigma_is_the_rms() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(6);
+    let mut ss = 0.0;
+    let mut n = 0.0;
+    let subjects: Vec<PopulationSubject> = (0..20)
+        .map(|i| {
+            let obs = (0..3)
+                .map(|j| {
+                    let z: f64 = StandardNormal.sample(&mut rng);
+                    let v = 1.2 + 0.4 * z;
+                    ss += (v - 1.0) * (v - 1.0);
+                    n += 1.0;
+                    Observation::Quantified {
+                        t: 1.0 + j as f64,
+                        y: v.exp(),
+                    }
+                })
+                .collect();
+            PopulationSubject::new(format!("S{i}"), obs)
+        })
+        .collect();
+    // Fixed at 1.0 (the initial value), not at the data's mean 1.2.
+    let fit = fit_population(
+        &level_model(Variability::Fixed),
+        &subjects,
+        &SaemOptions {
+            seed: 1,
+            ..SaemOptions::default()
+        },
+    )
+    .expect("fits");
+    assert_eq!(fit.parameters[0].typical, 1.0);
+    assert!(fit.parameters[0].typical_se.is_none());
+    let rms = (ss / n).sqrt();
+    assert!(
+        (fit.residual.sigma - rms).abs() < 1e-6,
+        "{} vs {rms}",
+        fit.residual.sigma
+    );
+}
