@@ -5,7 +5,7 @@
 //! the MLE of mu is the grand mean and Var(mu_hat) = (omega^2 + sigma^2/n) / N.
 
 use cartpk_ck::likelihood::Observation;
-use cartpk_ck::model::{CkModel, DataSummary, ParamSpec};
+use cartpk_ck::model::{CkModel, DataSummary, Derived, ParamSpec};
 use cartpk_ck::population::{
     fit_population, ModelParameters, ParamStatement, PopulationModel, PopulationSubject,
     SaemOptions, Transform, Variability,
@@ -47,7 +47,7 @@ impl CkModel for Level {
     fn starts(&self, _: &DataSummary) -> Vec<Vec<f64>> {
         vec![vec![0.0]]
     }
-    fn derived(&self, _: &[f64]) -> Vec<(&'static str, &'static str, f64)> {
+    fn derived(&self, _: &[f64]) -> Vec<Derived> {
         Vec::new()
     }
 }
