@@ -14,6 +14,8 @@
 //!   ([`fit::FitWarning`]) and trust criteria ([`fit::trust`], [`FitResult::reportable`]);
 //!   [`fit::fit_batch`] fits many profiles in parallel (rayon).
 //! - [`model::by_name`] resolves a model from its name (`--model`).
+//! - [`population`] fits a population (mixed-effects) model by SAEM with BLQ as censored
+//!   data: typical values, variability, covariate effects, individual estimates, VPC.
 //! - [`simulate`] draws virtual cohorts (between-subject variability, residual error, LLOQ
 //!   censoring), seeded and reproducible.
 //!
@@ -23,6 +25,7 @@ pub mod fit;
 pub mod likelihood;
 pub mod model;
 pub mod normal;
+pub mod population;
 pub mod simulate;
 
 pub use fit::{
