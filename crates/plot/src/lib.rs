@@ -39,7 +39,9 @@
 
 pub mod boxplot;
 pub mod cohort;
+pub mod exposure_response;
 pub mod gof;
+pub mod km;
 pub mod patient;
 mod render;
 pub mod style;
