@@ -250,7 +250,9 @@ pub fn compute(
     } else if let (Some(f), Some(tl), Some(cl), Some(al)) = (fit, tlast, clast_obs, auclast) {
         let cp = f.predict(tl);
         let inf_obs = al + cl / f.lambda_z;
-        let pext = 100.0 * (inf_obs - al) / inf_obs;
+        // PKNCA's form, 100 * (1 - AUClast/AUCinf): never above 100 by rounding, as
+        // 100 * (AUCinf - AUClast)/AUCinf can be (100.00000000000001).
+        let pext = 100.0 * (1.0 - al / inf_obs);
         // A wild terminal fit far from Tlast can overflow exp(): no prediction then.
         let cp = Some(cp).filter(|c| c.is_finite());
         clast_pred = cp;

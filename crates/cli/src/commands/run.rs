@@ -176,7 +176,7 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
     // tables and the page written next.
     std::fs::create_dir_all(dir.join("plots").join("patients"))
         .context("cannot create the plots directory")?;
-    let mut not_written = Vec::new();
+    let mut not_written: Vec<Warning> = Vec::new();
     for (f, (path, bytes)) in report.figures.iter().zip(report.figure_files()) {
         if let Err(e) = write_atomic(&dir.join(&path), &bytes) {
             not_written.push(Warning {
@@ -191,7 +191,8 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
             });
         }
     }
-    if !not_written.is_empty() {
+    let figures_missing = !not_written.is_empty();
+    if figures_missing {
         let failed: Vec<String> = not_written
             .iter()
             .filter_map(|w| w.message.split(':').next().map(str::to_string))
@@ -238,6 +239,11 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
             started.elapsed().as_secs_f64()
         );
     }
-    // Skipped profiles are in the report; only fatal errors make the run fail.
-    Ok(Outcome::Complete)
+    // As `cartpk nca`: 0 only when everything was analysed and drawn; 3 when a profile or
+    // row was skipped or a figure could not be written (all listed in the report).
+    Ok(if failures.is_empty() && !figures_missing {
+        Outcome::Complete
+    } else {
+        Outcome::Partial
+    })
 }

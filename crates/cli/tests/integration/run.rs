@@ -121,7 +121,8 @@ fn example_run_writes_every_output_and_statistics_match_r() {
 #[test]
 fn report_is_self_contained_and_lists_warnings_and_skipped_profiles() {
     let dir = tempfile::tempdir().unwrap();
-    // A copy of the example with one bad row: its profile is skipped, the run still succeeds.
+    // A copy of the example with one bad row: its profile is skipped and listed in the
+    // report; the run exits 3, as `cartpk nca` does (issue 9).
     let mut text = std::fs::read_to_string(workspace_file("data/seed_cohort.csv")).unwrap();
     text.push_str("SIM001,blood,qpcr,abc,100,copies/ug,50\n");
     let input = dir.path().join("assay.csv");
@@ -136,7 +137,7 @@ fn report_is_self_contained_and_lists_warnings_and_skipped_profiles() {
         .arg(&out)
         .arg("--quiet")
         .assert()
-        .code(0);
+        .code(3);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
         html.contains("assay.csv:1421:4: column &#39;time&#39;"),
