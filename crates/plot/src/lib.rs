@@ -43,7 +43,9 @@ pub mod exposure_response;
 pub mod gof;
 pub mod km;
 pub mod patient;
+mod png_encode;
 mod render;
+mod text_paths;
 pub mod style;
 pub mod time_axis;
 
