@@ -43,6 +43,7 @@ pub mod exposure_response;
 pub mod gof;
 pub mod km;
 pub mod patient;
+mod opacity;
 mod png_encode;
 mod render;
 mod text_paths;

@@ -49,6 +49,8 @@ pub fn svg_to_png(svg: &str, w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
     // Labels become cached glyph outlines (text_paths.rs): shaping them anew per figure was
     // a quarter of the rasteriser's time.
     let svg = crate::text_paths::text_to_paths(svg, &options);
+    // Translucent shapes blended directly instead of on offscreen layers (opacity.rs).
+    let svg = crate::opacity::paint_opacity(&svg);
     let tree = resvg::usvg::Tree::from_str(&svg, &options)
         .map_err(|e| PlotError::Draw(format!("SVG not readable by the rasteriser: {e}")))?;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h)
