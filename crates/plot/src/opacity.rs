@@ -11,14 +11,25 @@
 pub(crate) fn paint_opacity(svg: &str) -> String {
     let mut out = String::with_capacity(svg.len() + 256);
     for element in svg.split_inclusive('>') {
-        let shape = ["<line ", "<polyline ", "<polygon ", "<rect ", "<circle ", "<path "]
-            .iter()
-            .any(|s| element.trim_start().starts_with(s));
+        let shape = [
+            "<line ",
+            "<polyline ",
+            "<polygon ",
+            "<rect ",
+            "<circle ",
+            "<path ",
+        ]
+        .iter()
+        .any(|s| element.trim_start().starts_with(s));
         if shape && element.contains(" opacity=\"") && !element.contains(" opacity=\"1\"") {
             let stroke_only = element.contains(" fill=\"none\"");
             let fill_only = element.contains(" stroke=\"none\"") || !element.contains(" stroke=");
             if stroke_only != fill_only {
-                let paint = if stroke_only { " stroke-opacity=\"" } else { " fill-opacity=\"" };
+                let paint = if stroke_only {
+                    " stroke-opacity=\""
+                } else {
+                    " fill-opacity=\""
+                };
                 out.push_str(&element.replacen(" opacity=\"", paint, 1));
                 continue;
             }

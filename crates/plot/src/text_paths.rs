@@ -53,7 +53,8 @@ fn at_origin(element: &str) -> Option<(String, f32, f32)> {
 /// The glyph outlines of `label` (a `<text>` element at the origin) as SVG paths, or `None`
 /// when usvg's output is not a plain list of shapes (then the label stays text).
 fn outlines(label: &str, options: &usvg::Options) -> Option<Arc<str>> {
-    let svg = format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1">{label}</svg>"#);
+    let svg =
+        format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1">{label}</svg>"#);
     let tree = usvg::Tree::from_str(&svg, options).ok()?;
     let written = tree.to_string(&usvg::WriteOptions {
         preserve_text: false,
