@@ -3,8 +3,14 @@
 
 /// The example files, by name.
 pub const SEEDS: &[(&str, &[u8])] = &[
-    ("cart_cohort.csv", include_bytes!("../../../data/cart_cohort.csv")),
-    ("seed_cohort.csv", include_bytes!("../../../data/seed_cohort.csv")),
+    (
+        "cart_cohort.csv",
+        include_bytes!("../../../data/cart_cohort.csv"),
+    ),
+    (
+        "seed_cohort.csv",
+        include_bytes!("../../../data/seed_cohort.csv"),
+    ),
     (
         "messy_lab_export.csv",
         include_bytes!("../../../data/messy_lab_export.csv"),

@@ -77,7 +77,8 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|_| format!("--seed: expected an integer, found '{v}'"))?;
             }
             "--timeout-secs" => {
-                a.timeout = Duration::from_secs_f64(num(value("--timeout-secs")?, "--timeout-secs")?)
+                a.timeout =
+                    Duration::from_secs_f64(num(value("--timeout-secs")?, "--timeout-secs")?)
             }
             "--report-secs" => {
                 a.report_every =
@@ -125,11 +126,9 @@ static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
 
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        let location = info
-            .location()
-            .map_or("unknown location".to_string(), |l| {
-                format!("{}:{}:{}", l.file(), l.line(), l.column())
-            });
+        let location = info.location().map_or("unknown location".to_string(), |l| {
+            format!("{}:{}:{}", l.file(), l.line(), l.column())
+        });
         let message = panic_message(info.payload());
         let bt = std::backtrace::Backtrace::force_capture().to_string();
         let frames: Vec<String> = bt
@@ -210,7 +209,10 @@ fn run_case(out: &mut impl Write, case: &Case, variant: u64) {
         return;
     };
     let patients = stages::patients(&data.profiles, stages::MAX_PATIENTS);
-    let idx: Vec<usize> = patients.iter().flat_map(|(_, i)| i.iter().copied()).collect();
+    let idx: Vec<usize> = patients
+        .iter()
+        .flat_map(|(_, i)| i.iter().copied())
+        .collect();
     let Some(fits) = stage(out, Stage::Fit, || {
         let f = stages::fit(&data.profiles, &idx);
         (f, true)
@@ -348,7 +350,15 @@ fn signature(detail: &str) -> String {
 }
 
 impl Tally {
-    fn record(&mut self, args: &Args, index: u64, case: &Case, stage: Stage, kind: &'static str, detail: String) {
+    fn record(
+        &mut self,
+        args: &Args,
+        index: u64,
+        case: &Case,
+        stage: Stage,
+        kind: &'static str,
+        detail: String,
+    ) {
         let sig = if kind == "hang" {
             String::from("timeout")
         } else {
@@ -504,7 +514,9 @@ fn supervise(args: &Args) {
                             current = Stage::from_name(s).map(|s| (s, Instant::now()));
                         }
                         (Some("E"), Some(s), Some(how)) => {
-                            let Some(stage) = Stage::from_name(s) else { continue };
+                            let Some(stage) = Stage::from_name(s) else {
+                                continue;
+                            };
                             let c = tally.counts.entry(stage).or_default();
                             c.executions += 1;
                             match how {
@@ -547,7 +559,14 @@ fn supervise(args: &Args) {
                     let c = tally.counts.entry(stage).or_default();
                     c.executions += 1;
                     c.panics += 1;
-                    tally.record(args, index, &case, stage, "crash", format!("worker exited: {status}"));
+                    tally.record(
+                        args,
+                        index,
+                        &case,
+                        stage,
+                        "crash",
+                        format!("worker exited: {status}"),
+                    );
                     restart = true;
                     break;
                 }

@@ -32,7 +32,10 @@ pub fn base(rng: &mut Rng) -> (String, Vec<u8>) {
     for l in &ls[1 + start..1 + start + len] {
         out.extend_from_slice(l);
     }
-    (format!("{name} rows {}..{}", start + 2, start + len + 1), out)
+    (
+        format!("{name} rows {}..{}", start + 2, start + len + 1),
+        out,
+    )
 }
 
 /// Byte ranges of the fields of `bytes` (split at `,`, `;`, tab and line ends).

@@ -1,8 +1,8 @@
 //! The harness's random numbers: proptest's ChaCha generator, seeded from (seed, case), so
 //! that a case can be replayed from its two numbers alone.
 
-use proptest::test_runner::{RngAlgorithm, TestRng};
 use proptest::prelude::Rng as _;
+use proptest::test_runner::{RngAlgorithm, TestRng};
 
 /// A seeded random number generator with the few draws the harness needs.
 pub struct Rng(pub TestRng);

@@ -7,8 +7,8 @@ use cartpk_ck::{fit_profile, CkModel, FitOptions, FitResult, Stein2019};
 use cartpk_core::ingest::{read_bytes, Dataset, IngestOptions};
 use cartpk_core::{ConcUnit, Profile, SubjectsTable, TimeUnit};
 use cartpk_nca::{
-    nca_batch, AucMethod, BlqRule, BlqRules, Interval, LambdaZOverrides, ManualLambdaZ,
-    NcaError, NcaOptions, NcaResult,
+    nca_batch, AucMethod, BlqRule, BlqRules, Interval, LambdaZOverrides, ManualLambdaZ, NcaError,
+    NcaOptions, NcaResult,
 };
 use cartpk_plot::patient::{PatientPlot, PatientSeries};
 use cartpk_plot::{render, ImageFormat, PlotOptions};
