@@ -360,7 +360,11 @@ impl Tally {
         detail: String,
     ) {
         let sig = if kind == "hang" {
-            String::from("timeout")
+            // The innermost frame of the busy thread, when gdb gave one.
+            detail
+                .split_once("frames: ")
+                .map_or("timeout", |(_, f)| f.split(" <- ").next().unwrap_or("timeout"))
+                .to_string()
         } else {
             signature(&detail)
         };
@@ -447,6 +451,60 @@ impl Tally {
             );
         }
     }
+}
+
+/// The stack of the busy thread of a hung worker, innermost first, from gdb (when on the
+/// PATH): the thread that runs cartpk code, function names without their hashes.
+fn stack_of(pid: u32) -> Option<String> {
+    let mut child = Command::new("gdb")
+        .args(["-p", &pid.to_string(), "-batch", "-ex", "thread apply all bt 30"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut stdout = child.stdout.take()?;
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
+        s
+    });
+    let t0 = Instant::now();
+    while child.try_wait().ok()?.is_none() {
+        if t0.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let text = reader.join().ok()?;
+    let function = |line: &str| -> Option<String> {
+        let f = line.split_once(" in ").map_or(line, |(_, f)| f);
+        let f = f.split(" (").next()?.trim();
+        // Drop the `::h0123456789abcdef` hash of a mangled name.
+        let f = match f.rfind("::h") {
+            Some(i) if f.len() - i == 19 => &f[..i],
+            _ => f,
+        };
+        Some(f.to_string())
+    };
+    text.split("\nThread ")
+        .map(|t| {
+            t.lines()
+                .filter(|l| l.starts_with('#'))
+                .filter_map(function)
+                .collect::<Vec<_>>()
+        })
+        .find(|frames| frames.iter().any(|f| f.contains("cartpk_")))
+        .map(|frames| {
+            frames
+                .into_iter()
+                .filter(|f| !f.starts_with("std::") && !f.starts_with("core::"))
+                .take(6)
+                .collect::<Vec<_>>()
+                .join(" <- ")
+        })
 }
 
 fn supervise(args: &Args) {
@@ -540,13 +598,18 @@ fn supervise(args: &Args) {
                     let c = tally.counts.entry(stage).or_default();
                     c.executions += 1;
                     c.hangs += 1;
+                    let stack = stack_of(w.child.id());
                     tally.record(
                         args,
                         index,
                         &case,
                         stage,
                         "hang",
-                        format!("still running after {:.0} s", args.timeout.as_secs_f64()),
+                        format!(
+                            "still running after {:.0} s; frames: {}",
+                            args.timeout.as_secs_f64(),
+                            stack.as_deref().unwrap_or("(no stack: gdb not available)")
+                        ),
                     );
                     restart = true;
                     break;
