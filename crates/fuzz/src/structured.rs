@@ -250,11 +250,29 @@ pub fn profiles_with_extremes() -> impl Strategy<Value = Vec<[String; 7]>> {
             1 => matrix(),
         ],
     );
+    // Whole-file unit slips: hours or minutes taken as days, a huge time unit, values in
+    // the wrong unit by many orders of magnitude.
+    let time_scale = prop_oneof![
+        12 => Just(1.0),
+        1 => Just(24.0),
+        1 => Just(1440.0),
+        1 => Just(1e16),
+        1 => Just(1e300),
+        1 => Just(1e-9),
+    ];
+    let value_scale = prop_oneof![
+        12 => Just(1.0),
+        1 => Just(1e-6),
+        1 => Just(1e290),
+        1 => Just(1e-290),
+    ];
     (
         prop::collection::vec(patient, 1..=3),
         prop::collection::vec(edit, 0..=3),
+        time_scale,
+        value_scale,
     )
-        .prop_map(|(patients, edits)| {
+        .prop_map(|(patients, edits, ts, vs)| {
             const DAYS: [f64; 12] = [
                 0.0, 1.0, 4.0, 7.0, 10.0, 14.0, 21.0, 28.0, 56.0, 84.0, 180.0, 365.0,
             ];
@@ -272,13 +290,13 @@ pub fn profiles_with_extremes() -> impl Strategy<Value = Vec<[String; 7]>> {
                     let v = if c < 50.0 {
                         "<50".to_string()
                     } else {
-                        format!("{c:.3}")
+                        format!("{}", c * vs)
                     };
                     rows.push([
                         format!("P{:02}", k + 1),
                         m.clone(),
                         asy.clone(),
-                        format!("{t}"),
+                        format!("{}", t * ts),
                         v,
                         "copies/ug".into(),
                         "50".into(),

@@ -74,7 +74,7 @@ fn mutated_files_never_panic_or_hang_in_ingestion_and_nca() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 
     /// Generated rows (extremes but no open defect) through every stage: ingestion, NCA
     /// under four option sets and manual lambda_z, the fit and patient figures.
