@@ -42,6 +42,7 @@
 // binary does not call everything.
 #![allow(dead_code)]
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
@@ -238,7 +239,7 @@ pub struct Publisher {
     command: String,
     staging: PathBuf,
     context: PublishContext,
-    inputs: Vec<InputEntry>,
+    inputs: Option<std::thread::JoinHandle<Result<Vec<InputEntry>, PublishError>>>,
     names: BTreeSet<String>,
     run_id: String,
     cleaned: Vec<PathBuf>,
@@ -262,18 +263,22 @@ impl Publisher {
         let mut cleaned = Vec::new();
         let mut kept = Vec::new();
         clean_leftovers(out_dir, &context, &mut cleaned, &mut kept);
-        let inputs = context
-            .inputs
-            .iter()
-            .map(|p| {
-                let (size, sha256) = hash_file(p)?;
-                Ok(InputEntry {
-                    path: p.display().to_string(),
-                    size,
-                    sha256,
+        // Inputs are hashed on a thread of their own while the command works (a 58 MB
+        // input takes ~0.04 s of CPU with SHA extensions); `commit` joins it.
+        let paths = context.inputs.clone();
+        let inputs = std::thread::spawn(move || {
+            paths
+                .iter()
+                .map(|p| {
+                    let (size, sha256) = hash_file(p)?;
+                    Ok(InputEntry {
+                        path: p.display().to_string(),
+                        size,
+                        sha256,
+                    })
                 })
-            })
-            .collect::<Result<Vec<_>, PublishError>>()?;
+                .collect::<Result<Vec<_>, PublishError>>()
+        });
         let pid = std::process::id();
         let staging = tempfile::Builder::new()
             .prefix(&format!("{STAGING_PREFIX}{command}-{pid}-"))
@@ -298,7 +303,7 @@ impl Publisher {
             command: command.to_string(),
             staging,
             context,
-            inputs,
+            inputs: Some(inputs),
             names: BTreeSet::new(),
             run_id,
             cleaned,
@@ -341,19 +346,29 @@ impl Publisher {
         std::fs::create_dir_all(&out).map_err(io(&out, "create"))?;
         let mname = manifest_name(&self.command);
 
-        // Hash, and flush to disk, every staged file.
-        let mut files = Vec::with_capacity(self.names.len());
-        for name in &self.names {
-            let path = self.staging.join(name);
-            let f = std::fs::File::open(&path).map_err(io(&path, "open"))?;
-            f.sync_all().map_err(io(&path, "flush"))?;
-            let (size, sha256) = hash_file(&path)?;
-            files.push(FileEntry {
-                name: name.clone(),
-                size,
-                sha256,
-            });
-        }
+        // Hash, and flush to disk, every staged file, in parallel (the two NCA tables of
+        // 100,000 profiles are 180 MB: ~0.13 s of CPU with SHA extensions).
+        let names: Vec<&String> = self.names.iter().collect();
+        let files = names
+            .par_iter()
+            .map(|name| {
+                let path = self.staging.join(name);
+                let f = std::fs::File::open(&path).map_err(io(&path, "open"))?;
+                f.sync_all().map_err(io(&path, "flush"))?;
+                let (size, sha256) = hash_file(&path)?;
+                Ok(FileEntry {
+                    name: (*name).clone(),
+                    size,
+                    sha256,
+                })
+            })
+            .collect::<Result<Vec<_>, PublishError>>()?;
+        let inputs = match self.inputs.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(r)) => r?,
+            // A panic while hashing is a bug: let it surface as one.
+            Some(Err(p)) => std::panic::resume_unwind(p),
+            None => Vec::new(),
+        };
         let manifest = Manifest {
             format: "cartpk-manifest/1".into(),
             command: self.command.clone(),
@@ -361,7 +376,7 @@ impl Publisher {
             cartpk_version: self.context.version.clone(),
             command_line: self.context.command_line.clone(),
             published: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-            inputs: self.inputs.clone(),
+            inputs,
             files,
         };
 
