@@ -152,6 +152,32 @@ fn patient_figure_with_values_near_f64_limits_finishes() {
     }
 }
 
+/// Fuzz seed 2 cases 476 and 789. A sample time of f64::MAX days makes the time axis of
+/// the patient figure loop forever (plotters' `compute_f64_key_points`; 1.5e308 is drawn).
+/// Expected: such times rejected per row at ingestion and/or the axis clamped; `render`
+/// finishes.
+#[test]
+#[ignore = "open: plot time of f64::MAX days hangs render (compute_f64_key_points)"]
+fn patient_figure_with_a_time_near_f64_max_finishes() {
+    for blq in [false, true] {
+        let last = if blq {
+            Sample::blq(f64::MAX, Some(50.0))
+        } else {
+            Sample::quantified(f64::MAX, 900.0)
+        };
+        let p = profile(vec![
+            Sample::blq(0.0, Some(50.0)),
+            Sample::quantified(7.0, 40_000.0),
+            last,
+        ]);
+        must_finish("render with a time of f64::MAX", move || {
+            let nca = vec![nca_profile(&p, &NcaOptions::default(), None)];
+            let plot = patient_plot("P1", &[0], std::slice::from_ref(&p), &nca, &[None]);
+            render_both(&plot)
+        });
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // The command line: file names and output sets.
 
