@@ -7,7 +7,8 @@
 //!    staging directory beside the output directory (same file system, so moves are
 //!    renames): `.cartpk-run-<command>-<pid>-<random>`.
 //! 2. The command writes every file into it ([`Publisher::write`], or
-//!    [`Publisher::path_for`] for a streaming writer).
+//!    [`Publisher::path_for`] for a streaming writer, or any writer pointed at
+//!    [`Publisher::staging_dir`]: every file there is part of the set).
 //! 3. [`Publisher::commit`] hashes the files and publishes them in this order:
 //!    - a journal `.cartpk-<command>-<pid>.journal` in the output directory names every
 //!      file of the previous and the new set (so that an interrupted commit is recovered
@@ -341,10 +342,17 @@ impl Publisher {
     }
 
     /// Publishes the set (see the module documentation for the order of operations).
+    /// Every file in the staging directory is part of it, however it was written (so an
+    /// existing writer can be pointed at [`Publisher::staging_dir`] as it is); a hidden
+    /// name there is refused.
     pub fn commit(mut self) -> Result<PublishReport, PublishError> {
         let out = self.out_dir.clone();
         std::fs::create_dir_all(&out).map_err(io(&out, "create"))?;
         let mname = manifest_name(&self.command);
+        for name in staged_files(&self.staging)? {
+            check_name(&name, &self.command)?;
+            self.names.insert(name);
+        }
 
         // Hash, and flush to disk, every staged file, in parallel (the two NCA tables of
         // 100,000 profiles are 180 MB: ~0.13 s of CPU with SHA extensions).
@@ -475,6 +483,25 @@ impl Drop for Publisher {
             let _ = std::fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+/// Relative `/`-separated paths of the files under `dir`.
+fn staged_files(dir: &Path) -> Result<Vec<String>, PublishError> {
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let here = dir.join(&rel);
+        for e in std::fs::read_dir(&here).map_err(io(&here, "read"))? {
+            let e = e.map_err(io(&here, "read"))?;
+            let r = rel.join(e.file_name());
+            if e.file_type().map_err(io(&e.path(), "read"))?.is_dir() {
+                stack.push(r);
+            } else {
+                out.push(r.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The directory that holds `out` (`.` for a bare name).
@@ -995,6 +1022,28 @@ mod tests {
         assert_eq!(m.files[0].name, "nca_long.csv");
         assert_eq!((m.files[0].size, m.files[0].sha256.as_str()), (3, abc));
         assert_eq!((m.files[1].size, m.files[1].sha256.as_str()), (0, empty));
+    }
+
+    /// Existing writers can write into the staging directory as into any directory.
+    #[test]
+    fn files_written_into_the_staging_directory_by_any_means_are_in_the_set() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let p = Publisher::begin(&out, "plot", now_ctx()).unwrap();
+        std::fs::create_dir_all(p.staging_dir().join("patients")).unwrap();
+        std::fs::write(p.staging_dir().join("patients/P01.png"), "png").unwrap();
+        std::fs::write(p.staging_dir().join("cohort_blood_qpcr.png"), "png").unwrap();
+        let r = p.commit().unwrap();
+        assert_eq!(r.written, vec!["cohort_blood_qpcr.png", "patients/P01.png"]);
+        let m: Manifest =
+            serde_json::from_slice(&std::fs::read(out.join("plot_manifest.json")).unwrap())
+                .unwrap();
+        assert_eq!(m.files.len(), 2);
+        // A hidden file in the staging directory is refused, not published.
+        let p = Publisher::begin(&out, "plot", now_ctx()).unwrap();
+        std::fs::write(p.staging_dir().join(".cartpk-run"), "marker").unwrap();
+        assert!(matches!(p.commit(), Err(PublishError::BadName(_))));
+        assert!(out.join("patients/P01.png").is_file(), "the previous set stays");
     }
 
     #[test]
