@@ -363,7 +363,9 @@ impl Tally {
             // The innermost frame of the busy thread, when gdb gave one.
             detail
                 .split_once("frames: ")
-                .map_or("timeout", |(_, f)| f.split(" <- ").next().unwrap_or("timeout"))
+                .map_or("timeout", |(_, f)| {
+                    f.split(" <- ").next().unwrap_or("timeout")
+                })
                 .to_string()
         } else {
             signature(&detail)
@@ -457,7 +459,13 @@ impl Tally {
 /// PATH): the thread that runs cartpk code, function names without their hashes.
 fn stack_of(pid: u32) -> Option<String> {
     let mut child = Command::new("gdb")
-        .args(["-p", &pid.to_string(), "-batch", "-ex", "thread apply all bt 30"])
+        .args([
+            "-p",
+            &pid.to_string(),
+            "-batch",
+            "-ex",
+            "thread apply all bt 30",
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

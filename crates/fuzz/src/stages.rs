@@ -81,8 +81,10 @@ pub fn delimiter(bytes: &[u8]) -> u8 {
 /// The ingestion options of a case: the defaults with the file's delimiter, and (chosen by
 /// `variant`) a default unit or no default time unit, as flags would set them.
 pub fn ingest_options(bytes: &[u8], variant: u64) -> IngestOptions {
-    let mut o = IngestOptions::default();
-    o.delimiter = delimiter(bytes);
+    let mut o = IngestOptions {
+        delimiter: delimiter(bytes),
+        ..IngestOptions::default()
+    };
     match variant % 4 {
         1 => o.unit = Some(ConcUnit::CopiesPerUg),
         2 => o.time_unit = None,
@@ -105,33 +107,39 @@ pub fn subjects(bytes: &[u8], delimiter: u8) -> bool {
 /// The NCA option sets every case is analysed with: PKNCA's defaults first (their
 /// results feed the figures), then every other rule and extreme settings.
 pub fn nca_option_sets() -> Vec<(&'static str, NcaOptions)> {
-    let mut linear = NcaOptions::default();
-    linear.auc_method = AucMethod::Linear;
-    linear.blq = BlqRules {
-        before_first: BlqRule::Lloq,
-        between: BlqRule::HalfLloq,
-        after_last: BlqRule::Lloq,
+    let linear = NcaOptions {
+        auc_method: AucMethod::Linear,
+        blq: BlqRules {
+            before_first: BlqRule::Lloq,
+            between: BlqRule::HalfLloq,
+            after_last: BlqRule::Lloq,
+        },
+        ..NcaOptions::default()
     };
-    let mut drop = NcaOptions::default();
-    drop.blq = BlqRules {
-        before_first: BlqRule::Drop,
-        between: BlqRule::Drop,
-        after_last: BlqRule::Drop,
+    let drop = NcaOptions {
+        blq: BlqRules {
+            before_first: BlqRule::Drop,
+            between: BlqRule::Drop,
+            after_last: BlqRule::Drop,
+        },
+        intervals: [(0.0, 1.0), (28.0, 84.0), (0.0, 1e300)]
+            .iter()
+            .filter_map(|&(a, b)| Interval::new(a, b))
+            .collect(),
+        ..NcaOptions::default()
     };
-    drop.intervals = [(0.0, 1.0), (28.0, 84.0), (0.0, 1e300)]
-        .iter()
-        .filter_map(|&(a, b)| Interval::new(a, b))
-        .collect();
-    let mut extreme = NcaOptions::default();
-    extreme.blq = BlqRules {
-        before_first: BlqRule::Value(1e-300),
-        between: BlqRule::Value(1e308),
-        after_last: BlqRule::Zero,
+    let mut extreme = NcaOptions {
+        blq: BlqRules {
+            before_first: BlqRule::Value(1e-300),
+            between: BlqRule::Value(1e308),
+            after_last: BlqRule::Zero,
+        },
+        intervals: Vec::new(),
+        ..NcaOptions::default()
     };
     extreme.lambda_z.min_points = 2;
     extreme.lambda_z.allow_tmax = true;
     extreme.lambda_z.adj_r2_factor = 0.0;
-    extreme.intervals = Vec::new();
     vec![
         ("default", NcaOptions::default()),
         ("linear, BLQ at LLOQ", linear),

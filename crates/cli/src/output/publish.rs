@@ -1043,7 +1043,10 @@ mod tests {
         let p = Publisher::begin(&out, "plot", now_ctx()).unwrap();
         std::fs::write(p.staging_dir().join(".cartpk-run"), "marker").unwrap();
         assert!(matches!(p.commit(), Err(PublishError::BadName(_))));
-        assert!(out.join("patients/P01.png").is_file(), "the previous set stays");
+        assert!(
+            out.join("patients/P01.png").is_file(),
+            "the previous set stays"
+        );
     }
 
     #[test]
