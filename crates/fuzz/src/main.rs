@@ -360,12 +360,12 @@ impl Tally {
         detail: String,
     ) {
         let sig = if kind == "hang" {
-            // The innermost frame of the busy thread, when gdb gave one.
+            // The innermost frame of the busy thread, when gdb gave one (`floor`, `round`
+            // and other leaf functions without a path are skipped).
             detail
                 .split_once("frames: ")
-                .map_or("timeout", |(_, f)| {
-                    f.split(" <- ").next().unwrap_or("timeout")
-                })
+                .and_then(|(_, f)| f.split(" <- ").find(|fr| fr.contains("::")))
+                .unwrap_or("timeout")
                 .to_string()
         } else {
             signature(&detail)
