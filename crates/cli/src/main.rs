@@ -10,6 +10,7 @@
 
 mod commands;
 mod flags;
+mod ingest_notes;
 mod output;
 mod overrides;
 

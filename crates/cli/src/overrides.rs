@@ -69,13 +69,21 @@ pub fn read_overrides(path: &Path) -> Result<LambdaZOverrides> {
             }
             Ok(())
         };
+        // A label of punctuation only (`-`, `_`, `()`) normalises to nothing.
+        let label_error = |i: usize, role: &str| {
+            format!(
+                "{file}:{line}:{}: column '{role}': expected a {role} label with letters or digits, found '{}'",
+                i + 1,
+                get(i)
+            )
+        };
         empty(cs, "subject")?;
         empty(cm, "matrix")?;
         empty(ca, "assay")?;
         let key = ProfileKey {
             subject: get(cs).to_string(),
-            matrix: Matrix::parse(get(cm)).expect("checked non-empty above"),
-            assay: Assay::parse(get(ca)).expect("checked non-empty above"),
+            matrix: Matrix::parse(get(cm)).with_context(|| label_error(cm, "matrix"))?,
+            assay: Assay::parse(get(ca)).with_context(|| label_error(ca, "assay"))?,
         };
         let start = num(cstart, "a start time")?;
         let end = num(cend, "an end time")?;

@@ -299,7 +299,7 @@ fn columns_mapping_to_an_absent_column_lists_the_header() {
         .assert()
         .code(1)
         .stderr(
-            contains("cart_small.csv:1: --columns maps subject to 'PATID'")
+            contains("cart_small.csv:1: no subject column (looked for 'PATID' (from --columns)")
                 .and(contains("subject, matrix, assay, time, value, unit, lloq")),
         );
 }
@@ -383,15 +383,15 @@ fn non_numeric_time_skips_its_profile() {
     });
 }
 
+/// Issue 9: a negative time is a baseline (pre-infusion) sample, kept; never a reason to
+/// skip the profile.
 #[test]
-fn negative_time_skips_its_profile() {
-    check_bad_row(BadRow {
-        fixture: "bad_time_negative.csv",
-        line: 9,
-        column: Some((4, "time")),
-        text: "-1",
-        b01_skipped: true,
-    });
+fn negative_time_is_a_baseline_sample() {
+    let out = tempfile::tempdir().unwrap();
+    nca(&fixture("bad_time_negative.csv"), out.path(), &[])
+        .assert()
+        .success()
+        .stderr(contains("1 baseline sample(s)"));
 }
 
 #[test]
@@ -405,15 +405,19 @@ fn negative_value_skips_its_profile() {
     });
 }
 
+/// Issue 9: an unknown result code makes that one sample missing, named with file and
+/// line, and never skips the profile.
 #[test]
-fn non_numeric_value_skips_its_profile() {
-    check_bad_row(BadRow {
-        fixture: "bad_value_text.csv",
-        line: 10,
-        column: Some((5, "value")),
-        text: "n.d.x",
-        b01_skipped: true,
-    });
+fn unknown_result_code_is_one_missing_sample() {
+    let out = tempfile::tempdir().unwrap();
+    let input = fixture("bad_value_text.csv");
+    nca(&input, out.path(), &[])
+        .assert()
+        .success()
+        .stderr(contains(format!(
+            "1 unknown result code(s) taken as missing: {}:10:5 (value) 'n.d.x'",
+            input.display()
+        )));
 }
 
 #[test]

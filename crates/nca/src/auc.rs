@@ -9,10 +9,38 @@
 
 use crate::options::AucMethod;
 
+/// Relative difference `(c1 - c2) / c2` below which a falling segment is integrated with
+/// the linear trapezoid under lin-up/log-down. The two rules differ there by about
+/// `x^2/12` relative (1e-21 at x = 1e-10), far below any reported digit, while the log
+/// form's `0/0` limit is where rounding hurts. Documented in docs/nca.md.
+pub const LOG_DOWN_MIN_RELATIVE_DROP: f64 = 1e-10;
+
 /// Whether the log rule applies to a segment.
 #[inline]
 fn use_log(c1: f64, c2: f64, method: AucMethod) -> bool {
-    method == AucMethod::LinUpLogDown && c2 < c1 && c2 > 0.0
+    method == AucMethod::LinUpLogDown
+        && c2 > 0.0
+        && c2 < c1
+        && (c1 - c2) > LOG_DOWN_MIN_RELATIVE_DROP * c2
+}
+
+/// Below this relative drop `(c1 - c2) / c2`, `ln(c1 / c2)` is computed as
+/// `ln_1p((c1 - c2) / c2)`; above it, as `ln(c1 / c2)`, PKNCA's expression, whose error is
+/// then below 1e-13 relative (one rounding of the quotient, 1.1e-16, over ln >= 1e-3), so
+/// that ordinary profiles keep PKNCA's numbers to the last bit.
+const LN_1P_BELOW_RELATIVE_DROP: f64 = 1e-3;
+
+/// `ln(c1 / c2)` for `c1 > c2 > 0`. For a small drop the quotient `c1 / c2` rounds away
+/// most of its digits (500 and 500 - 1 ulp give 7168 instead of 14000 over 28 days), while
+/// the difference of two close values is exact (Sterbenz): hence `ln_1p` there.
+#[inline]
+fn ln_ratio(c1: f64, c2: f64) -> f64 {
+    let x = (c1 - c2) / c2;
+    if x < LN_1P_BELOW_RELATIVE_DROP {
+        x.ln_1p()
+    } else {
+        (c1 / c2).ln()
+    }
 }
 
 /// Area of one segment.
@@ -20,7 +48,7 @@ fn use_log(c1: f64, c2: f64, method: AucMethod) -> bool {
 pub fn segment(t1: f64, c1: f64, t2: f64, c2: f64, method: AucMethod) -> f64 {
     let dt = t2 - t1;
     if use_log(c1, c2, method) {
-        dt * (c1 - c2) / (c1 / c2).ln()
+        dt * (c1 - c2) / ln_ratio(c1, c2)
     } else {
         dt * (c1 + c2) / 2.0
     }
@@ -37,7 +65,12 @@ pub fn interpolate(t1: f64, c1: f64, t2: f64, c2: f64, t: f64, method: AucMethod
     }
     let f = (t - t1) / (t2 - t1);
     if use_log(c1, c2, method) {
-        (c1.ln() + f * (c2.ln() - c1.ln())).exp()
+        if (c1 - c2) / c2 < LN_1P_BELOW_RELATIVE_DROP {
+            c1 * (-f * ln_ratio(c1, c2)).exp()
+        } else {
+            // PKNCA's expression, kept bit for bit for ordinary drops.
+            (c1.ln() + f * (c2.ln() - c1.ln())).exp()
+        }
     } else {
         c1 + f * (c2 - c1)
     }
@@ -169,6 +202,33 @@ mod tests {
         assert_eq!(segment(0.0, 4.0, 2.0, 10.0, LinUpLogDown), 14.0);
         assert_eq!(segment(0.0, 4.0, 2.0, 0.0, LinUpLogDown), 4.0);
         assert_eq!(segment(0.0, 4.0, 2.0, 4.0, LinUpLogDown), 8.0);
+    }
+
+    #[test]
+    fn log_down_is_stable_for_nearly_equal_concentrations() {
+        // Regression (issue 9): (0, 500), (28, 500 - 1 ulp) gave 7168 with ln(c1/c2).
+        // The exact area is 28 * 500 * (1 - x/2 + ...) with x ~ 1e-16: 14000.
+        let c2 = 499.99999999999994;
+        assert!(c2 < 500.0);
+        let a = segment(0.0, 500.0, 28.0, c2, LinUpLogDown);
+        assert!((a - 14000.0).abs() <= 1e-9 * 14000.0, "{a}");
+        let t = [0.0, 28.0];
+        let c = [500.0, c2];
+        let al = auclast(&t, &c, Some(28.0), LinUpLogDown).unwrap();
+        assert!((al - 14000.0).abs() <= 1e-9 * 14000.0, "{al}");
+        // Just above the tolerance the log form is used and still accurate: the log
+        // trapezoid of (500, 500(1 - 1e-9)) is 28 * 500 * (1 - 5e-10) to first order.
+        let c2: f64 = 500.0 * (1.0 - 1e-9);
+        let want = 28.0 * (500.0 - c2) / (500.0 / c2).ln();
+        let got = segment(0.0, 500.0, 28.0, c2, LinUpLogDown);
+        assert!((got - want).abs() <= 1e-6 * want);
+        assert!(
+            (got - 28.0 * 500.0 * (1.0 - 5e-10)).abs() <= 1e-9 * 14000.0,
+            "{got}"
+        );
+        // Interpolation between nearly equal values stays between them.
+        let m = interpolate(0.0, 500.0, 28.0, 499.99999999999994, 14.0, LinUpLogDown);
+        assert!((499.99999999999994..=500.0).contains(&m));
     }
 
     #[test]

@@ -102,7 +102,13 @@ pub struct MissingLloq {
 /// Applies the BLQ rules. A quantified value of exactly 0 counts as BLQ with no LLOQ, as
 /// in PKNCA (which only knows concentrations, and treats 0 as below quantification).
 pub fn apply(samples: &[Sample], rules: &BlqRules) -> Result<CleanProfile, MissingLloq> {
-    let positive = |s: &Sample| matches!(s.value, SampleValue::Quantified { value } if value > 0.0);
+    // An above-range sample counts at its limit (compute() flags it); without a limit it
+    // is left out like a missing one.
+    let positive = |s: &Sample| match s.value {
+        SampleValue::Quantified { value } => value > 0.0,
+        SampleValue::AboveUloq { uloq } => uloq.is_some(),
+        _ => false,
+    };
     let first = samples.iter().position(positive);
     let last = samples.iter().rposition(positive);
     let mut out = CleanProfile {
@@ -111,7 +117,12 @@ pub fn apply(samples: &[Sample], rules: &BlqRules) -> Result<CleanProfile, Missi
     };
     for (i, s) in samples.iter().enumerate() {
         let lloq = match s.value {
-            SampleValue::Missing => continue,
+            SampleValue::Missing | SampleValue::AboveUloq { uloq: None } => continue,
+            SampleValue::AboveUloq { uloq: Some(u) } => {
+                out.time.push(s.time);
+                out.conc.push(u);
+                continue;
+            }
             SampleValue::Quantified { value } if value > 0.0 => {
                 out.time.push(s.time);
                 out.conc.push(value);

@@ -45,10 +45,10 @@ pub mod warning;
 
 pub use blq::{BlqRule, BlqRules};
 pub use lambda_z::{LambdaZFit, LambdaZOverrides, LambdaZRule, ManualLambdaZ};
-pub use options::{AucMethod, Interval, NcaOptions};
+pub use options::{AucMethod, Interval, NcaOptions, StartImpute};
 pub use parameter::{Parameter, ParameterValue, UnitKind};
 pub use result::{NcaError, NcaResult, PartialAuc};
-pub use warning::NcaWarning;
+pub use warning::{NcaWarning, StartNote};
 
 use cartpk_core::{Profile, ProfileKey};
 use rayon::prelude::*;

@@ -46,6 +46,62 @@ impl std::str::FromStr for AucMethod {
     }
 }
 
+/// What the concentration at the time of infusion (day 0) is, for every AUC: AUClast,
+/// AUCinf and the partial AUCs alike. PKNCA's `impute` vocabulary; applied once to the
+/// profile's post-infusion data, so that all areas see the same curve. Cmax, Tmax, Clast
+/// and lambda_z use the samples as reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub enum StartImpute {
+    /// PKNCA `start_conc0`: the concentration at day 0 is 0, added when there is no
+    /// sample at day 0 and replacing a day-0 value when there is one. The cartpk default:
+    /// there are no CAR-T cells before the infusion (science.md: a day-0 sample is taken
+    /// before it and measures background), see docs/nca.md.
+    #[default]
+    #[serde(rename = "start_conc0")]
+    Conc0,
+    /// PKNCA `start_predose`: without a sample at day 0, the last pre-infusion (negative
+    /// time) sample's concentration is moved to day 0 when it is at most 5% of the span
+    /// from day 0 to the last sample (or the interval end) away; otherwise nothing is
+    /// imputed.
+    #[serde(rename = "start_predose")]
+    Predose,
+    /// No imputation (PKNCA's default, `impute = NA`): an AUC whose start has no sample is
+    /// NA (AUClast, AUCinf, and partial AUCs starting before the first sample).
+    #[serde(rename = "none")]
+    None,
+}
+
+impl StartImpute {
+    /// PKNCA's name of the rule.
+    pub fn pknca_name(self) -> &'static str {
+        match self {
+            StartImpute::Conc0 => "start_conc0",
+            StartImpute::Predose => "start_predose",
+            StartImpute::None => "none",
+        }
+    }
+}
+
+impl std::fmt::Display for StartImpute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.pknca_name())
+    }
+}
+
+impl std::str::FromStr for StartImpute {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "start_conc0" | "conc0" | "zero" | "0" => Ok(StartImpute::Conc0),
+            "start_predose" | "predose" => Ok(StartImpute::Predose),
+            "none" | "na" => Ok(StartImpute::None),
+            _ => Err(format!(
+                "unknown start rule '{s}'; expected start_conc0, start_predose or none"
+            )),
+        }
+    }
+}
+
 /// A time interval for a partial AUC, in days since infusion, e.g. `[0, 28]` for AUC0-28d.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Interval {
@@ -85,12 +141,17 @@ impl std::str::FromStr for Interval {
     }
 }
 
-/// Everything that decides an NCA result. `NcaOptions::default()` reproduces PKNCA 0.12
-/// defaults, with AUC0-28d and AUC0-84d as the partial AUCs (the CAR-T convention).
+/// Everything that decides an NCA result. `NcaOptions::default()` is PKNCA 0.12's defaults
+/// with two CAR-T choices: AUC0-28d and AUC0-84d as the partial AUCs, and `start_conc0`
+/// for the concentration at day 0 (PKNCA: no imputation). [`NcaOptions::pknca`] is PKNCA's
+/// defaults exactly.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct NcaOptions {
     /// Trapezoid rule.
     pub auc_method: AucMethod,
+    /// The concentration at day 0 for every AUC (default `start_conc0`; PKNCA's own
+    /// default, used by its reference results, is [`StartImpute::None`]).
+    pub start: StartImpute,
     /// What a BLQ sample counts as, by position.
     pub blq: BlqRules,
     /// How the terminal phase is chosen.
@@ -107,6 +168,7 @@ impl Default for NcaOptions {
     fn default() -> Self {
         NcaOptions {
             auc_method: AucMethod::default(),
+            start: StartImpute::default(),
             blq: BlqRules::default(),
             lambda_z: LambdaZRule::default(),
             intervals: vec![
@@ -121,6 +183,17 @@ impl Default for NcaOptions {
             ],
             max_aucpext_pct: 20.0,
             min_span_ratio: 2.0,
+        }
+    }
+}
+
+impl NcaOptions {
+    /// PKNCA 0.12's own defaults (no start imputation), with the CAR-T partial AUCs: what
+    /// the reference results in `shared/reference` were computed with.
+    pub fn pknca() -> NcaOptions {
+        NcaOptions {
+            start: StartImpute::None,
+            ..NcaOptions::default()
         }
     }
 }

@@ -2,11 +2,13 @@
 
 use crate::auc::{auc_interval, auclast as auclast_of};
 use crate::blq::{self, MissingLloq};
+use crate::blq::{BlqRule, BlqRules};
 use crate::lambda_z::{self, LambdaZFit, ManualLambdaZ};
-use crate::options::{Interval, NcaOptions};
+use crate::options::{Interval, NcaOptions, StartImpute};
 use crate::parameter::{Parameter, ParameterValue};
-use crate::warning::NcaWarning;
+use crate::warning::{NcaWarning, StartNote};
 use cartpk_core::{Dose, Sample, SampleValue};
+use std::borrow::Cow;
 
 /// A partial AUC over one interval.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -21,7 +23,8 @@ pub struct PartialAuc {
 /// is NA, as PKNCA reports it, with the reason among `warnings`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct NcaResult {
-    /// Samples in the profile.
+    /// Samples in the profile from day 0 on (baseline samples before day 0 are not
+    /// analysed; see [`NcaWarning::BaselineSamples`]).
     pub n_samples: usize,
     /// Quantifiable samples (a positive value above the LLOQ).
     pub n_quant: usize,
@@ -53,6 +56,11 @@ pub struct NcaResult {
     pub aucpext_obs: Option<f64>,
     /// The dose, when known, for dose-normalised values.
     pub dose: Option<Dose>,
+    /// The rule that gave the concentration at day 0 for every AUC of this result.
+    pub auc_start: StartImpute,
+    /// What this rule did to this profile: `None` when the day-0 sample was used as
+    /// reported (or no AUC start could be set under [`StartImpute::None`]).
+    pub auc_start_note: Option<StartNote>,
     /// What the reader of this result should know.
     pub warnings: Vec<NcaWarning>,
 }
@@ -90,6 +98,37 @@ pub fn compute(
         }
     }
     let mut warnings = Vec::new();
+    // Baseline samples (before day 0) are outside the analysis interval [0, Inf), as in
+    // PKNCA; only `start_predose` looks at them.
+    let first_post = samples.partition_point(|s| s.time < 0.0);
+    let (pre, post) = samples.split_at(first_post);
+    if !pre.is_empty() {
+        warnings.push(NcaWarning::BaselineSamples { n: pre.len() });
+    }
+    // Above-range samples count at their limit (a lower bound) and say so; without a
+    // limit they cannot count at all.
+    let samples: Cow<'_, [Sample]> = if post.iter().any(|s| s.value.is_above_uloq()) {
+        let (mut n, mut n_no_limit) = (0, 0);
+        let mapped = post
+            .iter()
+            .map(|s| match s.value {
+                SampleValue::AboveUloq { uloq: Some(u) } => {
+                    n += 1;
+                    Sample::new(s.time, SampleValue::Quantified { value: u })
+                }
+                SampleValue::AboveUloq { uloq: None } => {
+                    n_no_limit += 1;
+                    Sample::new(s.time, SampleValue::Missing)
+                }
+                _ => *s,
+            })
+            .collect();
+        warnings.push(NcaWarning::AboveUloq { n, n_no_limit });
+        Cow::Owned(mapped)
+    } else {
+        Cow::Borrowed(post)
+    };
+    let samples = &samples[..];
     let mut n_quant = 0;
     let mut n_blq = 0;
     let mut n_missing = 0;
@@ -97,7 +136,7 @@ pub fn compute(
         match s.value {
             SampleValue::Quantified { value } if value > 0.0 => n_quant += 1,
             SampleValue::Quantified { .. } | SampleValue::Blq { .. } => n_blq += 1,
-            SampleValue::Missing => n_missing += 1,
+            SampleValue::Missing | SampleValue::AboveUloq { .. } => n_missing += 1,
         }
     }
     if n_missing > 0 {
@@ -113,7 +152,7 @@ pub fn compute(
             // `blq::apply`.
             SampleValue::Quantified { value } => Some((s.time, value.max(0.0))),
             SampleValue::Blq { .. } => Some((s.time, 0.0)),
-            SampleValue::Missing => None,
+            SampleValue::Missing | SampleValue::AboveUloq { .. } => None,
         })
     };
     // The first of the largest values: a later equal value does not replace it.
@@ -140,6 +179,12 @@ pub fn compute(
     let clean = blq::apply(samples, &options.blq)?;
     let (time, conc) = (&clean.time[..], &clean.conc[..]);
     let method = options.auc_method;
+    // The curve every AUC integrates: the cleaned samples with the start rule applied.
+    let (auc_time, auc_conc, auc_start_note) = start_curve(time, conc, pre, options);
+    if let Some(note) = auc_start_note {
+        warnings.push(NcaWarning::AucStart(note));
+    }
+    let (time, conc) = (&auc_time[..], &auc_conc[..]);
     let auclast = match auclast_of(time, conc, tlast, method) {
         Ok(a) => Some(a),
         Err(why) => {
@@ -155,8 +200,16 @@ pub fn compute(
         .intervals
         .iter()
         .map(|&interval| {
-            let auc = auc_interval(time, conc, interval.start, interval.end, method);
+            let mut auc = Some(auc_interval(
+                time,
+                conc,
+                interval.start,
+                interval.end,
+                method,
+            ));
             if let Some(first) = first_sample.filter(|&f| interval.start < f && any_positive) {
+                // No concentration at the start and the rule gave none: NA, as AUClast.
+                auc = None;
                 warnings.push(NcaWarning::IntervalStartsBeforeFirstSample {
                     start: interval.start,
                     end: interval.end,
@@ -169,13 +222,12 @@ pub fn compute(
                     last_sample: last,
                 });
             }
-            PartialAuc {
-                interval,
-                auc: Some(auc),
-            }
+            PartialAuc { interval, auc }
         })
         .collect();
 
+    // lambda_z uses the samples as reported, not the start-imputed curve.
+    let (time, conc) = (&clean.time[..], &clean.conc[..]);
     let fit = match (manual, tmax) {
         (Some(choice), _) => lambda_z::manual(time, conc, choice).map(Some),
         (None, Some(tmax)) => lambda_z::select(time, conc, tmax, &options.lambda_z).map(Some),
@@ -199,9 +251,11 @@ pub fn compute(
         let cp = f.predict(tl);
         let inf_obs = al + cl / f.lambda_z;
         let pext = 100.0 * (inf_obs - al) / inf_obs;
-        clast_pred = Some(cp);
+        // A wild terminal fit far from Tlast can overflow exp(): no prediction then.
+        let cp = Some(cp).filter(|c| c.is_finite());
+        clast_pred = cp;
         aucinf_obs = Some(inf_obs);
-        aucinf_pred = Some(al + cp / f.lambda_z);
+        aucinf_pred = cp.map(|cp| al + cp / f.lambda_z);
         aucpext_obs = Some(pext);
         if pext > options.max_aucpext_pct {
             warnings.push(NcaWarning::HighExtrapolation {
@@ -234,8 +288,95 @@ pub fn compute(
         aucinf_pred,
         aucpext_obs,
         dose: dose.cloned(),
+        auc_start: options.start,
+        auc_start_note,
         warnings,
     })
+}
+
+/// The cleaned curve with the concentration at day 0 set by `options.start`, and what the
+/// rule did. `pre` are the baseline samples (time < 0), sorted.
+fn start_curve<'a>(
+    time: &'a [f64],
+    conc: &'a [f64],
+    pre: &[Sample],
+    options: &NcaOptions,
+) -> (Cow<'a, [f64]>, Cow<'a, [f64]>, Option<StartNote>) {
+    let borrowed = (Cow::Borrowed(time), Cow::Borrowed(conc), None);
+    let at_zero = time.first() == Some(&0.0);
+    let with_start = |c0: f64| -> (Cow<'a, [f64]>, Cow<'a, [f64]>) {
+        let mut t = Vec::with_capacity(time.len() + 1);
+        let mut c = Vec::with_capacity(time.len() + 1);
+        t.push(0.0);
+        c.push(c0);
+        t.extend_from_slice(time);
+        c.extend_from_slice(conc);
+        (Cow::Owned(t), Cow::Owned(c))
+    };
+    match options.start {
+        StartImpute::None => borrowed,
+        _ if time.is_empty() => borrowed,
+        StartImpute::Conc0 if at_zero => {
+            if conc[0] == 0.0 {
+                return borrowed;
+            }
+            let mut c = conc.to_vec();
+            let was = c[0];
+            c[0] = 0.0;
+            (
+                Cow::Borrowed(time),
+                Cow::Owned(c),
+                Some(StartNote::Conc0Replaced { was }),
+            )
+        }
+        StartImpute::Conc0 => {
+            let (t, c) = with_start(0.0);
+            (t, c, Some(StartNote::Conc0Added))
+        }
+        StartImpute::Predose if at_zero => borrowed,
+        StartImpute::Predose => {
+            let last_time = *time.last().expect("checked: not empty");
+            let max_shift = 0.05 * last_time;
+            let Some((from_time, value)) = pre
+                .iter()
+                .rev()
+                .find_map(|s| predose_value(s, &options.blq).map(|v| (s.time, v)))
+            else {
+                return borrowed;
+            };
+            if -from_time > max_shift {
+                return borrowed;
+            }
+            let (t, c) = with_start(value);
+            (
+                t,
+                c,
+                Some(StartNote::Predose {
+                    from_time,
+                    conc: value,
+                }),
+            )
+        }
+    }
+}
+
+/// The concentration a baseline sample stands for: its value, or for a BLQ one what the
+/// before-first BLQ rule makes of it. `None` when it has none (missing, dropped).
+fn predose_value(s: &Sample, rules: &BlqRules) -> Option<f64> {
+    let lloq = match s.value {
+        SampleValue::Quantified { value } if value > 0.0 => return Some(value),
+        SampleValue::AboveUloq { uloq } => return uloq,
+        SampleValue::Missing => return None,
+        SampleValue::Quantified { .. } => None,
+        SampleValue::Blq { lloq } => lloq,
+    };
+    match rules.before_first {
+        BlqRule::Zero => Some(0.0),
+        BlqRule::Drop => None,
+        BlqRule::Value(v) => Some(v),
+        BlqRule::Lloq => lloq,
+        BlqRule::HalfLloq => lloq.map(|l| l / 2.0),
+    }
 }
 
 impl NcaResult {

@@ -6,6 +6,26 @@ use crate::lambda_z::NoLambdaZ;
 use crate::parameter::{Parameter, ParameterValue};
 use std::fmt;
 
+/// What the start rule ([`crate::StartImpute`]) did to a profile's day-0 concentration.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StartNote {
+    /// `start_conc0`: no sample at day 0, a concentration of 0 was added there.
+    Conc0Added,
+    /// `start_conc0`: the day-0 sample's concentration was replaced by 0.
+    Conc0Replaced {
+        /// The concentration the day-0 sample had (after the BLQ rules).
+        was: f64,
+    },
+    /// `start_predose`: the last baseline sample's concentration was moved to day 0.
+    Predose {
+        /// Its time, days (negative).
+        from_time: f64,
+        /// Its concentration.
+        conc: f64,
+    },
+}
+
 /// Something about a profile's result worth a reviewer's attention.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -30,8 +50,8 @@ pub enum NcaWarning {
     },
     /// AUClast (and so AUCinf) could not be computed.
     NoAuclast(NoAuclast),
-    /// A partial AUC interval starts before the first sample; the concentration there was
-    /// taken as 0 (PKNCA's convention).
+    /// A partial AUC interval starts before the first sample and the start rule gave no
+    /// concentration there: the AUC is NA (as AUClast).
     IntervalStartsBeforeFirstSample {
         /// Interval start, days.
         start: f64,
@@ -51,6 +71,22 @@ pub enum NcaWarning {
     MissingDropped {
         /// How many.
         n: usize,
+    },
+    /// Samples before day 0 (baseline) are not analysed (only `start_predose` looks at
+    /// them).
+    BaselineSamples {
+        /// How many.
+        n: usize,
+    },
+    /// The concentration at day 0 of every AUC was set by the start rule.
+    AucStart(StartNote),
+    /// Samples above the upper limit of quantification: counted at their limit (so Cmax,
+    /// Clast and the AUCs are lower bounds), or left out when no limit is known.
+    AboveUloq {
+        /// Counted at their limit.
+        n: usize,
+        /// Left out: no limit known.
+        n_no_limit: usize,
     },
 }
 
@@ -97,6 +133,19 @@ impl NcaWarning {
                 interval_end.is_some_and(|(_, e)| e == *end)
             }
             NcaWarning::MissingDropped { .. } => p == NSamples,
+            NcaWarning::BaselineSamples { .. } => p == NSamples,
+            NcaWarning::AucStart(_) => matches!(
+                p,
+                Auclast
+                    | AuclastDn
+                    | AucinfObs
+                    | AucinfPred
+                    | AucpextObs
+                    | AucinfObsDn
+                    | AucintLast
+                    | AucintLastDn
+            ),
+            NcaWarning::AboveUloq { .. } => !matches!(p, NSamples | NQuant | NBlq),
         }
     }
 
@@ -112,6 +161,9 @@ impl NcaWarning {
             NcaWarning::IntervalStartsBeforeFirstSample { .. } => "interval_before_first_sample",
             NcaWarning::IntervalBeyondLastSample { .. } => "interval_beyond_last_sample",
             NcaWarning::MissingDropped { .. } => "missing_dropped",
+            NcaWarning::BaselineSamples { .. } => "baseline_samples",
+            NcaWarning::AucStart(_) => "auc_start_imputed",
+            NcaWarning::AboveUloq { .. } => "above_uloq",
         }
     }
 }
@@ -146,13 +198,41 @@ impl fmt::Display for NcaWarning {
             },
             NcaWarning::IntervalStartsBeforeFirstSample { start, end, first_sample } => write!(
                 f,
-                "AUC{start}-{end}: no sample at day {start} (first at day {first_sample}); concentration taken as 0 there"
+                "AUC{start}-{end} NA: no sample at day {start} (first at day {first_sample}) and the start rule gave no concentration there"
             ),
             NcaWarning::IntervalBeyondLastSample { end, last_sample } => write!(
                 f,
                 "AUC to day {end}: last sample at day {last_sample}, no area counted after it"
             ),
             NcaWarning::MissingDropped { n } => write!(f, "{n} missing sample(s) left out"),
+            NcaWarning::BaselineSamples { n } => write!(
+                f,
+                "{n} baseline sample(s) before day 0 not analysed (only start_predose uses them)"
+            ),
+            NcaWarning::AucStart(StartNote::Conc0Added) => write!(
+                f,
+                "AUCs start from concentration 0 at day 0 (start_conc0: no sample at day 0)"
+            ),
+            NcaWarning::AucStart(StartNote::Conc0Replaced { was }) => write!(
+                f,
+                "AUCs start from concentration 0 at day 0 (start_conc0: the day-0 value {was} is taken as pre-infusion background)"
+            ),
+            NcaWarning::AucStart(StartNote::Predose { from_time, conc }) => write!(
+                f,
+                "AUCs start from the day {from_time} baseline concentration {conc} moved to day 0 (start_predose)"
+            ),
+            NcaWarning::AboveUloq { n, n_no_limit } => {
+                if *n > 0 {
+                    write!(f, "{n} sample(s) above the ULOQ counted at the limit (right-censored): Cmax, Clast and AUCs are lower bounds")?;
+                }
+                if *n > 0 && *n_no_limit > 0 {
+                    f.write_str("; ")?;
+                }
+                if *n_no_limit > 0 {
+                    write!(f, "{n_no_limit} sample(s) above the ULOQ with no limit known left out")?;
+                }
+                Ok(())
+            }
         }
     }
 }

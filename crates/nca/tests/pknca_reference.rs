@@ -12,7 +12,7 @@
 
 use cartpk_core::ingest::{read_path, IngestOptions};
 use cartpk_core::TimeUnit;
-use cartpk_nca::{nca_batch, AucMethod, LambdaZOverrides, NcaOptions, NcaResult};
+use cartpk_nca::{nca_batch, AucMethod, LambdaZOverrides, NcaOptions, NcaResult, StartImpute};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -51,7 +51,8 @@ fn value_of(r: &NcaResult, column: &str) -> Option<f64> {
 
 /// Compares all profiles of `input` with PKNCA's `expected`; returns the number of values
 /// compared.
-fn check(input: &str, expected: &str, method: AucMethod) -> usize {
+/// As [`check`] with any options; returns (values compared, mismatches).
+fn check_with(input: &str, expected: &str, options: &NcaOptions) -> (usize, Vec<String>) {
     let ingest = IngestOptions {
         time_unit: Some(TimeUnit::Days),
         ..IngestOptions::default()
@@ -62,11 +63,7 @@ fn check(input: &str, expected: &str, method: AucMethod) -> usize {
         "reference input has errors: {:?}",
         ds.rejected
     );
-    let options = NcaOptions {
-        auc_method: method,
-        ..NcaOptions::default()
-    };
-    let results = nca_batch(&ds.profiles, &options, &LambdaZOverrides::new());
+    let results = nca_batch(&ds.profiles, options, &LambdaZOverrides::new());
     let by_key: HashMap<(String, String, String), &NcaResult> = ds
         .profiles
         .iter()
@@ -116,6 +113,15 @@ fn check(input: &str, expected: &str, method: AucMethod) -> usize {
         by_key.len(),
         "{expected}: PKNCA and cartpk profile counts differ"
     );
+    (compared, failures)
+}
+
+fn assert_matches(input: &str, expected: &str, method: AucMethod) -> usize {
+    let options = NcaOptions {
+        auc_method: method,
+        ..NcaOptions::pknca()
+    };
+    let (compared, failures) = check_with(input, expected, &options);
     assert!(
         failures.is_empty(),
         "{} mismatches in {expected}:\n{}",
@@ -125,10 +131,42 @@ fn check(input: &str, expected: &str, method: AucMethod) -> usize {
     compared
 }
 
+/// The cartpk default start rule (`start_conc0`) gives the same numbers on the CAR-T
+/// reference set: every profile has a BLQ sample at day 0, which is already 0.
+#[test]
+fn cart_small_default_start_conc0_matches_pknca() {
+    for (expected, method) in [
+        ("cart_small_pknca.csv", AucMethod::LinUpLogDown),
+        ("cart_small_pknca_linear.csv", AucMethod::Linear),
+    ] {
+        let options = NcaOptions {
+            auc_method: method,
+            ..NcaOptions::default()
+        };
+        assert_eq!(options.start, StartImpute::Conc0);
+        let (compared, failures) = check_with("cart_small.csv", expected, &options);
+        assert_eq!(compared, 80 * 20);
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
+
+/// Theoph has a positive pre-dose concentration at time 0: `start_conc0` replaces it by 0
+/// and so changes the AUCs, which is why the reference runs with PKNCA's own `none`.
+#[test]
+fn theoph_differs_under_start_conc0_only_in_auc() {
+    let options = NcaOptions::default();
+    let (_, failures) = check_with("theoph.csv", "theoph_pknca_linuplogdown.csv", &options);
+    assert!(!failures.is_empty());
+    assert!(
+        failures.iter().all(|f| f.contains(" auc")),
+        "only AUC-based values may differ: {failures:?}"
+    );
+}
+
 #[test]
 fn theoph_lin_up_log_down_matches_pknca() {
     assert_eq!(
-        check(
+        assert_matches(
             "theoph.csv",
             "theoph_pknca_linuplogdown.csv",
             AucMethod::LinUpLogDown
@@ -140,7 +178,7 @@ fn theoph_lin_up_log_down_matches_pknca() {
 #[test]
 fn theoph_linear_matches_pknca() {
     assert_eq!(
-        check("theoph.csv", "theoph_pknca_linear.csv", AucMethod::Linear),
+        assert_matches("theoph.csv", "theoph_pknca_linear.csv", AucMethod::Linear),
         12 * 20
     );
 }
@@ -148,7 +186,7 @@ fn theoph_linear_matches_pknca() {
 #[test]
 fn cart_small_lin_up_log_down_matches_pknca() {
     assert_eq!(
-        check(
+        assert_matches(
             "cart_small.csv",
             "cart_small_pknca.csv",
             AucMethod::LinUpLogDown
@@ -160,7 +198,7 @@ fn cart_small_lin_up_log_down_matches_pknca() {
 #[test]
 fn cart_small_linear_matches_pknca() {
     assert_eq!(
-        check(
+        assert_matches(
             "cart_small.csv",
             "cart_small_pknca_linear.csv",
             AucMethod::Linear

@@ -48,11 +48,14 @@ fn opt_rel_close(a: Option<f64>, b: Option<f64>, tol: f64) -> bool {
 }
 
 /// Options with a single partial-AUC interval (or none) and the given method.
+/// These properties are about the integration and BLQ rules on profiles whose day-0 value
+/// is a real concentration, so the start rule is PKNCA's own (none); `start_conc0` has its
+/// own tests.
 fn options_with(method: AucMethod, intervals: Vec<Interval>) -> NcaOptions {
     NcaOptions {
         auc_method: method,
         intervals,
-        ..NcaOptions::default()
+        ..NcaOptions::pknca()
     }
 }
 
@@ -294,7 +297,7 @@ proptest! {
         method in any_method(),
         rules in blq_rules(any_blq_rule),
     ) {
-        let opts = NcaOptions { auc_method: method, blq: rules, ..NcaOptions::default() };
+        let opts = NcaOptions { auc_method: method, blq: rules, ..NcaOptions::pknca() };
         let a = nca_profile(&profile(sorted), &opts, None);
         let b = nca_profile(&profile(shuffled), &opts, None);
         // The Debug text prints every f64 in its shortest round-trip form, so equal texts
@@ -409,7 +412,7 @@ proptest! {
         method in any_method(),
         rules in blq_rules(scalable_blq_rule),
     ) {
-        let opts = NcaOptions { auc_method: method, blq: rules, ..NcaOptions::default() };
+        let opts = NcaOptions { auc_method: method, blq: rules, ..NcaOptions::pknca() };
         let r1 = compute(&attach(&times, &vals, 1.0, 1.0), None, &opts, None);
         let r2 = compute(&attach(&times, &vals, s, 1.0), None, &opts, None);
         match (r1, r2) {
@@ -445,7 +448,7 @@ proptest! {
             auc_method: method,
             blq: rules,
             intervals: vec![],
-            ..NcaOptions::default()
+            ..NcaOptions::pknca()
         };
         let r1 = compute(&attach(&times, &vals, 1.0, 1.0), None, &opts, None);
         let r2 = compute(&attach(&times, &vals, 1.0, f), None, &opts, None);
@@ -536,7 +539,7 @@ fn wild_samples() -> impl Strategy<Value = Vec<Sample>> {
             let mut t = t0;
             rows.into_iter()
                 .map(|(gap, value)| {
-                    let s = Sample { time: t, value };
+                    let s = Sample::new(t, value);
                     t += gap;
                     s
                 })
@@ -565,7 +568,7 @@ proptest! {
             auc_method: method,
             blq: rules,
             lambda_z: LambdaZRule { min_points, allow_tmax, ..LambdaZRule::default() },
-            ..NcaOptions::default()
+            ..NcaOptions::pknca()
         };
         let dose = Dose { amount: 5e7, unit: "cells".into() };
         let r = match compute(&samples, with_dose.then_some(&dose), &opts, None) {
@@ -644,16 +647,16 @@ proptest! {
         between in any_blq_rule(),
         after_last in any_blq_rule(),
     ) {
-        let mut samples = vec![Sample { time: 0.0, value: first }, Sample { time: second.0, value: second.1 }];
+        let mut samples = vec![Sample::new(0.0, first), Sample::new(second.0, second.1)];
         let mut t = second.0;
         for (gap, value) in rest {
             t += gap;
-            samples.push(Sample { time: t, value });
+            samples.push(Sample::new(t, value));
         }
         let opts = NcaOptions {
             auc_method: method,
             blq: BlqRules { before_first: BlqRule::Zero, between, after_last },
-            ..NcaOptions::default()
+            ..NcaOptions::pknca()
         };
         let r = nca_profile(&profile(samples), &opts, None).unwrap();
         prop_assert_eq!(r.cmax, Some(0.0));

@@ -37,6 +37,7 @@ pub fn fit_rows<'a>(
 /// Runs the fits as configured.
 pub fn run(config: &FitConfig) -> Result<Outcome> {
     let data = read_path(&config.input, &config.ingest)?;
+    crate::ingest_notes::print(&data, config.quiet);
     let fits = fit_batch(&Stein2019, &data.profiles, &config.fit);
     let mut failures = Failure::from_dataset(&data);
     let rows = fit_rows(&data, &fits, &mut failures);

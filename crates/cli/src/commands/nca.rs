@@ -31,6 +31,7 @@ pub fn print_failures(failures: &[Failure], errors_file: &str) {
 /// Runs NCA as configured.
 pub fn run(config: &NcaConfig) -> Result<Outcome> {
     let mut data = read_path(&config.input, &config.ingest)?;
+    crate::ingest_notes::print(&data, config.quiet);
     if let Some(d) = &config.dose {
         for p in data.profiles.iter_mut().filter(|p| p.dose.is_none()) {
             p.dose = Some(Dose {

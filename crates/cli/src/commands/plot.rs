@@ -205,10 +205,15 @@ pub fn curve(model: &dyn CkModel, fit: &FitResult, t_end: f64) -> Vec<(f64, f64)
 /// Draws every figure.
 pub fn run(config: &PlotConfig) -> Result<Outcome> {
     let data = read_path(&config.input, &config.ingest)?;
+    crate::ingest_notes::print(&data, config.quiet);
     let groups = match &config.groups {
         Some((path, column)) => Some(
-            cartpk_core::SubjectsTable::read(path, config.ingest.delimiter)?
-                .column_values(column)?,
+            cartpk_core::SubjectsTable::read_mapped(
+                path,
+                config.ingest.delimiter,
+                &config.ingest.columns,
+            )?
+            .column_values(column)?,
         ),
         None => None,
     };

@@ -124,11 +124,15 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
     let started = std::time::Instant::now();
     check_out_dir(&config.out_dir)?;
     let mut data = read_path(&config.input, &config.ingest)?;
+    crate::ingest_notes::print(&data, config.quiet);
     let subjects = config
         .subjects
         .as_deref()
-        .map(|p| SubjectsTable::read(p, config.ingest.delimiter))
+        .map(|p| SubjectsTable::read_mapped(p, config.ingest.delimiter, &config.ingest.columns))
         .transpose()?;
+    if let Some(t) = &subjects {
+        crate::ingest_notes::print_subjects(t, config.quiet);
+    }
     let mut warnings: Vec<String> = Vec::new();
 
     // Dose from the subjects file, for dose-normalised metrics.

@@ -70,16 +70,52 @@ pub fn ingest_options(args: &InputArgs) -> Result<IngestOptions> {
         ),
         None => None,
     };
-    let delimiter = match args.delimiter.as_str() {
-        "\\t" | "tab" => b'\t',
-        d if d.len() == 1 => d.as_bytes()[0],
-        d => bail!("--delimiter: expected a single character (or \\t), found '{d}'"),
+    let (delimiter, detect_delimiter) = match args.delimiter.as_deref() {
+        None => (b',', true),
+        Some("\\t" | "tab") => (b'\t', false),
+        Some(d) if d.len() == 1 => (d.as_bytes()[0], false),
+        Some(d) => bail!("--delimiter: expected a single character (or \\t), found '{d}'"),
+    };
+    let label = |flag: &str, v: &Option<String>| -> Result<Option<String>> {
+        match v.as_deref().map(str::trim) {
+            Some("") => bail!("--{flag}: expected a non-empty value"),
+            other => Ok(other.map(str::to_string)),
+        }
+    };
+    let matrix = match label("matrix", &args.matrix)? {
+        Some(m) => Some(cartpk_core::Matrix::parse(&m).ok_or_else(|| {
+            anyhow!("--matrix: expected a matrix with letters or digits, found '{m}'")
+        })?),
+        None => None,
+    };
+    let assay = match label("assay", &args.assay)? {
+        Some(a) => Some(cartpk_core::Assay::parse(&a).ok_or_else(|| {
+            anyhow!("--assay: expected an assay with letters or digits, found '{a}'")
+        })?),
+        None => None,
+    };
+    let limit = |flag: &str, v: Option<f64>| -> Result<Option<f64>> {
+        use cartpk_core::ingest::{VALUE_MAX, VALUE_MIN_POSITIVE};
+        match v {
+            Some(x) if (VALUE_MIN_POSITIVE..=VALUE_MAX).contains(&x) => Ok(Some(x)),
+            Some(x) => bail!(
+                "--{flag}: expected a value between {VALUE_MIN_POSITIVE:e} and {VALUE_MAX:e}, found {x}"
+            ),
+            None => Ok(None),
+        }
     };
     Ok(IngestOptions {
         columns,
         time_unit: Some(time_unit),
         unit,
         delimiter,
+        detect_delimiter,
+        decimal_comma: args.decimal_comma,
+        subject: label("subject", &args.subject)?,
+        matrix,
+        assay,
+        lloq: limit("lloq", args.lloq)?,
+        uloq: limit("uloq", args.uloq)?,
     })
 }
 
@@ -134,6 +170,10 @@ pub fn nca_options(args: &super::lowargs::NcaRuleArgs) -> Result<NcaOptions> {
             ..LambdaZRule::default()
         },
         intervals,
+        start: args
+            .auc_start
+            .parse()
+            .map_err(|e| anyhow!("--auc-start: {e}"))?,
         ..NcaOptions::default()
     })
 }

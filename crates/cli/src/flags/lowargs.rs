@@ -65,8 +65,9 @@ pub struct InputArgs {
     pub input: PathBuf,
 
     /// Map column roles to names the file uses, e.g. `--columns subject=PATID,time=DAY`.
-    /// Roles: subject, matrix, assay, time, time_unit, value, value_text, unit, lloq,
-    /// blq_flag, dose, dose_unit.
+    /// Roles: subject, matrix, assay, time, time_unit, value, value_text, unit, lloq, uloq,
+    /// blq_flag, visit, dose, dose_unit, response. Applies to the subjects file too
+    /// (subject, dose, dose_unit, response).
     #[arg(long, value_name = "ROLE=COLUMN,...")]
     pub columns: Vec<String>,
 
@@ -79,9 +80,35 @@ pub struct InputArgs {
     #[arg(long, value_name = "UNIT")]
     pub unit: Option<String>,
 
-    /// Field delimiter (a single character; `\t` for tab).
-    #[arg(long, default_value = ",", value_name = "CHAR")]
-    pub delimiter: String,
+    /// Field delimiter (a single character; `\t` for tab). Default: the header's, among
+    /// `,`, `;` and tab.
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+
+    /// Read `,` as the decimal mark (`1,5`). Always on for a `;`-separated file.
+    #[arg(long)]
+    pub decimal_comma: bool,
+
+    /// Subject of every row, for a file with no subject column (one patient).
+    #[arg(long, value_name = "ID")]
+    pub subject: Option<String>,
+
+    /// Matrix of every row, for a file with no matrix column (blood, marrow, csf...).
+    #[arg(long, value_name = "MATRIX")]
+    pub matrix: Option<String>,
+
+    /// Assay of every row, for a file with no assay column (qpcr, flow...).
+    #[arg(long, value_name = "ASSAY")]
+    pub assay: Option<String>,
+
+    /// LLOQ of every row, in the value unit, for a file with no LLOQ column.
+    #[arg(long, value_name = "VALUE")]
+    pub lloq: Option<f64>,
+
+    /// ULOQ of every row, in the value unit, for a file with no ULOQ column: the limit of
+    /// `>ULOQ` results.
+    #[arg(long, value_name = "VALUE")]
+    pub uloq: Option<f64>,
 }
 
 /// Arguments of `cartpk nca`.
@@ -303,6 +330,12 @@ pub struct NcaRuleArgs {
     /// Trapezoid rule: lin-up-log-down (PKNCA's default) or linear.
     #[arg(long, default_value = "lin-up-log-down", value_name = "METHOD")]
     pub auc_method: String,
+
+    /// Concentration at day 0 for every AUC (PKNCA impute): start_conc0 (0 at day 0, the
+    /// CAR-T default), start_predose (last baseline value within 5% of the span) or none
+    /// (PKNCA's default: an AUC whose start has no sample is NA).
+    #[arg(long, default_value = "start_conc0", value_name = "RULE")]
+    pub auc_start: String,
 
     /// Partial AUC interval in days, START-END; repeat for several. Default: 0-28 and 0-84.
     #[arg(long = "interval", value_name = "START-END")]

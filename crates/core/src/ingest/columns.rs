@@ -1,6 +1,6 @@
 //! Which input column plays which role: native names, CDISC ADPC names, or a user mapping.
 
-use super::error::IngestError;
+use super::error::{IngestError, MissingColumn};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -32,11 +32,18 @@ pub enum ColumnRole {
     Dose,
     /// Dose unit (`dose_unit`, `EXDOSU`).
     DoseUnit,
+    /// Visit label (`visit`, `AVISIT`): `Screening`, `Baseline`, `Pre-dose`... mark
+    /// samples taken before the infusion.
+    Visit,
+    /// Upper limit of quantification (`uloq`, `PCULOQ`), the limit of `>ULOQ` results.
+    Uloq,
+    /// Response, in the subjects file (`response`, `Best Overall Response`, `BOR`).
+    Response,
 }
 
 impl ColumnRole {
     /// Every role, in the order they are resolved.
-    pub const ALL: [ColumnRole; 12] = [
+    pub const ALL: [ColumnRole; 15] = [
         ColumnRole::Subject,
         ColumnRole::Matrix,
         ColumnRole::Assay,
@@ -49,6 +56,9 @@ impl ColumnRole {
         ColumnRole::BlqFlag,
         ColumnRole::Dose,
         ColumnRole::DoseUnit,
+        ColumnRole::Visit,
+        ColumnRole::Uloq,
+        ColumnRole::Response,
     ];
 
     /// The role's name, as used in `--columns role=NAME`.
@@ -66,11 +76,16 @@ impl ColumnRole {
             ColumnRole::BlqFlag => "blq_flag",
             ColumnRole::Dose => "dose",
             ColumnRole::DoseUnit => "dose_unit",
+            ColumnRole::Visit => "visit",
+            ColumnRole::Uloq => "uloq",
+            ColumnRole::Response => "response",
         }
     }
 
-    /// Header names recognised for the role, in order of preference (case-insensitive).
-    /// Actual time (`AFRLT`) is preferred to nominal time (`NFRLT`).
+    /// Header names recognised for the role, in order of preference. A header matches
+    /// case-insensitively, with runs of spaces and punctuation read as `_` (so `Patient
+    /// ID`, `patient-id` and `PATIENT_ID` all match `patient_id`). Actual time (`AFRLT`)
+    /// is preferred to nominal time (`NFRLT`).
     pub fn aliases(self) -> &'static [&'static str] {
         match self {
             ColumnRole::Subject => &[
@@ -79,10 +94,34 @@ impl ColumnRole {
                 "subjid",
                 "subject_id",
                 "patient",
+                "patient_id",
+                "patientid",
+                "patient_number",
+                "participant",
+                "participant_id",
                 "id",
             ],
-            ColumnRole::Matrix => &["matrix", "pcspec", "specimen", "spec", "tissue"],
-            ColumnRole::Assay => &["assay", "paramcd", "pctestcd", "analyte", "method"],
+            ColumnRole::Matrix => &[
+                "matrix",
+                "pcspec",
+                "specimen",
+                "specimen_type",
+                "sample_type",
+                "sampletype",
+                "spec",
+                "tissue",
+                "compartment",
+            ],
+            ColumnRole::Assay => &[
+                "assay",
+                "paramcd",
+                "pctestcd",
+                "analyte",
+                "method",
+                "assay_method",
+                "test",
+                "test_code",
+            ],
             ColumnRole::Time => &[
                 "time",
                 "afrlt",
@@ -90,7 +129,13 @@ impl ColumnRole {
                 "nfrlt",
                 "nreltm",
                 "time_since_infusion",
+                "days_since_infusion",
                 "day",
+                "study_day",
+                "studyday",
+                "days",
+                "ady",
+                "pcdy",
             ],
             ColumnRole::TimeUnit => &[
                 "time_unit",
@@ -101,13 +146,59 @@ impl ColumnRole {
                 "areltmu",
                 "nreltmu",
             ],
-            ColumnRole::Value => &["value", "aval", "pcstresn", "conc", "concentration", "dv"],
+            ColumnRole::Value => &[
+                "value",
+                "aval",
+                "pcstresn",
+                "conc",
+                "concentration",
+                "dv",
+                "result",
+                "results",
+                "result_value",
+                "reported_result",
+            ],
             ColumnRole::ValueText => &["value_text", "avalc", "pcstresc", "pcorres"],
-            ColumnRole::Unit => &["unit", "avalu", "pcstresu", "pcorresu", "units"],
-            ColumnRole::Lloq => &["lloq", "pclloq", "lloq_value"],
+            ColumnRole::Unit => &[
+                "unit",
+                "avalu",
+                "pcstresu",
+                "pcorresu",
+                "units",
+                "result_unit",
+                "result_units",
+                "uom",
+            ],
+            ColumnRole::Lloq => &["lloq", "pclloq", "lloq_value", "loq"],
             ColumnRole::BlqFlag => &["blq", "blq_flag", "blqfl", "pcblqfl", "bloqfl"],
             ColumnRole::Dose => &["dose", "exdose", "dosea"],
             ColumnRole::DoseUnit => &["dose_unit", "exdosu", "doseu"],
+            ColumnRole::Visit => &[
+                "visit",
+                "avisit",
+                "visit_name",
+                "visitname",
+                "visit_label",
+                "timepoint",
+                "time_point",
+            ],
+            ColumnRole::Uloq => &["uloq", "pculoq", "uloq_value"],
+            // Read from the subjects file only.
+            ColumnRole::Response => &[],
+        }
+    }
+
+    /// The flag that gives this role one value for the whole file, if there is one.
+    pub fn constant_flag(self) -> Option<&'static str> {
+        match self {
+            ColumnRole::Subject => Some("--subject ID"),
+            ColumnRole::Matrix => Some("--matrix blood"),
+            ColumnRole::Assay => Some("--assay qpcr"),
+            ColumnRole::Unit => Some("--unit copies/ug"),
+            ColumnRole::TimeUnit => Some("--time-unit days"),
+            ColumnRole::Lloq => Some("--lloq 50"),
+            ColumnRole::Uloq => Some("--uloq 1e6"),
+            _ => None,
         }
     }
 
@@ -117,6 +208,25 @@ impl ColumnRole {
             ColumnRole::Subject | ColumnRole::Matrix | ColumnRole::Assay | ColumnRole::Time
         )
     }
+}
+
+/// A column name as compared with the aliases: lower case, a UTF-8 BOM dropped, runs of
+/// anything but letters and digits turned into one `_`, none at either end.
+pub fn normalise_header(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut gap = false;
+    for c in name.trim_start_matches('\u{feff}').chars() {
+        if c.is_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push('_');
+            }
+            gap = false;
+            out.extend(c.to_lowercase());
+        } else {
+            gap = true;
+        }
+    }
+    out
 }
 
 impl fmt::Display for ColumnRole {
@@ -190,53 +300,104 @@ impl ResolvedColumns {
         header: Vec<String>,
         mapping: &ColumnMapping,
     ) -> Result<ResolvedColumns, IngestError> {
+        // The unit may come from an option the caller checks itself.
+        Self::resolve_with(file, header, mapping, &[ColumnRole::Unit])
+    }
+
+    /// As [`ResolvedColumns::resolve`], with the roles in `constant` given a value for the
+    /// whole file by the caller (e.g. `--assay qpcr`): those need no column. Every missing
+    /// role is reported in one error, with the flags that fix each.
+    pub fn resolve_with(
+        file: &str,
+        header: Vec<String>,
+        mapping: &ColumnMapping,
+        constant: &[ColumnRole],
+    ) -> Result<ResolvedColumns, IngestError> {
         let lower: Vec<String> = header
             .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
             .collect();
+        let norm: Vec<String> = header.iter().map(|h| normalise_header(h)).collect();
         let found = || header.join(", ");
         let mut index = BTreeMap::new();
+        let mut missing = Vec::new();
         for role in ColumnRole::ALL {
             if let Some(name) = mapping.0.get(&role) {
-                let want = name.to_ascii_lowercase();
-                match lower.iter().position(|h| *h == want) {
+                let want = name.to_lowercase();
+                let want_norm = normalise_header(name);
+                match lower
+                    .iter()
+                    .position(|h| *h == want)
+                    .or_else(|| norm.iter().position(|h| *h == want_norm))
+                {
                     Some(i) => {
                         index.insert(role, i);
                     }
+                    None if matches!(
+                        role,
+                        ColumnRole::Dose | ColumnRole::DoseUnit | ColumnRole::Response
+                    ) =>
+                    {
+                        // May name a column of the subjects file (`--columns` serves both).
+                    }
                     None => {
-                        return Err(IngestError::MappedColumnNotFound {
-                            file: file.to_string(),
+                        let mut fix = format!("--columns {role}=NAME with a name from the header");
+                        if let Some(flag) = role.constant_flag() {
+                            let flag = flag.split(' ').next().unwrap_or(flag);
+                            fix.push_str(&format!(
+                                ", or {flag} '{name}' to give every row that {role}"
+                            ));
+                        }
+                        missing.push(MissingColumn {
                             role: role.name().to_string(),
-                            name: name.clone(),
-                            found: found(),
-                        })
+                            tried: format!("'{name}' (from --columns)"),
+                            fix,
+                        });
                     }
                 }
                 continue;
             }
             let taken: Vec<usize> = index.values().copied().collect();
             if let Some(i) = role.aliases().iter().find_map(|alias| {
-                lower
-                    .iter()
+                norm.iter()
                     .enumerate()
                     .position(|(i, h)| h == alias && !taken.contains(&i))
             }) {
                 index.insert(role, i);
             }
         }
-        let missing = |role: ColumnRole| IngestError::MissingColumn {
-            file: file.to_string(),
+        let missing_role = |role: ColumnRole| MissingColumn {
             role: role.name().to_string(),
             tried: role.aliases().join("/"),
-            found: found(),
+            fix: match role.constant_flag() {
+                Some(flag) => format!("{flag} for the whole file, or --columns {role}=NAME"),
+                None => format!("--columns {role}=NAME"),
+            },
         };
+        let mapped = |role: ColumnRole| mapping.0.contains_key(&role);
         for role in ColumnRole::ALL.into_iter().filter(|r| r.required()) {
-            if !index.contains_key(&role) {
-                return Err(missing(role));
+            if !index.contains_key(&role) && !constant.contains(&role) && !mapped(role) {
+                missing.push(missing_role(role));
             }
         }
-        if !index.contains_key(&ColumnRole::Value) && !index.contains_key(&ColumnRole::ValueText) {
-            return Err(missing(ColumnRole::Value));
+        let has_value = [ColumnRole::Value, ColumnRole::ValueText]
+            .iter()
+            .any(|r| index.contains_key(r) || mapped(*r));
+        if !has_value {
+            missing.push(missing_role(ColumnRole::Value));
+        }
+        let has_unit = constant.contains(&ColumnRole::Unit)
+            || index.contains_key(&ColumnRole::Unit)
+            || mapped(ColumnRole::Unit);
+        if !has_unit {
+            missing.push(missing_role(ColumnRole::Unit));
+        }
+        if !missing.is_empty() {
+            return Err(IngestError::MissingColumns {
+                file: file.to_string(),
+                missing,
+                found: found(),
+            });
         }
         Ok(ResolvedColumns { header, index })
     }
@@ -287,6 +448,7 @@ mod tests {
         let err = ResolvedColumns::resolve("x.csv", h, &ColumnMapping::default()).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("x.csv:1: no subject column"), "{msg}");
+        assert!(msg.contains("--subject ID"), "{msg}");
         assert!(msg.contains("PATID, tissue"), "{msg}");
     }
 

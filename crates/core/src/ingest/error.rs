@@ -31,30 +31,45 @@ pub enum IngestError {
         /// The file.
         file: String,
     },
-    /// A required column is not in the header.
-    #[error("{file}:1: no {role} column; expected one named {tried} (or map one with --columns {role}=NAME); the header has: {found}")]
-    MissingColumn {
+    /// Required columns are not in the header (all of them, in one error).
+    #[error("{file}:1: {}; the header has: {found}", missing.iter().map(|m| m.to_string()).collect::<Vec<_>>().join("; "))]
+    MissingColumns {
         /// The file.
         file: String,
-        /// The role that has no column, e.g. `time`.
-        role: String,
-        /// The names that were looked for.
-        tried: String,
+        /// Every role that has no column, with how to fix each.
+        missing: Vec<MissingColumn>,
         /// The names the header has.
         found: String,
     },
-    /// A user column mapping names a column that is not in the header.
-    #[error("{file}:1: --columns maps {role} to '{name}', but the header has no such column; it has: {found}")]
-    MappedColumnNotFound {
+    /// The file has a header but no data row.
+    #[error("{file}: no data rows after the header on line {header_line}; expected one row per measurement")]
+    NoData {
         /// The file.
         file: String,
-        /// The role.
-        role: String,
-        /// The name given.
-        name: String,
-        /// The names the header has.
-        found: String,
+        /// 1-based line of the header.
+        header_line: u64,
     },
+}
+
+/// One required column that is missing, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MissingColumn {
+    /// The role, e.g. `assay`.
+    pub role: String,
+    /// What was looked for: the names tried, or the name `--columns` gave.
+    pub tried: String,
+    /// The flags that fix it, e.g. `--assay NAME or --columns assay=COLUMN`.
+    pub fix: String,
+}
+
+impl fmt::Display for MissingColumn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "no {} column (looked for {}; use {})",
+            self.role, self.tried, self.fix
+        )
+    }
 }
 
 /// Where in the input a row problem is.
@@ -122,18 +137,44 @@ pub enum RowProblem {
     /// The time is not a number.
     #[error("expected a time since infusion as a number")]
     TimeNotANumber,
-    /// The time is negative (or not finite).
-    #[error("expected a time since infusion >= 0")]
-    NegativeTime,
+    /// The time is outside what an analysis can use.
+    #[error("expected a time since infusion within +-{max_days} days")]
+    TimeOutOfRange {
+        /// The bound, days.
+        max_days: f64,
+    },
     /// A time unit nobody knows.
     #[error("expected a time unit: min, h/hours, d/days or w/weeks")]
     UnknownTimeUnit,
     /// No time unit column value and no default.
     #[error("expected a time unit (no time unit column or value, and no --time-unit)")]
     NoTimeUnit,
-    /// A value cell that is neither a number nor a BLQ or missing marker.
-    #[error("expected a number (with a decimal point, not a comma), a BLQ marker (<50, BLQ, BQL, <LLOQ, ND), NA or an empty cell")]
-    BadValue,
+    /// A value cell that is no number and no known result code (docs/input-format.md).
+    #[error("unknown result code, sample taken as missing; expected a number, a BLQ code (<50, <LLOQ, BLQ, ND...), a not-done code (NA, QNS...), an above-range code (>ULOQ, >1e6) or an empty cell")]
+    UnknownCode,
+    /// A number written with a decimal comma in a file read with decimal points.
+    #[error("expected a number with a decimal point; this looks like a decimal comma (use --decimal-comma)")]
+    DecimalComma,
+    /// A value (or limit) outside what an analysis can represent.
+    #[error("expected 0 or a value between {min:e} and {max:e}; sample taken as missing")]
+    ValueOutOfRange {
+        /// Smallest positive value accepted.
+        min: f64,
+        /// Largest value accepted.
+        max: f64,
+    },
+    /// A not-done code: the sample is missing.
+    #[error("not-done code, sample taken as missing")]
+    NotDone,
+    /// An above-range code: kept as a right-censored value.
+    #[error("above the upper limit of quantification, kept as censored at the limit")]
+    AboveRange,
+    /// A matrix, assay or subject label that is no label once punctuation is removed.
+    #[error("expected a {role} label with letters or digits")]
+    NoLabel {
+        /// Which identifier.
+        role: &'static str,
+    },
     /// A negative value.
     #[error("expected a value >= 0")]
     NegativeValue,

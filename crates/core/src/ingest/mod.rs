@@ -16,13 +16,22 @@
 mod cell;
 mod columns;
 mod error;
+mod notes;
+mod text;
 
-pub use columns::{ColumnMapping, ColumnRole, ResolvedColumns};
-pub use error::{CellRef, IngestError, RowError, RowProblem};
+pub use cell::{TIME_MAX_ABS_DAYS, VALUE_MAX, VALUE_MIN_POSITIVE};
+pub use columns::{normalise_header, ColumnMapping, ColumnRole, ResolvedColumns};
+pub use error::{CellRef, IngestError, MissingColumn, RowError, RowProblem};
+pub use notes::IngestNotes;
+pub use text::{decode, detect_delimiter, skip_leading_junk};
 
 use crate::{Assay, ConcUnit, Dose, Matrix, Profile, ProfileKey, Sample, SampleValue, TimeUnit};
-use cell::{classify, parse_flag, parse_lloq, parse_number, parse_result, ResultText};
+use cell::{
+    classify, is_baseline_visit, parse_flag, parse_limit, parse_number_styled, parse_result,
+    NumberStyle, ResultText,
+};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
@@ -39,17 +48,67 @@ pub struct IngestOptions {
     pub unit: Option<ConcUnit>,
     /// Field delimiter, `b','` for CSV.
     pub delimiter: u8,
+    /// When the header has no `delimiter`, use the one it has (`;`, tab or `,`, the most
+    /// frequent). Off when the user named a delimiter.
+    pub detect_delimiter: bool,
+    /// `,` is the decimal mark (`1,5`). Always on for a `;`-separated file.
+    pub decimal_comma: bool,
+    /// Subject of every row when the file has no subject column (`--subject`).
+    pub subject: Option<String>,
+    /// Matrix of every row when the file has no matrix column (`--matrix`).
+    pub matrix: Option<Matrix>,
+    /// Assay of every row when the file has no assay column (`--assay`).
+    pub assay: Option<Assay>,
+    /// LLOQ of every row when the file has no LLOQ column (`--lloq`), in the value unit.
+    pub lloq: Option<f64>,
+    /// ULOQ of every row when the file has no ULOQ column (`--uloq`), in the value unit:
+    /// the limit of `>ULOQ` results.
+    pub uloq: Option<f64>,
 }
 
 impl Default for IngestOptions {
-    /// Days (the CAR-T convention) as the default time unit, no default value unit, comma.
+    /// Days (the CAR-T convention) as the default time unit, no default value unit, comma
+    /// (or the delimiter the header uses), decimal point.
     fn default() -> Self {
         IngestOptions {
             columns: ColumnMapping::default(),
             time_unit: Some(TimeUnit::Days),
             unit: None,
             delimiter: b',',
+            detect_delimiter: true,
+            decimal_comma: false,
+            subject: None,
+            matrix: None,
+            assay: None,
+            lloq: None,
+            uloq: None,
         }
+    }
+}
+
+impl IngestOptions {
+    /// The roles these options give one value for the whole file.
+    pub fn constant_roles(&self) -> Vec<ColumnRole> {
+        let mut roles = Vec::new();
+        if self.subject.is_some() {
+            roles.push(ColumnRole::Subject);
+        }
+        if self.matrix.is_some() {
+            roles.push(ColumnRole::Matrix);
+        }
+        if self.assay.is_some() {
+            roles.push(ColumnRole::Assay);
+        }
+        if self.unit.is_some() {
+            roles.push(ColumnRole::Unit);
+        }
+        if self.lloq.is_some() {
+            roles.push(ColumnRole::Lloq);
+        }
+        if self.uloq.is_some() {
+            roles.push(ColumnRole::Uloq);
+        }
+        roles
     }
 }
 
@@ -77,6 +136,9 @@ pub struct Dataset {
     pub row_errors: Vec<RowError>,
     /// Things worth knowing that are not errors (e.g. a repeated identical row).
     pub notes: Vec<String>,
+    /// What ingestion assumed, by category (baseline samples, codes taken as missing,
+    /// BLQ without LLOQ, above-range values...): print [`IngestNotes::summary`].
+    pub assumptions: IngestNotes,
     /// Number of data rows read.
     pub n_rows: u64,
 }
@@ -125,25 +187,42 @@ pub fn read_bytes(
     source: &str,
     options: &IngestOptions,
 ) -> Result<Dataset, IngestError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(options.delimiter)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(bytes);
-    let header: Vec<String> = rdr
-        .byte_headers()
-        .map_err(|e| csv_error(source, 0, e))?
-        .iter()
-        .map(|f| String::from_utf8_lossy(f).into_owned())
-        .collect();
-    if header.iter().all(|h| h.trim().is_empty()) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (skipped, bytes) = skip_leading_junk(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(IngestError::Empty {
             file: source.to_string(),
         });
     }
-    let columns = ResolvedColumns::resolve(source, header, &options.columns)?;
+    let delimiter = if options.detect_delimiter {
+        detect_delimiter(bytes, options.delimiter)
+    } else {
+        options.delimiter
+    };
+    let style = NumberStyle {
+        decimal_comma: options.decimal_comma || delimiter == b';',
+    };
+    let skipped_lines = skipped.len() as u64;
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(bytes);
+    let mut latin1 = false;
+    let header: Vec<String> = rdr
+        .byte_headers()
+        .map_err(|e| csv_error(source, skipped_lines, e))?
+        .iter()
+        .map(|f| {
+            let t = decode(f);
+            latin1 |= matches!(t, Cow::Owned(_));
+            t.into_owned()
+        })
+        .collect();
+    let constant = options.constant_roles();
+    let columns = ResolvedColumns::resolve_with(source, header, &options.columns, &constant)?;
     let body_start = rdr.position().byte() as usize;
-    let first_line = rdr.position().line();
+    let first_line = rdr.position().line() + skipped_lines;
     let body = &bytes[body_start.min(bytes.len())..];
     let n_chunks = if body.len() >= PARALLEL_MIN_BYTES {
         rayon::current_num_threads() * 4
@@ -162,13 +241,20 @@ pub fn read_bytes(
         offsets.push(line);
         line += n;
     }
+    let setup = Setup {
+        source,
+        columns: &columns,
+        options,
+        delimiter,
+        style,
+    };
     let parts: Vec<Result<Reader<'_>, IngestError>> = chunks
         .par_iter()
         .zip(offsets)
         .map(|(chunk, offset)| {
-            let mut state = Reader::new(source, &columns, options, offset, chunk);
+            let mut state = Reader::new(&setup, offset, chunk);
             let mut rdr = csv::ReaderBuilder::new()
-                .delimiter(options.delimiter)
+                .delimiter(delimiter)
                 .flexible(true)
                 .has_headers(false)
                 .from_reader(*chunk);
@@ -185,12 +271,65 @@ pub fn read_bytes(
     let mut parts = parts.into_iter();
     let mut state = match parts.next() {
         Some(first) => first?,
-        None => Reader::new(source, &columns, options, first_line - 1, body),
+        None => Reader::new(&setup, first_line - 1, body),
     };
     for part in parts {
         state.absorb(part?);
     }
-    Ok(state.finish(columns.clone()))
+    if state.n_rows == 0 {
+        return Err(IngestError::NoData {
+            file: source.to_string(),
+            header_line: skipped_lines + 1,
+        });
+    }
+    let mut dataset = state.finish(columns.clone());
+    let a = &mut dataset.assumptions;
+    a.delimiter = delimiter as char;
+    a.decimal_comma = style.decimal_comma;
+    a.skipped_lines = skipped;
+    a.latin1 |= latin1;
+    for role in constant {
+        if role == ColumnRole::Unit && columns.get(role).is_some() {
+            // --unit also fills the empty cells of a unit column: not ignored.
+            continue;
+        }
+        if columns.get(role).is_some() {
+            a.ignored_constants.push(role.name().to_string());
+        } else {
+            let value = match role {
+                ColumnRole::Subject => options.subject.clone().unwrap_or_default(),
+                ColumnRole::Matrix => options
+                    .matrix
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+                ColumnRole::Assay => options
+                    .assay
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+                ColumnRole::Unit => options
+                    .unit
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+                ColumnRole::Lloq => options.lloq.map(|v| v.to_string()).unwrap_or_default(),
+                ColumnRole::Uloq => options.uloq.map(|v| v.to_string()).unwrap_or_default(),
+                _ => String::new(),
+            };
+            a.constants.push((role.name().to_string(), value));
+        }
+    }
+    Ok(dataset)
+}
+
+/// What every chunk's reader shares.
+struct Setup<'a> {
+    source: &'a str,
+    columns: &'a ResolvedColumns,
+    options: &'a IngestOptions,
+    delimiter: u8,
+    style: NumberStyle,
 }
 
 /// The 1-based line on which the record at `pos` of `bytes` starts. csv reports the
@@ -261,9 +400,11 @@ fn split_at_record_ends(body: &[u8], n: usize) -> Vec<&[u8]> {
 
 /// Column indices copied out of [`ResolvedColumns`] for the hot loop.
 struct Cols {
-    subject: usize,
-    matrix: usize,
-    assay: usize,
+    subject: Option<usize>,
+    matrix: Option<usize>,
+    assay: Option<usize>,
+    visit: Option<usize>,
+    uloq: Option<usize>,
     time: usize,
     time_unit: Option<usize>,
     value: Option<usize>,
@@ -306,14 +447,9 @@ impl Ctx<'_> {
         }
     }
 
-    fn cell<'r>(
-        &self,
-        rec: &'r csv::ByteRecord,
-        col: usize,
-        line: u64,
-    ) -> Result<&'r str, RowError> {
-        std::str::from_utf8(&rec[col])
-            .map_err(|_| self.error(line, Some(col), &rec[col], RowProblem::NotUtf8))
+    /// The text of a cell: UTF-8, or Latin-1 when it is not (`µ` as byte 0xB5).
+    fn cell<'r>(&self, rec: &'r csv::ByteRecord, col: usize) -> Cow<'r, str> {
+        decode(&rec[col])
     }
 }
 
@@ -324,6 +460,11 @@ struct Reader<'a> {
     n_fields: usize,
     cols: Cols,
     options: &'a IngestOptions,
+    delimiter: u8,
+    style: NumberStyle,
+    /// The last visit text seen and whether it names a baseline visit.
+    last_visit: (Vec<u8>, bool),
+    notes: IngestNotes,
     builders: Vec<Builder>,
     index: HashMap<ProfileKey, usize>,
     last_key: (Vec<u8>, Vec<u8>, Vec<u8>),
@@ -334,23 +475,19 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn new(
-        source: &'a str,
-        columns: &'a ResolvedColumns,
-        options: &'a IngestOptions,
-        line_offset: u64,
-        chunk: &'a [u8],
-    ) -> Self {
-        let required = |role: ColumnRole| {
-            columns
-                .get(role)
-                .expect("ResolvedColumns::resolve guarantees the required roles")
-        };
+    fn new(setup: &Setup<'a>, line_offset: u64, chunk: &'a [u8]) -> Self {
+        let columns = setup.columns;
+        let options = setup.options;
+        let source = setup.source;
         let cols = Cols {
-            subject: required(ColumnRole::Subject),
-            matrix: required(ColumnRole::Matrix),
-            assay: required(ColumnRole::Assay),
-            time: required(ColumnRole::Time),
+            subject: columns.get(ColumnRole::Subject),
+            matrix: columns.get(ColumnRole::Matrix),
+            assay: columns.get(ColumnRole::Assay),
+            visit: columns.get(ColumnRole::Visit),
+            uloq: columns.get(ColumnRole::Uloq),
+            time: columns
+                .get(ColumnRole::Time)
+                .expect("ResolvedColumns::resolve_with guarantees a time column"),
             time_unit: columns.get(ColumnRole::TimeUnit),
             value: columns.get(ColumnRole::Value),
             value_text: columns.get(ColumnRole::ValueText),
@@ -369,6 +506,10 @@ impl<'a> Reader<'a> {
             n_fields: columns.header.len(),
             cols,
             options,
+            delimiter: setup.delimiter,
+            style: setup.style,
+            last_visit: (Vec::new(), false),
+            notes: IngestNotes::default(),
             builders: Vec::new(),
             index: HashMap::new(),
             last_key: (Vec::new(), Vec::new(), Vec::new()),
@@ -384,7 +525,7 @@ impl<'a> Reader<'a> {
         let line = self.line_of(rec);
         if rec.len() != self.n_fields {
             // Show the row as written: its fields joined by the delimiter.
-            let sep = [self.options.delimiter];
+            let sep = [self.delimiter];
             let text = rec.iter().collect::<Vec<_>>().join(&sep[..]);
             let e = self.ctx.error(
                 line,
@@ -397,7 +538,8 @@ impl<'a> Reader<'a> {
             );
             // A row that still names its profile rejects that profile, like any bad row.
             let c = &self.cols;
-            if c.subject.max(c.matrix).max(c.assay) < rec.len() {
+            let key_cols = [c.subject, c.matrix, c.assay];
+            if key_cols.iter().flatten().all(|&i| i < rec.len()) {
                 if let Ok(b) = self.builder_for(rec, line) {
                     self.builders[b].errors.push(e);
                     return;
@@ -427,33 +569,56 @@ impl<'a> Reader<'a> {
     /// The profile a row belongs to. Rows of one profile usually come together, so the
     /// previous row's key is compared first, as raw bytes.
     fn builder_for(&mut self, rec: &csv::ByteRecord, line: u64) -> Result<usize, RowError> {
+        let raw = |col: Option<usize>| -> &[u8] { col.map_or(&b""[..], |i| &rec[i]) };
         let (s, m, a) = (
-            &rec[self.cols.subject],
-            &rec[self.cols.matrix],
-            &rec[self.cols.assay],
+            raw(self.cols.subject),
+            raw(self.cols.matrix),
+            raw(self.cols.assay),
         );
         if let Some(i) = self.last_builder {
             if self.last_key.0 == s && self.last_key.1 == m && self.last_key.2 == a {
                 return Ok(i);
             }
         }
-        let text = |col: usize, role: &'static str| -> Result<&str, RowError> {
+        let ctx = self.ctx;
+        let text = |col: usize, role: &'static str| -> Result<String, RowError> {
             let raw = &rec[col];
-            let t = std::str::from_utf8(raw)
-                .map_err(|_| self.ctx.error(line, Some(col), raw, RowProblem::NotUtf8))?
-                .trim();
+            let t = decode(raw);
+            let t = t.trim();
             if t.is_empty() {
-                return Err(self
-                    .ctx
-                    .error(line, Some(col), raw, RowProblem::Empty { role }));
+                return Err(ctx.error(line, Some(col), raw, RowProblem::Empty { role }));
             }
-            Ok(t)
+            Ok(t.to_string())
         };
-        let subject = text(self.cols.subject, "subject")?.to_string();
-        let matrix = Matrix::parse(text(self.cols.matrix, "matrix")?)
-            .expect("a non-empty label always parses to a matrix");
-        let assay = Assay::parse(text(self.cols.assay, "assay")?)
-            .expect("a non-empty label always parses to an assay");
+        let no_label = |col: usize, role: &'static str| {
+            ctx.error(line, Some(col), &rec[col], RowProblem::NoLabel { role })
+        };
+        let options = self.options;
+        let subject = match self.cols.subject {
+            Some(col) => text(col, "subject")?,
+            None => options
+                .subject
+                .clone()
+                .expect("resolve_with requires a subject column or --subject"),
+        };
+        let matrix = match self.cols.matrix {
+            Some(col) => {
+                Matrix::parse(&text(col, "matrix")?).ok_or_else(|| no_label(col, "matrix"))?
+            }
+            None => options
+                .matrix
+                .clone()
+                .expect("resolve_with requires a matrix column or --matrix"),
+        };
+        let assay = match self.cols.assay {
+            Some(col) => {
+                Assay::parse(&text(col, "assay")?).ok_or_else(|| no_label(col, "assay"))?
+            }
+            None => options
+                .assay
+                .clone()
+                .expect("resolve_with requires an assay column or --assay"),
+        };
         let key = ProfileKey {
             subject,
             matrix,
@@ -489,16 +654,14 @@ impl<'a> Reader<'a> {
         let builder = &mut self.builders[b];
         let err = |col: usize, p: RowProblem| ctx.error(line, Some(col), &rec[col], p);
 
-        // Time and its unit.
-        let time_text = ctx.cell(rec, c.time, line)?;
-        let time_raw = match parse_number(time_text) {
-            Some(t) if t >= 0.0 => t,
-            Some(_) => return Err(err(c.time, RowProblem::NegativeTime)),
-            None => return Err(err(c.time, RowProblem::TimeNotANumber)),
+        // Time and its unit. Negative times are samples before the infusion (baseline).
+        let time_text = ctx.cell(rec, c.time);
+        let Some(time_raw) = parse_number_styled(&time_text, self.style) else {
+            return Err(err(c.time, RowProblem::TimeNotANumber));
         };
         let time_unit = match c.time_unit {
             Some(col) if !rec[col].iter().all(u8::is_ascii_whitespace) => {
-                TimeUnit::parse(ctx.cell(rec, col, line)?)
+                TimeUnit::parse(&ctx.cell(rec, col))
                     .ok_or_else(|| err(col, RowProblem::UnknownTimeUnit))?
             }
             _ => self
@@ -530,7 +693,11 @@ impl<'a> Reader<'a> {
         };
         if !same_text {
             let unit = match c.unit {
-                Some(col) => match ConcUnit::parse(&String::from_utf8_lossy(&rec[col])) {
+                Some(col) => match ConcUnit::parse(&{
+                    let text = ctx.cell(rec, col);
+                    self.notes.latin1 |= matches!(text, Cow::Owned(_));
+                    text
+                }) {
                     Some(u) => u,
                     None => options
                         .unit
@@ -544,7 +711,7 @@ impl<'a> Reader<'a> {
             };
             match &builder.unit {
                 Some((first, first_line)) if *first != unit => {
-                    let col = c.unit.unwrap_or(c.subject);
+                    let col = c.unit.unwrap_or(c.time);
                     return Err(err(
                         col,
                         RowProblem::MixedUnits {
@@ -562,34 +729,62 @@ impl<'a> Reader<'a> {
             }
         }
 
-        // Result, LLOQ, BLQ flag.
+        // Result, LLOQ, ULOQ, BLQ flag.
+        let style = self.style;
         let lloq = match c.lloq {
-            Some(col) => parse_lloq(ctx.cell(rec, col, line)?).map_err(|p| err(col, p))?,
-            None => None,
+            Some(col) => parse_limit(&ctx.cell(rec, col), style).map_err(|p| err(col, p))?,
+            None => options.lloq,
+        };
+        let uloq = match c.uloq {
+            Some(col) => parse_limit(&ctx.cell(rec, col), style).map_err(|p| err(col, p))?,
+            None => options.uloq,
         };
         let flag = match c.blq_flag {
-            Some(col) => parse_flag(ctx.cell(rec, col, line)?).map_err(|p| err(col, p))?,
+            Some(col) => parse_flag(&ctx.cell(rec, col)).map_err(|p| err(col, p))?,
             None => None,
         };
-        let mut result = ResultText::Empty;
+        let mut result = Ok(ResultText::Empty);
         let mut result_col = c
             .value
             .or(c.value_text)
             .expect("resolve guarantees a value column");
         for col in [c.value, c.value_text].into_iter().flatten() {
             result_col = col;
-            result = parse_result(ctx.cell(rec, col, line)?).map_err(|p| err(col, p))?;
-            if result != ResultText::Empty {
+            result = parse_result(&ctx.cell(rec, col), style);
+            if result != Ok(ResultText::Empty) {
                 break;
             }
         }
-        let value = classify(result, lloq, flag).map_err(|p| err(result_col, p))?;
+        // A code that is no result (not done, unknown, out of range) makes this one
+        // sample missing, said in the notes; only a systematic problem (a decimal comma
+        // in a decimal-point file, a negative value) rejects the profile.
+        let note = |p: RowProblem| err(result_col, p);
+        let value = match result {
+            Ok(ResultText::NotDone) => {
+                self.notes.not_done.push(note(RowProblem::NotDone));
+                SampleValue::Missing
+            }
+            Ok(r) => classify(r, lloq, uloq, flag).map_err(|p| err(result_col, p))?,
+            Err(p @ (RowProblem::UnknownCode | RowProblem::ValueOutOfRange { .. })) => {
+                let bucket = if p == RowProblem::UnknownCode {
+                    &mut self.notes.unknown_codes
+                } else {
+                    &mut self.notes.out_of_range
+                };
+                bucket.push(note(p));
+                SampleValue::Missing
+            }
+            Err(p) => return Err(err(result_col, p)),
+        };
+        if value.is_above_uloq() {
+            self.notes.above_uloq.push(note(RowProblem::AboveRange));
+        }
 
         // Dose.
         if let Some(col) = c.dose {
-            let text = ctx.cell(rec, col, line)?;
+            let text = ctx.cell(rec, col);
             if !text.trim().is_empty() {
-                let amount = parse_number(text)
+                let amount = parse_number_styled(&text, style)
                     .filter(|d| *d > 0.0)
                     .ok_or_else(|| err(col, RowProblem::BadDose))?;
                 match builder.dose {
@@ -600,7 +795,8 @@ impl<'a> Reader<'a> {
                     None => builder.dose = Some((amount, line)),
                 }
                 if let Some(ucol) = c.dose_unit {
-                    let u = ctx.cell(rec, ucol, line)?.trim();
+                    let u = ctx.cell(rec, ucol);
+                    let u = u.trim();
                     if !u.is_empty() && builder.dose_unit.is_none() {
                         builder.dose_unit = Some(u.to_string());
                     }
@@ -608,9 +804,31 @@ impl<'a> Reader<'a> {
             }
         }
 
+        let time = time_unit.to_days(time_raw);
+        // NaN cannot come from parse_number_styled; a conversion overflow gives inf.
+        if time.is_nan() || time.abs() > TIME_MAX_ABS_DAYS {
+            // The row is left out (said in the notes); its profile is still analysed.
+            self.notes.out_of_range.push(err(
+                c.time,
+                RowProblem::TimeOutOfRange {
+                    max_days: TIME_MAX_ABS_DAYS,
+                },
+            ));
+            return Ok(());
+        }
+        let baseline_visit = match c.visit {
+            Some(col) if self.last_visit.0.as_slice() == &rec[col] => self.last_visit.1,
+            Some(col) => {
+                let b = is_baseline_visit(&ctx.cell(rec, col));
+                self.last_visit = (rec[col].to_vec(), b);
+                b
+            }
+            None => false,
+        };
         let sample = Sample {
-            time: time_unit.to_days(time_raw),
+            time,
             value,
+            baseline_visit,
         };
         builder.samples.push((sample, line));
         Ok(())
@@ -624,6 +842,7 @@ impl<'a> Reader<'a> {
         let cols = &self.cols;
         self.n_rows += next.n_rows;
         self.row_errors.extend(next.row_errors);
+        self.notes.absorb(next.notes);
         for b in next.builders {
             let Some(&i) = self.index.get(&b.key) else {
                 self.index.insert(b.key.clone(), self.builders.len());
@@ -637,7 +856,7 @@ impl<'a> Reader<'a> {
             match (&dst.unit, b.unit) {
                 (Some((first, first_line)), Some((u, line))) if *first != u => {
                     let e = conflict(
-                        cols.unit.unwrap_or(cols.subject),
+                        cols.unit.unwrap_or(cols.time),
                         line,
                         u.label(),
                         RowProblem::MixedUnits {
@@ -750,6 +969,8 @@ impl<'a> Reader<'a> {
         }
         profiles.sort_by(|a, b| a.key.cmp(&b.key));
         rejected.sort_by(|a, b| a.key.cmp(&b.key));
+        let mut assumptions = self.notes;
+        assumptions.finish(&profiles);
         Dataset {
             source: self.ctx.source.to_string(),
             columns,
@@ -757,6 +978,7 @@ impl<'a> Reader<'a> {
             rejected,
             row_errors: self.row_errors,
             notes,
+            assumptions,
             n_rows: self.n_rows,
         }
     }
@@ -767,6 +989,8 @@ fn describe(v: &SampleValue) -> String {
         SampleValue::Quantified { value } => value.to_string(),
         SampleValue::Blq { lloq: Some(l) } => format!("<{l}"),
         SampleValue::Blq { lloq: None } => "BLQ".to_string(),
+        SampleValue::AboveUloq { uloq: Some(u) } => format!(">{u}"),
+        SampleValue::AboveUloq { uloq: None } => ">ULOQ".to_string(),
         SampleValue::Missing => "NA".to_string(),
     }
 }
