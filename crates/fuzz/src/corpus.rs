@@ -23,6 +23,22 @@ pub const SEEDS: &[(&str, &[u8])] = &[
         "seed_cohort_params.csv",
         include_bytes!("../../../data/seed_cohort_params.csv"),
     ),
+    (
+        "lab_export_3pt.csv",
+        include_bytes!("../../../data/lab_export_3pt.csv"),
+    ),
+    (
+        "lab_export_3pt_subjects.csv",
+        include_bytes!("../../../data/lab_export_3pt_subjects.csv"),
+    ),
+    (
+        "cart_cohort_semicolon.csv",
+        include_bytes!("../../../data/cart_cohort_semicolon.csv"),
+    ),
+    (
+        "cart_cohort_no_assay.csv",
+        include_bytes!("../../../data/cart_cohort_no_assay.csv"),
+    ),
 ];
 
 /// Tokens inserted or put in place of a field: result codes, numbers at the limits of

@@ -386,7 +386,7 @@ impl Tally {
                         "stage: {}\nkind: {kind}\nseed: {} case: {index} (options variant {})\norigin: {}\ndetail: {detail}\n",
                         stage.name(),
                         args.seed,
-                        index % 4,
+                        index % 6,
                         case.origin
                     ),
                 );

@@ -5,7 +5,7 @@
 
 use cartpk_ck::{fit_profile, CkModel, FitOptions, FitResult, Stein2019};
 use cartpk_core::ingest::{read_bytes, Dataset, IngestOptions};
-use cartpk_core::{ConcUnit, Profile, SubjectsTable, TimeUnit};
+use cartpk_core::{Assay, ConcUnit, Matrix, Profile, SubjectsTable, TimeUnit};
 use cartpk_nca::{
     nca_batch, AucMethod, BlqRule, BlqRules, Interval, LambdaZOverrides, ManualLambdaZ, NcaError,
     NcaOptions, NcaResult,
@@ -79,16 +79,32 @@ pub fn delimiter(bytes: &[u8]) -> u8 {
 }
 
 /// The ingestion options of a case: the defaults with the file's delimiter, and (chosen by
-/// `variant`) a default unit or no default time unit, as flags would set them.
+/// `variant`) a default unit, no or another time unit, a decimal comma, or constant
+/// columns, as flags would set them.
 pub fn ingest_options(bytes: &[u8], variant: u64) -> IngestOptions {
     let mut o = IngestOptions {
         delimiter: delimiter(bytes),
         ..IngestOptions::default()
     };
-    match variant % 4 {
+    match variant % 6 {
         1 => o.unit = Some(ConcUnit::CopiesPerUg),
         2 => o.time_unit = None,
         3 => o.time_unit = Some(TimeUnit::Hours),
+        4 => {
+            // A lab export as `--decimal-comma --assay qpcr --lloq 50 --uloq 1e6` reads it.
+            o.decimal_comma = true;
+            o.assay = Some(Assay::Qpcr);
+            o.lloq = Some(50.0);
+            o.uloq = Some(1e6);
+        }
+        5 => {
+            // Every constant at once, at the limits.
+            o.subject = Some("P1".into());
+            o.matrix = Some(Matrix::Blood);
+            o.assay = Some(Assay::Qpcr);
+            o.lloq = Some(1e-310);
+            o.uloq = Some(1e308);
+        }
         _ => {}
     }
     o
