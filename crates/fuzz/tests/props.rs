@@ -15,14 +15,15 @@ use proptest::prelude::*;
 use std::time::Duration;
 
 /// Open defects the generated rows avoid (each has an ignored test in regressions.rs).
-const AVOID: Avoid = Avoid {
-    empty_labels: true,
-    f64_limits: true,
-    huge_times: true,
-};
+/// Nothing is avoided since main's ingestion fixes: labels that normalise to nothing are
+/// row errors, and values and times at the limits of f64 are rejected per row before they
+/// reach the fit and the figures (the library-level hangs F2/F2b and the fit panic F3
+/// remain for profiles built in code: see FINDINGS.md).
+const AVOID: Avoid = Avoid::NOTHING;
 
 /// Panics of open defects that the mutation test tolerates (and counts), by message.
-const OPEN_PANICS: &[&str] = &["a non-empty label always parses to"];
+/// (Empty now: the label panic, "a non-empty label always parses to", is fixed.)
+const OPEN_PANICS: &[&str] = &[];
 
 /// Per case; a stage of these small inputs takes milliseconds.
 const LIMIT: Duration = Duration::from_secs(20);
