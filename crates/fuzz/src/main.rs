@@ -202,12 +202,15 @@ fn run_case(out: &mut impl Write, case: &Case, variant: u64) {
     }) else {
         return;
     };
+    // Work done, so that the counts show the later stages are reached with real data.
+    say(out, &format!("W ingest {}", data.profiles.len()));
     let Some(nca) = stage(out, Stage::Nca, || {
         let r = stages::nca(&data.profiles);
         (r, true)
     }) else {
         return;
     };
+    say(out, &format!("W nca {}", nca.iter().filter(|r| r.is_ok()).count()));
     let patients = stages::patients(&data.profiles, stages::MAX_PATIENTS);
     let idx: Vec<usize> = patients
         .iter()
@@ -219,7 +222,8 @@ fn run_case(out: &mut impl Write, case: &Case, variant: u64) {
     }) else {
         return;
     };
-    stage(out, Stage::Plot, || {
+    say(out, &format!("W fit {}", fits.iter().flatten().count()));
+    if let Some(drawn) = stage(out, Stage::Plot, || {
         let mut drawn = 0;
         let mut wanted = 0;
         for (s, i) in &patients {
@@ -227,8 +231,10 @@ fn run_case(out: &mut impl Write, case: &Case, variant: u64) {
             drawn += stages::render_both(&plot);
             wanted += 2;
         }
-        ((), drawn == wanted)
-    });
+        (drawn, drawn == wanted)
+    }) {
+        say(out, &format!("W plot {drawn}"));
+    }
 }
 
 fn worker() {
@@ -318,6 +324,9 @@ struct Counts {
     clean_errors: u64,
     panics: u64,
     hangs: u64,
+    /// Profiles read (ingest), analysed (nca, default options), fitted (fit), figures
+    /// drawn (plot).
+    work: u64,
 }
 
 /// A distinct defect: first reproducer and how often it was hit.
@@ -419,14 +428,21 @@ impl Tally {
         );
         let _ = writeln!(
             out,
-            "| stage | executions | handled (result) | handled (clean error) | panics | hangs |"
+            "| stage | executions | handled (result) | handled (clean error) | panics | hangs | work done |"
         );
-        let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: |");
+        let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | --- |");
         for s in Stage::ALL {
             let c = self.counts.get(&s).copied().unwrap_or_default();
+            let work = match s {
+                Stage::Ingest => format!("{} profiles read", c.work),
+                Stage::Subjects => String::new(),
+                Stage::Nca => format!("{} profiles analysed (x5 option sets)", c.work),
+                Stage::Fit => format!("{} profiles fitted", c.work),
+                Stage::Plot => format!("{} figures drawn", c.work),
+            };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {work} |",
                 s.name(),
                 c.executions,
                 c.ok,
@@ -596,6 +612,11 @@ fn supervise(args: &Args) {
                                 }
                             }
                             current = None;
+                        }
+                        (Some("W"), Some(s), Some(n)) => {
+                            if let (Some(stage), Ok(n)) = (Stage::from_name(s), n.parse::<u64>()) {
+                                tally.counts.entry(stage).or_default().work += n;
+                            }
                         }
                         (Some("D"), _, _) => break,
                         _ => eprintln!("cartpk-fuzz: worker said '{line}'"),
