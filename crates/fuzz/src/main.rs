@@ -210,7 +210,10 @@ fn run_case(out: &mut impl Write, case: &Case, variant: u64) {
     }) else {
         return;
     };
-    say(out, &format!("W nca {}", nca.iter().filter(|r| r.is_ok()).count()));
+    say(
+        out,
+        &format!("W nca {}", nca.iter().filter(|r| r.is_ok()).count()),
+    );
     let patients = stages::patients(&data.profiles, stages::MAX_PATIENTS);
     let idx: Vec<usize> = patients
         .iter()
