@@ -8,9 +8,12 @@
 //!   2019 tisagenlecleucel model (exponential expansion, biphasic contraction/persistence).
 //! - [`likelihood::NegLogLik`] is the problem: a log-normal residual error, BLQ as censored
 //!   observations (Beal's M3) or dropped (M1).
-//! - [`fit::fit_profile`] runs multi-start Nelder-Mead then L-BFGS (argmin), and reports
-//!   estimates with SE/RSE from the observed information, -2LL, AIC, BIC, convergence and
-//!   identifiability warnings; [`fit::fit_batch`] fits many profiles in parallel (rayon).
+//! - [`fit::fit_profile`] runs a multi-start search ([`fit::search`]: Latin-hypercube
+//!   starts, L-BFGS, Nelder-Mead polish, a confirming second start; argmin), and reports
+//!   estimates with SE/RSE from the observed information, -2LL, AIC, BIC, typed warnings
+//!   ([`fit::FitWarning`]) and trust criteria ([`fit::trust`], [`FitResult::reportable`]);
+//!   [`fit::fit_batch`] fits many profiles in parallel (rayon).
+//! - [`model::by_name`] resolves a model from its name (`--model`).
 //! - [`simulate`] draws virtual cohorts (between-subject variability, residual error, LLOQ
 //!   censoring), seeded and reproducible.
 //!
@@ -22,6 +25,9 @@ pub mod model;
 pub mod normal;
 pub mod simulate;
 
-pub use fit::{fit_batch, fit_profile, Estimate, FitError, FitOptions, FitResult, Prediction};
+pub use fit::{
+    fit_batch, fit_profile, Estimate, FitError, FitOptions, FitResult, FitWarning, Prediction,
+    Termination, TrustCriteria, TrustFailure,
+};
 pub use likelihood::{BlqMethod, NegLogLik, Observation};
-pub use model::{CkModel, Stein2019, SteinParams};
+pub use model::{by_name, CkModel, Derived, Stein2019, SteinParams};

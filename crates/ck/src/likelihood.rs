@@ -6,6 +6,7 @@
 //! l = ln Phi((ln LLOQ - mu)/sigma): the probability that the true value lies below the LLOQ
 //! (Beal SL, J Pharmacokinet Pharmacodyn 2001;28:481-504). The cost minimised is -sum(l).
 
+use crate::fit::FitError;
 use crate::model::CkModel;
 use crate::normal::{ln_cdf, mills, LN_SQRT_2PI};
 use argmin::core::{CostFunction, Error, Gradient};
@@ -81,8 +82,8 @@ pub struct NegLogLik<'a> {
     pub sigma_min: f64,
 }
 
-/// Largest number of model parameters `NegLogLik` supports (a stack buffer holds the
-/// model gradient).
+/// Models with up to this many parameters and profiles with up to 64 observations are
+/// evaluated in stack buffers; larger ones on the heap (any size works).
 pub const MAX_THETA: usize = 16;
 
 impl NegLogLik<'_> {
@@ -108,10 +109,26 @@ impl NegLogLik<'_> {
         (sigma - self.sigma_min).max(1e-12).ln()
     }
 
-    /// -ln L at `p` (theta, s); fills `grad` with its gradient when given.
+    /// -ln L at `p` (theta, s), with `p` and `grad` checked: a parameter vector (or
+    /// gradient buffer) of the wrong length is a [`FitError::ParameterCount`].
+    pub fn try_eval(&self, p: &[f64], grad: Option<&mut [f64]>) -> Result<f64, FitError> {
+        let expected = self.model.n_theta() + 1;
+        for found in std::iter::once(p.len()).chain(grad.as_deref().map(<[f64]>::len)) {
+            if found != expected {
+                return Err(FitError::ParameterCount { expected, found });
+            }
+        }
+        Ok(self.eval(p, grad))
+    }
+
+    /// -ln L at `p` (theta, s); fills `grad` with its gradient when given. `p` (and
+    /// `grad`) must hold [`CkModel::n_theta`] + 1 values; otherwise the result is NaN
+    /// ([`NegLogLik::try_eval`] says why).
     pub fn eval(&self, p: &[f64], mut grad: Option<&mut [f64]>) -> f64 {
         let k = self.model.n_theta();
-        assert!(k <= MAX_THETA, "models have at most {MAX_THETA} parameters");
+        if p.len() != k + 1 || grad.as_deref().is_some_and(|g| g.len() != k + 1) {
+            return f64::NAN;
+        }
         let sigma = self.sigma(p);
         let ln_sigma = sigma.ln();
         // d ln sigma / d s, to turn derivatives in ln sigma into derivatives in s.
@@ -124,14 +141,15 @@ impl NegLogLik<'_> {
         let mut mu_s = [0.0; STACK_OBS];
         let mut g_s = [0.0; STACK_OBS * MAX_THETA];
         let (mut times_h, mut mu_h, mut g_h);
-        let (times, mu, g_mu): (&mut [f64], &mut [f64], &mut [f64]) = if n <= STACK_OBS {
-            (&mut times_s[..n], &mut mu_s[..n], &mut g_s[..n * k])
-        } else {
-            times_h = vec![0.0; n];
-            mu_h = vec![0.0; n];
-            g_h = vec![0.0; n * k];
-            (&mut times_h[..], &mut mu_h[..], &mut g_h[..])
-        };
+        let (times, mu, g_mu): (&mut [f64], &mut [f64], &mut [f64]) =
+            if n <= STACK_OBS && k <= MAX_THETA {
+                (&mut times_s[..n], &mut mu_s[..n], &mut g_s[..n * k])
+            } else {
+                times_h = vec![0.0; n];
+                mu_h = vec![0.0; n];
+                g_h = vec![0.0; n * k];
+                (&mut times_h[..], &mut mu_h[..], &mut g_h[..])
+            };
         for (t, o) in times.iter_mut().zip(self.obs) {
             *t = o.time();
         }
@@ -180,7 +198,7 @@ impl CostFunction for NegLogLik<'_> {
     type Output = f64;
 
     fn cost(&self, p: &Self::Param) -> Result<f64, Error> {
-        let v = self.eval(p, None);
+        let v = self.try_eval(p, None)?;
         // Nelder-Mead copes with +inf (a point to move away from); NaN would poison it.
         Ok(if v.is_nan() { f64::INFINITY } else { v })
     }
@@ -192,7 +210,7 @@ impl Gradient for NegLogLik<'_> {
 
     fn gradient(&self, p: &Self::Param) -> Result<Vec<f64>, Error> {
         let mut g = vec![0.0; p.len()];
-        self.eval(p, Some(&mut g));
+        self.try_eval(p, Some(&mut g))?;
         if g.iter().any(|x| !x.is_finite()) {
             return Err(argmin::core::ArgminError::InvalidParameter {
                 text: "non-finite gradient".to_string(),
@@ -200,5 +218,34 @@ impl Gradient for NegLogLik<'_> {
             .into());
         }
         Ok(g)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Stein2019;
+
+    #[test]
+    fn wrong_parameter_count_is_an_error_not_a_panic() {
+        let obs = [Observation::Quantified { t: 1.0, y: 2.0 }];
+        let nll = NegLogLik {
+            model: &Stein2019,
+            obs: &obs,
+            method: BlqMethod::M3,
+            sigma_min: 0.05,
+        };
+        assert_eq!(
+            nll.try_eval(&[0.0; 3], None),
+            Err(FitError::ParameterCount {
+                expected: 7,
+                found: 3
+            })
+        );
+        assert!(nll.eval(&[0.0; 3], None).is_nan());
+        let mut g = [0.0; 2];
+        assert!(nll.try_eval(&[0.0; 7], Some(&mut g)).is_err());
+        assert!(nll.try_eval(&[0.0; 7], None).unwrap().is_finite());
+        assert!(CostFunction::cost(&nll, &vec![0.0; 8]).is_err());
     }
 }

@@ -323,6 +323,112 @@ pub fn simulate_covariates(
         .collect()
 }
 
+/// Simulated trial outcomes of one subject (times in days from infusion). They are
+/// **simulated**, for the examples and tests of the endpoint analyses, and driven by
+/// response and expansion as the trials report qualitatively; no number here is a trial
+/// result.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Outcomes {
+    /// Subject identifier.
+    pub subject: String,
+    /// Overall survival: day of death or of censoring (last contact / data cut-off).
+    pub os_time: f64,
+    /// Death observed at `os_time`.
+    pub os_event: bool,
+    /// Relapse-free survival of responders (from infusion): day of relapse or death, or of
+    /// censoring; `None` for non-responders (no remission to relapse from).
+    pub rfs_time: Option<f64>,
+    /// Relapse or death observed at `rfs_time`.
+    pub rfs_event: Option<bool>,
+    /// Event-free survival: no remission by day 28 is an event on day 28 (treatment
+    /// failure), otherwise relapse or death.
+    pub efs_time: f64,
+    /// Event observed at `efs_time`.
+    pub efs_event: bool,
+    /// Highest ICANS grade (0-4), more likely with higher expansion.
+    pub icans_grade: u8,
+}
+
+/// Outcomes for a simulated cohort and its covariates, from their own seeded stream (the
+/// measurements and the covariates do not change with them). Exponential times with
+/// hazards (per day) scaled by `(Cmax / 24,000)^-0.3` (higher expansion, lower hazard):
+/// death ln2/730 for responders and ln2/150 for non-responders; relapse of responders
+/// ln2/365. Follow-up: data cut-off uniform on days 365-900, and loss to follow-up at rate
+/// 1/3000 per day. ICANS: P(grade >= 1) = logistic(-1.4 + 0.8 ln(Cmax / 24,000)), grades
+/// 1-4 with probabilities 0.5, 0.3, 0.15, 0.05 given any ICANS.
+pub fn simulate_outcomes(
+    cohort: &[SimulatedSubject],
+    covariates: &[Covariates],
+    seed: u64,
+) -> Vec<Outcomes> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0_5EED_0C7C_0E5E_u64);
+    let ln2 = std::f64::consts::LN_2;
+    let exp_draw = |rng: &mut ChaCha8Rng, rate: f64| -> f64 {
+        // Inverse CDF of the exponential; 1 - u is in (0, 1].
+        -(1.0 - rng.random::<f64>()).ln() / rate
+    };
+    cohort
+        .iter()
+        .zip(covariates)
+        .map(|(s, c)| {
+            let exposure = s.params.cmax / 24_000.0;
+            let scale = exposure.powf(-0.3);
+            let responder = c.response == "CR/CRi";
+            let death_rate = if responder { ln2 / 730.0 } else { ln2 / 150.0 } * scale;
+            let death = exp_draw(&mut rng, death_rate);
+            let relapse = exp_draw(&mut rng, ln2 / 365.0 * scale);
+            let cutoff = 365.0 + 535.0 * rng.random::<f64>();
+            let lost = exp_draw(&mut rng, 1.0 / 3000.0);
+            let follow_up = cutoff.min(lost);
+            let day = |t: f64| t.ceil().max(1.0);
+            let (os_time, os_event) = if death <= follow_up {
+                (day(death), true)
+            } else {
+                (day(follow_up), false)
+            };
+            let first = relapse.min(death);
+            let (rfs_time, rfs_event) = if responder {
+                if first <= follow_up {
+                    (Some(day(first)), Some(true))
+                } else {
+                    (Some(day(follow_up)), Some(false))
+                }
+            } else {
+                (None, None)
+            };
+            let (efs_time, efs_event) = match (responder, rfs_time, rfs_event) {
+                (true, Some(t), Some(e)) => (t, e),
+                // No remission at the day-28 assessment: treatment failure on day 28,
+                // unless death came first.
+                _ => (os_time.min(28.0), os_event || os_time >= 28.0),
+            };
+            let p_icans = 1.0 / (1.0 + (1.4 - 0.8 * exposure.ln()).exp());
+            let u = rng.random::<f64>();
+            let v = rng.random::<f64>();
+            let icans_grade = if u >= p_icans {
+                0
+            } else {
+                match v {
+                    v if v < 0.5 => 1,
+                    v if v < 0.8 => 2,
+                    v if v < 0.95 => 3,
+                    _ => 4,
+                }
+            };
+            Outcomes {
+                subject: s.subject.clone(),
+                os_time,
+                os_event,
+                rfs_time,
+                rfs_event,
+                efs_time,
+                efs_event,
+                icans_grade,
+            }
+        })
+        .collect()
+}
+
 impl SimulatedSubject {
     /// The subject's profiles (one per matrix x assay), as ingestion would build them.
     pub fn profiles(&self) -> Vec<cartpk_core::Profile> {
@@ -366,6 +472,37 @@ mod tests {
         assert_ne!(a, c);
         assert_eq!(a[0].rows.len(), TRIAL_DAYS.len());
         assert_eq!(a[0].subject, "SIM001");
+    }
+
+    #[test]
+    fn outcomes_are_seeded_and_consistent() {
+        let cohort = simulate(&CohortSpec::published(200, 3));
+        let cov = simulate_covariates(&cohort, 5e7, 3);
+        let a = simulate_outcomes(&cohort, &cov, 3);
+        assert_eq!(a, simulate_outcomes(&cohort, &cov, 3));
+        // The covariates do not depend on the outcomes' stream.
+        assert_eq!(cov, simulate_covariates(&cohort, 5e7, 3));
+        for (o, c) in a.iter().zip(&cov) {
+            let responder = c.response == "CR/CRi";
+            assert_eq!(o.rfs_time.is_some(), responder);
+            assert!(o.os_time >= 1.0 && o.os_time <= 900.0 && o.efs_time <= o.os_time);
+            if responder {
+                // RFS ends at relapse or death, so no later than OS.
+                assert!(o.rfs_time.unwrap() <= o.os_time && o.efs_time == o.rfs_time.unwrap());
+            } else {
+                assert!(o.efs_time <= 28.0);
+            }
+        }
+        // Non-responders die sooner: more deaths among them.
+        let rate = |r: bool| {
+            let g: Vec<_> = a
+                .iter()
+                .zip(&cov)
+                .filter(|(_, c)| (c.response == "CR/CRi") == r)
+                .collect();
+            g.iter().filter(|(o, _)| o.os_event).count() as f64 / g.len() as f64
+        };
+        assert!(rate(false) > rate(true));
     }
 
     #[test]

@@ -8,8 +8,10 @@ use cartpk_ck::{fit_batch, BlqMethod, FitOptions, FitResult, Stein2019};
 const NAMES: [&str; 6] = ["cmax", "tmax", "rho", "alpha", "beta", "fb"];
 
 /// Fits every subject's blood profile; returns per parameter the log-errors ln(est/true).
-/// Subjects that cannot be fitted (fewer than 3 quantified samples) are left out; at most
-/// 2% may be.
+/// Profiles with fewer than parameters + 2 quantified samples are fitted too
+/// (`fit_sparse`), so that the figures cover the whole cohort as before; subjects that
+/// cannot be fitted at all (fewer than 3 quantified samples) are left out; at most 2% may
+/// be.
 fn log_errors(spec: &CohortSpec, blq: BlqMethod) -> Vec<Vec<f64>> {
     let cohort = simulate(spec);
     let profiles: Vec<_> = cohort.iter().map(|s| s.profiles().remove(0)).collect();
@@ -18,6 +20,7 @@ fn log_errors(spec: &CohortSpec, blq: BlqMethod) -> Vec<Vec<f64>> {
         &profiles,
         &FitOptions {
             blq,
+            fit_sparse: true,
             ..FitOptions::default()
         },
     );

@@ -44,6 +44,10 @@ fn fit_of_a_simulated_cohort_writes_every_table() {
             "9",
             "--sigma",
             "0.2",
+            // A low LLOQ keeps every profile above the (parameters + 2) quantified samples
+            // a fit needs.
+            "--lloq",
+            "1",
             "--matrices",
             "blood",
             "--out",
@@ -70,8 +74,9 @@ fn fit_of_a_simulated_cohort_writes_every_table() {
     // 6 profiles x (7 estimates + 5 derived quantities).
     assert_eq!(estimates.lines().count(), 1 + 6 * 12);
     let predictions = std::fs::read_to_string(out.join("fit_predictions.csv")).unwrap();
-    // 13 samples per patient on the seed trial's blood schedule.
-    assert_eq!(predictions.lines().count(), 1 + 6 * 13);
+    // 13 samples per patient on the seed trial's blood schedule, the pre-infusion (day 0)
+    // one not fitted.
+    assert_eq!(predictions.lines().count(), 1 + 6 * 12);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("fit.json")).unwrap()).unwrap();
     assert_eq!(json["fits"].as_array().unwrap().len(), 6);
@@ -105,7 +110,7 @@ fn sparse_profiles_are_reported_and_the_rest_fitted() {
         .code(3)
         .stderr(contains("/csf/qpcr: not fitted:"));
     let errors = std::fs::read_to_string(out.join("fit_errors.csv")).unwrap();
-    assert!(errors.contains("at least 3 needed to fit"));
+    assert!(errors.contains("at least 9 (parameters + 2) needed to fit"));
     let summary = std::fs::read_to_string(out.join("fit_summary.csv")).unwrap();
     assert!(summary.lines().skip(1).all(|l| l.contains(",blood,")));
 }

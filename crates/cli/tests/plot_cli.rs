@@ -59,10 +59,14 @@ fn plots_every_patient_and_cohort_with_fits_and_groups() {
         }
     }
     let cohort = std::fs::read_to_string(out.join("cohort_blood_qpcr.svg")).unwrap();
-    assert!(cohort.contains("CR (n=14): median, 5-95th percentile"));
-    assert!(cohort.contains("NR (n=6): median, 5-95th percentile"));
+    assert!(cohort.contains("\nCR (n=14)\n"), "group CR in the legend");
+    assert!(cohort.contains("\nNR (n=6)\n"), "group NR in the legend");
+    assert!(cohort.contains("bold: median, shaded: 5th-95th percentile"));
     let p1 = std::fs::read_to_string(out.join("patients/P00001.svg")).unwrap();
-    assert!(p1.contains("blood qPCR fit"), "fitted curve in the legend");
+    assert!(
+        p1.contains("blood qPCR model fit"),
+        "fitted curve in the legend"
+    );
 }
 
 #[test]

@@ -37,11 +37,17 @@
 //! assert_eq!(&png[1..4], b"PNG");
 //! ```
 
+pub mod boxplot;
 pub mod cohort;
+pub mod exposure_response;
 pub mod gof;
+pub mod km;
 pub mod patient;
 mod render;
-mod style;
+pub mod style;
+pub mod time_axis;
 
-pub use render::{render, Figure, ImageFormat, PlotError, PlotOptions};
+pub use render::{
+    render, render_checked, svg_to_png, Figure, ImageFormat, PlotError, PlotOptions, Rendered,
+};
 pub use style::series_label;

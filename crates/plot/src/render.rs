@@ -1,19 +1,63 @@
-//! Turning a figure into PNG or SVG bytes, with the bundled font registered once.
+//! Turning a figure into PNG or SVG bytes.
+//!
+//! Every figure is drawn once, as SVG, by plotters. PNG is that SVG rasterised by `resvg`
+//! (anti-aliased shapes, text shaped by rustybuzz with the font's real advances and kerning)
+//! with only the bundled DejaVu Sans in its font database, so a PNG looks the same on every
+//! machine and matches the SVG. plotters' own bitmap backend is not used: its ab_glyph
+//! text path loses glyph advances ("Cma x") and it draws without anti-aliasing.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use std::sync::Once;
+use std::sync::{Arc, Once, OnceLock};
 
-static DEJAVU_SANS: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+/// DejaVu Sans (Bitstream Vera licence, `fonts/LICENSE-DejaVu.txt`).
+pub(crate) static DEJAVU_SANS: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 static FONT: Once = Once::new();
 
+/// plotters measures text (legend boxes, label areas) with ab_glyph and the bundled font.
 fn register_font() {
     FONT.call_once(|| {
-        // The font is bundled and valid; if plotters refused it, text would be missing from
-        // bitmaps, which the PNG tests would catch.
+        // The font is bundled and valid; if plotters refused it, label areas would be
+        // mis-sized, which the layout tests would catch.
         let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, DEJAVU_SANS);
         let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, DEJAVU_SANS);
     });
+}
+
+/// The font database of the PNG rasteriser: the bundled font only, answering every family
+/// (plotters writes `font-family="sans-serif"`), built once.
+fn font_db() -> Arc<resvg::usvg::fontdb::Database> {
+    static DB: OnceLock<Arc<resvg::usvg::fontdb::Database>> = OnceLock::new();
+    DB.get_or_init(|| {
+        let mut db = resvg::usvg::fontdb::Database::new();
+        db.load_font_data(DEJAVU_SANS.to_vec());
+        db.set_sans_serif_family("DejaVu Sans");
+        db.set_serif_family("DejaVu Sans");
+        db.set_monospace_family("DejaVu Sans");
+        Arc::new(db)
+    })
+    .clone()
+}
+
+/// Rasterises an SVG document to a PNG of `w` x `h` pixels on white.
+pub fn svg_to_png(svg: &str, w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
+    let options = resvg::usvg::Options {
+        font_family: "DejaVu Sans".to_string(),
+        fontdb: font_db(),
+        ..resvg::usvg::Options::default()
+    };
+    let tree = resvg::usvg::Tree::from_str(svg, &options)
+        .map_err(|e| PlotError::Draw(format!("SVG not readable by the rasteriser: {e}")))?;
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h)
+        .ok_or_else(|| PlotError::Options(format!("cannot allocate {w} x {h} pixels")))?;
+    pixmap.fill(resvg::tiny_skia::Color::WHITE);
+    let size = tree.size();
+    let transform =
+        resvg::tiny_skia::Transform::from_scale(w as f32 / size.width(), h as f32 / size.height());
+    resvg::render(&tree, transform, &mut pixmap.as_mut());
+    pixmap
+        .encode_png()
+        .map_err(|e| PlotError::Encode(e.to_string()))
 }
 
 /// Output format.
@@ -89,6 +133,10 @@ pub enum PlotError {
     /// The options make no sense.
     #[error("invalid plot options: {0}")]
     Options(String),
+    /// Drawing stopped unexpectedly (a panic in the drawing library, caught so that one
+    /// figure never takes down the others).
+    #[error("drawing stopped unexpectedly: {0}")]
+    Panic(String),
 }
 
 impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotError {
@@ -107,6 +155,13 @@ pub trait Figure {
     ) -> Result<(), PlotError>
     where
         DB::ErrorType: 'static;
+
+    /// What the figure leaves out and why (values a log axis cannot show, times outside
+    /// the drawable range...), one sentence each, for the caller's warnings. The figure
+    /// itself also says how many samples it leaves out.
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Clears `root` to white and draws `title` at the top; returns the area below it.
@@ -120,6 +175,37 @@ where
 {
     root.fill(&WHITE)?;
     Ok(root.titled(title, ("sans-serif", options.px(17.0)).into_font())?)
+}
+
+/// [`start`], with a grey note under the title (what the figure shows, its conventions):
+/// notes belong there, not in the legend, which names drawn elements only.
+pub(crate) fn start_with_note<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    note: &str,
+    options: &PlotOptions,
+) -> Result<DrawingArea<DB, Shift>, PlotError>
+where
+    DB::ErrorType: 'static,
+{
+    let body = start(root, title, options)?;
+    if note.is_empty() {
+        return Ok(body);
+    }
+    let h = options.px(18.0) as u32;
+    let (top, rest) = body.split_vertically(h);
+    top.draw(&Text::new(
+        note.to_string(),
+        ((body.dim_in_pixel().0 / 2) as i32, 0),
+        ("sans-serif", options.px(11.5))
+            .into_font()
+            .color(&RGBColor(90, 90, 90))
+            .pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Top,
+            )),
+    ))?;
+    Ok(rest)
 }
 
 /// Writes `message` where the figure would be, for data that cannot be drawn.
@@ -140,7 +226,20 @@ where
     Ok(())
 }
 
+/// A rendered figure and what it left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    /// PNG or SVG bytes.
+    pub bytes: Vec<u8>,
+    /// [`Figure::warnings`]: samples or values not drawn, and why.
+    pub warnings: Vec<String>,
+}
+
 /// Renders `figure` to PNG or SVG bytes.
+///
+/// Never hangs or panics on data: values a figure cannot draw are left out (see
+/// [`render_checked`] for the list), and a panic inside the drawing library becomes
+/// [`PlotError::Panic`] for this figure only.
 pub fn render<F: Figure>(
     figure: &F,
     format: ImageFormat,
@@ -157,28 +256,37 @@ pub fn render<F: Figure>(
     }
     register_font();
     let (w, h) = options.pixels();
+    let svg = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+            figure.draw(&root, options)?;
+            root.present()?;
+        }
+        Ok::<String, PlotError>(svg)
+    }))
+    .map_err(|p| {
+        let why = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".to_string());
+        PlotError::Panic(why)
+    })??;
     match format {
-        ImageFormat::Svg => {
-            let mut svg = String::new();
-            {
-                let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-                figure.draw(&root, options)?;
-                root.present()?;
-            }
-            Ok(svg.into_bytes())
-        }
-        ImageFormat::Png => {
-            let mut rgb = vec![0u8; w as usize * h as usize * 3];
-            {
-                let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-                figure.draw(&root, options)?;
-                root.present()?;
-            }
-            let mut png = Vec::new();
-            let encoder = image::codecs::png::PngEncoder::new(&mut png);
-            image::ImageEncoder::write_image(encoder, &rgb, w, h, image::ColorType::Rgb8)
-                .map_err(|e| PlotError::Encode(e.to_string()))?;
-            Ok(png)
-        }
+        ImageFormat::Svg => Ok(svg.into_bytes()),
+        ImageFormat::Png => svg_to_png(&svg, w, h),
     }
+}
+
+/// [`render`], with the figure's [`Figure::warnings`].
+pub fn render_checked<F: Figure>(
+    figure: &F,
+    format: ImageFormat,
+    options: &PlotOptions,
+) -> Result<Rendered, PlotError> {
+    Ok(Rendered {
+        bytes: render(figure, format, options)?,
+        warnings: figure.warnings(),
+    })
 }

@@ -66,7 +66,9 @@ where
             label.map(|l| (a, l, 0))
         }
         Marker::Triangle => {
-            let a = chart.draw_series(pts.map(|p| TriangleMarker::new(p, d, style)))?;
+            let h = (f64::from(d) * 0.866).round() as i32;
+            let v = vec![(0, -d), (h, d / 2), (-h, d / 2)];
+            let a = shape_series(chart, pts, v, style)?;
             label.map(|l| (a, l, 1))
         }
         Marker::Square => {
@@ -76,9 +78,8 @@ where
             label.map(|l| (a, l, 2))
         }
         Marker::Diamond => {
-            let a = chart.draw_series(pts.map(|p| {
-                EmptyElement::at(p) + Polygon::new(vec![(0, -d), (d, 0), (0, d), (-d, 0)], style)
-            }))?;
+            let v = vec![(0, -d), (d, 0), (0, d), (-d, 0)];
+            let a = shape_series(chart, pts, v, style)?;
             label.map(|l| (a, l, 3))
         }
     };
@@ -89,30 +90,76 @@ where
                 a.legend(move |(x, y)| Circle::new((x + 8, y), 4, style));
             }
             1 => {
-                a.legend(move |(x, y)| TriangleMarker::new((x + 8, y), 5, style));
+                let v = |x: i32, y: i32| {
+                    vec![
+                        (x + 8, y - 5),
+                        (x + 12, y + 3),
+                        (x + 4, y + 3),
+                        (x + 8, y - 5),
+                    ]
+                };
+                if style.filled {
+                    a.legend(move |(x, y)| Polygon::new(v(x, y), style));
+                } else {
+                    a.legend(move |(x, y)| PathElement::new(v(x, y), style));
+                }
             }
             2 => {
                 a.legend(move |(x, y)| Rectangle::new([(x + 4, y - 4), (x + 12, y + 4)], style));
             }
             _ => {
-                a.legend(move |(x, y)| {
-                    Polygon::new(
-                        vec![(x + 8, y - 5), (x + 13, y), (x + 8, y + 5), (x + 3, y)],
-                        style,
-                    )
-                });
+                let v = |x: i32, y: i32| {
+                    vec![
+                        (x + 8, y - 5),
+                        (x + 13, y),
+                        (x + 8, y + 5),
+                        (x + 3, y),
+                        (x + 8, y - 5),
+                    ]
+                };
+                if style.filled {
+                    a.legend(move |(x, y)| Polygon::new(v(x, y), style));
+                } else {
+                    a.legend(move |(x, y)| PathElement::new(v(x, y), style));
+                }
             }
         }
     }
     Ok(())
 }
 
+/// Markers of a polygonal shape (`vertices` in pixels around each point): filled, or as
+/// a closed outline when `style` is not filled (plotters' `TriangleMarker` and `Polygon`
+/// always fill, which would draw BLQ samples as solid markers).
+fn shape_series<'c, 'a, DB, CT>(
+    chart: &'c mut ChartContext<'a, DB, CT>,
+    pts: impl Iterator<Item = (f64, f64)>,
+    vertices: Vec<(i32, i32)>,
+    style: ShapeStyle,
+) -> Result<&'c mut plotters::chart::SeriesAnno<'a, DB>, crate::PlotError>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    CT: CoordTranslate<From = (f64, f64)>,
+{
+    Ok(if style.filled {
+        chart
+            .draw_series(pts.map(|p| EmptyElement::at(p) + Polygon::new(vertices.clone(), style)))?
+    } else {
+        let mut closed = vertices.clone();
+        closed.push(vertices[0]);
+        chart.draw_series(
+            pts.map(|p| EmptyElement::at(p) + PathElement::new(closed.clone(), style)),
+        )?
+    })
+}
+
 /// The y-axis label of a unit, in the field's words.
 pub fn unit_axis_label(unit: &ConcUnit) -> String {
     match unit {
-        ConcUnit::CopiesPerUg => "transgene copies/ug gDNA".to_string(),
+        ConcUnit::CopiesPerUg => "transgene copies/µg gDNA".to_string(),
         ConcUnit::PercentCarPositive => "%CAR+ of CD3+ T cells".to_string(),
-        ConcUnit::CellsPerUl => "CAR+ cells/uL".to_string(),
+        ConcUnit::CellsPerUl => "CAR+ cells/µL".to_string(),
         ConcUnit::Other(u) => u.clone(),
     }
 }
@@ -127,20 +174,110 @@ pub fn series_label(matrix: &Matrix, assay: &Assay) -> String {
     format!("{} {a}", matrix.label())
 }
 
-/// A log10 axis range covering `lo..hi` (both > 0) in whole decades, at least one decade.
+/// Smallest and largest value a log axis draws. Values outside (and zeros, negatives, NaN,
+/// infinities) are left out of the figure and reported by [`crate::Figure::warnings`]:
+/// plotters' log axis loops forever on a range reaching 0 or infinity, and ±100 decades keep
+/// every margin and decade rounding of the range well inside f64 (about 1e±308).
+pub const LOG_AXIS_LIMITS: (f64, f64) = (1e-100, 1e100);
+
+/// Largest |time| drawn, days (about 2,700 years): later times are typing errors (hours
+/// or seconds given as days), left out and reported rather than squeezing every real
+/// sample into one pixel column.
+pub const MAX_ABS_DAY: f64 = 1e6;
+
+/// Whether a log axis can draw `v`.
+pub fn on_log_axis(v: f64) -> bool {
+    v.is_finite() && (LOG_AXIS_LIMITS.0..=LOG_AXIS_LIMITS.1).contains(&v)
+}
+
+/// Whether a time axis can draw `t` (days).
+pub fn on_time_axis(t: f64) -> bool {
+    t.is_finite() && t.abs() <= MAX_ABS_DAY
+}
+
+/// A log10 axis range covering `lo..hi` in whole decades, at least one decade, inside
+/// [`LOG_AXIS_LIMITS`] whatever the input (NaN, zero, infinities: 1 to 10).
 pub fn log_range(lo: f64, hi: f64) -> (f64, f64) {
-    let lo = 10f64.powf(lo.log10().floor());
-    let mut hi = 10f64.powf(hi.log10().ceil());
+    let (min, max) = LOG_AXIS_LIMITS;
+    let clamp = |v: f64| {
+        if v.is_finite() && v > 0.0 {
+            v.clamp(min, max)
+        } else {
+            f64::NAN
+        }
+    };
+    let (lo, hi) = (clamp(lo), clamp(hi));
+    if lo.is_nan() || hi.is_nan() {
+        return (1.0, 10.0);
+    }
+    let (lo, hi) = (lo.min(hi), lo.max(hi));
+    // Exact powers of ten (powi drifts by an ulp at large exponents).
+    let decade = |e: f64| format!("1e{}", e as i32).parse::<f64>().unwrap_or(1.0);
+    let lo = decade(lo.log10().floor());
+    let mut hi = decade(hi.log10().ceil());
     if hi <= lo {
         hi = lo * 10.0;
     }
     (lo, hi)
 }
 
+/// A log range for values of `unit`: %CAR+ never above 100 (a percentage of cells).
+pub fn log_range_for(unit: &ConcUnit, lo: f64, hi: f64) -> (f64, f64) {
+    let (lo, hi) = log_range(lo, hi);
+    if *unit == ConcUnit::PercentCarPositive && hi > 100.0 {
+        return (lo.min(10.0), 100.0);
+    }
+    (lo, hi)
+}
+
+/// Whether a value of `unit` can be drawn: on the log axis and, for %CAR+, at most 100.
+pub fn drawable_value(unit: &ConcUnit, v: f64) -> bool {
+    on_log_axis(v) && !(*unit == ConcUnit::PercentCarPositive && v > 100.0)
+}
+
+/// Why a value of `unit` is not drawn, for warnings.
+pub fn why_not_drawn(unit: &ConcUnit, v: f64) -> String {
+    if *unit == ConcUnit::PercentCarPositive && v.is_finite() && v > 100.0 {
+        format!("{} %CAR+ is above 100%", fmt_num(v))
+    } else if v.is_finite() && v > 0.0 {
+        format!(
+            "{v:e} is outside the log axis range {:e} to {:e}",
+            LOG_AXIS_LIMITS.0, LOG_AXIS_LIMITS.1
+        )
+    } else {
+        format!("{v} cannot be shown on a log axis")
+    }
+}
+
+/// A linear axis range covering `lo..hi` and 0 with a 4% margin, at least one unit wide,
+/// finite whatever the input.
+pub fn linear_range(lo: f64, hi: f64) -> (f64, f64) {
+    // Clamped well inside f64 so that the margin cannot overflow.
+    let lo = if lo.is_finite() {
+        lo.clamp(-1e300, 0.0)
+    } else {
+        0.0
+    };
+    let hi = if hi.is_finite() {
+        hi.clamp(0.0, 1e300)
+    } else {
+        1.0
+    };
+    let pad = (hi - lo) * 0.04;
+    let (lo, hi) = (if lo < 0.0 { lo - pad } else { lo }, hi + pad);
+    if hi - lo < 1.0 {
+        (lo, lo + 1.0)
+    } else {
+        (lo, hi)
+    }
+}
+
 /// Human-friendly number: 3 significant digits, scientific beyond 1e5.
 pub fn fmt_num(v: f64) -> String {
     if v == 0.0 {
         "0".to_string()
+    } else if !v.is_finite() {
+        format!("{v}")
     } else if v.abs() >= 1e5 || v.abs() < 1e-2 {
         format!("{v:.2e}")
     } else if v.abs() >= 100.0 {
@@ -153,20 +290,107 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
-/// Tick label of a log axis: powers of ten as 1, 10, 100, 1e3...
+/// `n` in Unicode superscript digits (DejaVu Sans has them all).
+pub fn superscript(n: i32) -> String {
+    n.to_string()
+        .chars()
+        .map(|c| match c {
+            '-' => '\u{207B}',
+            '1' => '\u{00B9}',
+            '2' => '\u{00B2}',
+            '3' => '\u{00B3}',
+            d => d
+                .to_digit(10)
+                .and_then(|d| char::from_u32(0x2070 + d))
+                .unwrap_or(d),
+        })
+        .collect()
+}
+
+/// Tick label of a log axis: powers of ten as 10⁻¹, 10⁰, 10¹, 10²... (ggplot's
+/// `scales::label_math(10^.x)`); other ticks unlabelled.
 pub fn log_tick(v: &f64) -> String {
     let e = v.log10().round();
-    if (v.log10() - e).abs() > 1e-9 {
+    if !e.is_finite() || (v.log10() - e).abs() > 1e-9 {
         return String::new();
     }
-    match e as i32 {
-        -2 => "0.01".into(),
-        -1 => "0.1".into(),
-        0 => "1".into(),
-        1 => "10".into(),
-        2 => "100".into(),
-        e => format!("1e{e}"),
+    format!("10{}", superscript(e as i32))
+}
+
+/// Tick label of a time axis, whole days.
+pub fn day_tick(v: &f64) -> String {
+    format!("{v:.0}")
+}
+
+/// The parts of the polyline `points` inside the box `x` by `y`, cut exactly at its edges
+/// (in log10 y when `log_y`, so a straight line on the chart stays straight): plotters does
+/// not clip, it pins points outside the plot area to its border. Points that are not
+/// finite (or not positive on a log axis) break the line.
+pub fn clip_polyline(
+    points: &[(f64, f64)],
+    x: (f64, f64),
+    y: (f64, f64),
+    log_y: bool,
+) -> Vec<Vec<(f64, f64)>> {
+    let fy = |v: f64| if log_y { v.log10() } else { v };
+    let gy = |v: f64| if log_y { 10f64.powf(v) } else { v };
+    let (y0, y1) = (fy(y.0), fy(y.1));
+    let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut run: Vec<(f64, f64)> = Vec::new();
+    let mut flush = |run: &mut Vec<(f64, f64)>| {
+        if run.len() >= 2 {
+            runs.push(std::mem::take(run));
+        } else {
+            run.clear();
+        }
+    };
+    for w in points.windows(2) {
+        let (ax, ay, bx, by) = (w[0].0, fy(w[0].1), w[1].0, fy(w[1].1));
+        if !(ax.is_finite() && ay.is_finite() && bx.is_finite() && by.is_finite()) {
+            flush(&mut run);
+            continue;
+        }
+        // Liang-Barsky.
+        let (dx, dy) = (bx - ax, by - ay);
+        let mut t0 = 0.0f64;
+        let mut t1 = 1.0f64;
+        let mut inside = true;
+        for (p, q) in [
+            (-dx, ax - x.0),
+            (dx, x.1 - ax),
+            (-dy, ay - y0),
+            (dy, y1 - ay),
+        ] {
+            if p == 0.0 {
+                if q < 0.0 {
+                    inside = false;
+                }
+            } else {
+                let r = q / p;
+                if p < 0.0 {
+                    t0 = t0.max(r);
+                } else {
+                    t1 = t1.min(r);
+                }
+            }
+        }
+        if !inside || t0 > t1 {
+            flush(&mut run);
+            continue;
+        }
+        let a = (ax + t0 * dx, gy(ay + t0 * dy));
+        let b = (ax + t1 * dx, gy(ay + t1 * dy));
+        if t0 > 0.0 || run.is_empty() {
+            flush(&mut run);
+            run.push(a);
+        }
+        run.push(b);
+        if t1 < 1.0 {
+            flush(&mut run);
+        }
     }
+    flush(&mut run);
+    runs
 }
 
 #[cfg(test)]
@@ -177,11 +401,89 @@ mod tests {
     fn ranges_and_labels() {
         assert_eq!(log_range(50.0, 6177.0), (10.0, 10000.0));
         assert_eq!(log_range(100.0, 100.0), (100.0, 1000.0));
-        assert_eq!(log_tick(&1000.0), "1e3");
+        assert_eq!(log_tick(&1000.0), "10³");
+        assert_eq!(log_tick(&0.01), "10⁻²");
+        assert_eq!(log_tick(&1.0), "10⁰");
+        assert_eq!(log_tick(&1e45), "10⁴⁵");
         assert_eq!(log_tick(&200.0), "");
+        assert_eq!(
+            log_range_for(&ConcUnit::PercentCarPositive, 0.05, 80.0 * 1.5),
+            (0.01, 100.0)
+        );
         assert_eq!(fmt_num(6177.47), "6177");
         assert_eq!(fmt_num(20.7496), "20.75");
         assert_eq!(fmt_num(32227.1), "32227");
         assert_eq!(fmt_num(257748.0), "2.58e5");
+    }
+
+    /// Issue 9: ranges near the limits of f64 hung plotters' log axis; every range is
+    /// now finite, positive, ordered and inside the limits.
+    #[test]
+    fn ranges_are_finite_whatever_the_input() {
+        let awkward = [
+            0.0,
+            -1.0,
+            1e-310,
+            f64::MIN_POSITIVE,
+            1e308,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NAN,
+            5.0,
+        ];
+        for &a in &awkward {
+            for &b in &awkward {
+                let (lo, hi) = log_range(a, b);
+                assert!(
+                    lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo,
+                    "{a} {b}"
+                );
+                assert!(
+                    lo >= LOG_AXIS_LIMITS.0 && hi <= LOG_AXIS_LIMITS.1 * 10.0,
+                    "{a} {b}"
+                );
+                let (lo, hi) = linear_range(a, b);
+                assert!(
+                    lo.is_finite() && hi.is_finite() && hi - lo >= 1.0,
+                    "{a} {b}"
+                );
+            }
+        }
+        assert_eq!(log_range(1e308 * 1.5, 1.0), (1.0, 1e100));
+        assert!(!on_log_axis(1e-310) && !on_log_axis(1e308) && on_log_axis(1e-3));
+        assert!(!on_time_axis(1e16) && on_time_axis(-6.0));
+        assert_eq!(linear_range(5.0, 5.0), (0.0, 5.2));
+        assert_eq!(linear_range(0.0, 0.0), (0.0, 1.0));
+    }
+
+    #[test]
+    fn polylines_are_cut_at_the_box() {
+        // A line from (0, 1) to (10, 1000) on log y leaves the box 0..5 x 1..100 at x=5,
+        // y=10^1.5 (straight in log y), and x=2.5 at y=10^0.75.
+        let runs = clip_polyline(
+            &[(0.0, 1.0), (10.0, 1000.0)],
+            (0.0, 5.0),
+            (1.0, 100.0),
+            true,
+        );
+        assert_eq!(runs.len(), 1);
+        let end = runs[0][1];
+        assert!((end.0 - 5.0).abs() < 1e-12 && (end.1 - 10f64.powf(1.5)).abs() < 1e-9);
+        // Out, in, out: one run; a NaN breaks the line.
+        let runs = clip_polyline(
+            &[
+                (0.0, 1e-9),
+                (1.0, 10.0),
+                (2.0, 20.0),
+                (3.0, f64::NAN),
+                (4.0, 5.0),
+                (5.0, 6.0),
+            ],
+            (0.0, 10.0),
+            (1.0, 100.0),
+            true,
+        );
+        assert_eq!(runs.len(), 2, "{runs:?}");
+        assert!((runs[0][0].1 - 1.0).abs() < 1e-9);
     }
 }

@@ -17,5 +17,12 @@
 //! ```
 
 pub mod cohort;
+pub mod endpoint_figures;
+pub mod endpoints;
+pub mod endpoints_html;
 pub mod html;
+pub mod logistic;
+pub mod persistence;
+pub mod response;
 pub mod stats;
+pub mod survival;

@@ -1,17 +1,23 @@
-//! Per-profile maximum-likelihood fits: multi-start Nelder-Mead (global stage) then L-BFGS
-//! with the analytic gradient (polish), standard errors from the observed information.
-//! [`fit_batch`] runs profiles in parallel with rayon; each fit is sequential and seeded by
+//! Per-profile maximum-likelihood fits: a multi-start search ([`search`]: spread starts,
+//! local L-BFGS, Nelder-Mead + L-BFGS polish, a confirming second start), standard errors
+//! from the observed information, typed warnings and trust criteria ([`trust`]).
+//! [`fit_batch`] runs profiles in parallel with rayon; each fit is sequential and depends on
 //! the data only, so results do not depend on the thread count.
 
+pub mod data;
+pub mod search;
+pub mod trust;
 pub mod uncertainty;
+mod warning;
+
+pub use data::{is_pre_infusion, FitData, ObservationScale};
+pub use search::{SearchOptions, Termination};
+pub use trust::{TrustCriteria, TrustFailure};
+pub use warning::FitWarning;
 
 use crate::likelihood::{BlqMethod, NegLogLik, Observation};
-use crate::model::{CkModel, DataSummary};
-use argmin::core::{Executor, State, TerminationReason, TerminationStatus};
-use argmin::solver::linesearch::MoreThuenteLineSearch;
-use argmin::solver::neldermead::NelderMead;
-use argmin::solver::quasinewton::LBFGS;
-use cartpk_core::{Profile, SampleValue};
+use crate::model::{CkModel, DataSummary, Derived};
+use cartpk_core::Profile;
 use rayon::prelude::*;
 
 /// Fitting settings.
@@ -19,30 +25,48 @@ use rayon::prelude::*;
 pub struct FitOptions {
     /// How BLQ observations enter the likelihood.
     pub blq: BlqMethod,
-    /// Nelder-Mead iterations per start.
+    /// Keep pre-infusion (baseline) samples in the likelihood ([`is_pre_infusion`]). Default
+    /// false: a baseline sample measures background, not the model's C(0).
+    pub include_baseline: bool,
+    /// %CAR+ profiles on the logit scale, their predictions bounded at 100% (default true;
+    /// false fits them on the log scale like any unit, and predictions above 100% are then
+    /// warnings).
+    pub bounded_percent: bool,
+    /// Fit profiles with fewer than (parameters + 2) quantified observations (at least 3)
+    /// anyway, flagged not reportable. Default false: such profiles are not fitted
+    /// ([`FitError::TooFewObservations`]).
+    pub fit_sparse: bool,
+    /// The search.
+    pub search: SearchOptions,
+    /// Nelder-Mead iterations of each polish.
     pub nm_max_iters: u64,
-    /// L-BFGS iterations of the polish.
+    /// L-BFGS iterations of each polish.
     pub lbfgs_max_iters: u64,
     /// Starting residual SD on the log scale.
     pub sigma_start: f64,
     /// Smallest residual SD of ln C (keeps the likelihood bounded when the model can pass
     /// through every quantified point).
     pub sigma_min: f64,
-    /// Warn when a parameter's RSE exceeds this, %.
-    pub max_rse_pct: f64,
+    /// When a fit is reportable; RSEs above `trust.max_rse_pct` are also warnings.
+    pub trust: TrustCriteria,
     /// Day after which quantified samples are needed to identify the persistence phase.
     pub persistence_day: f64,
 }
 
 impl Default for FitOptions {
     fn default() -> Self {
+        let search = SearchOptions::default();
         FitOptions {
             blq: BlqMethod::M3,
-            nm_max_iters: 150,
-            lbfgs_max_iters: 200,
+            include_baseline: false,
+            bounded_percent: true,
+            fit_sparse: false,
+            nm_max_iters: search.nm_max_iters,
+            lbfgs_max_iters: search.polish_max_iters,
+            search,
             sigma_start: 0.5,
             sigma_min: 0.05,
-            max_rse_pct: 100.0,
+            trust: TrustCriteria::default(),
             persistence_day: 60.0,
         }
     }
@@ -70,43 +94,56 @@ pub struct FitResult {
     pub model: &'static str,
     /// BLQ handling.
     pub blq: BlqMethod,
-    /// Estimates of the model parameters, then `sigma` (residual SD of ln C).
+    /// The scale of observations and predictions (logit for %CAR+).
+    pub scale: ObservationScale,
+    /// Estimates of the model parameters, then `sigma` (residual SD of ln C, or of the
+    /// logit on the logit scale).
     pub estimates: Vec<Estimate>,
-    /// Derived quantities (name, unit, value).
-    pub derived: Vec<(&'static str, &'static str, f64)>,
-    /// The optimum on the unconstrained scale (theta, ln sigma).
+    /// Derived quantities.
+    pub derived: Vec<Derived>,
+    /// The optimum on the unconstrained scale (theta, s).
     pub optimum: Vec<f64>,
-    /// -2 ln L at the optimum (log-scale data).
+    /// -2 ln L at the optimum (log- or logit-scale data).
     pub neg2ll: f64,
     /// AIC = -2LL + 2k.
     pub aic: f64,
     /// BIC = -2LL + k ln n.
     pub bic: f64,
-    /// Observations in the likelihood.
+    /// Observations in the likelihood (what was fitted).
     pub n_obs: usize,
-    /// BLQ observations among the profile's samples.
+    /// Quantified observations in the likelihood.
+    pub n_quantified: usize,
+    /// BLQ observations among the fitted samples (in the likelihood under M3).
     pub n_blq: usize,
+    /// Pre-infusion samples left out of the likelihood.
+    pub n_baseline: usize,
     /// Estimated parameters, sigma included.
     pub n_params: usize,
-    /// Whether the polish ended on a small gradient.
+    /// Whether the search converged ([`Termination::Converged`]).
     pub converged: bool,
-    /// Why the optimiser stopped.
-    pub termination: String,
+    /// Why the search stopped.
+    pub termination: Termination,
     /// Iterations, all stages.
     pub iterations: u64,
+    /// Gradient norm at the optimum (kink components excluded).
+    pub gradient_norm: f64,
     /// Condition number of the Hessian.
     pub condition_number: f64,
-    /// Residual SD of ln C at the optimum.
+    /// Residual SD at the optimum.
     pub sigma: f64,
+    /// Largest prediction on the measured scale from day 0 to the last observation.
+    pub max_prediction: f64,
     /// Identifiability and convergence warnings.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<FitWarning>,
+    /// The trust criteria this fit fails (empty: reportable).
+    pub trust_failures: Vec<TrustFailure>,
 }
 
 /// Why a profile could not be fitted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
 pub enum FitError {
     /// Too few quantified observations.
-    #[error("{n} quantified observations, at least {needed} needed to fit")]
+    #[error("{n} quantified observations, at least {needed} (parameters + 2) needed to fit")]
     TooFewObservations {
         /// Quantified observations.
         n: usize,
@@ -119,6 +156,22 @@ pub enum FitError {
     /// The optimiser failed on every start.
     #[error("optimisation failed: {0}")]
     Optimiser(String),
+    /// A parameter vector of the wrong length.
+    #[error("{found} parameters given, the model and sigma need {expected}")]
+    ParameterCount {
+        /// Expected length (model parameters + sigma).
+        expected: usize,
+        /// Length given.
+        found: usize,
+    },
+    /// No model of this name.
+    #[error("unknown model '{name}'; expected one of: {known}")]
+    UnknownModel {
+        /// The name asked for.
+        name: String,
+        /// The names known, comma-separated.
+        known: String,
+    },
 }
 
 /// A row of individual predictions and residuals.
@@ -130,33 +183,20 @@ pub struct Prediction {
     pub observed: f64,
     /// Whether the observation is BLQ.
     pub blq: bool,
-    /// Individual prediction C(t).
+    /// Individual prediction C(t), on the measured scale.
     pub predicted: f64,
-    /// ln(observed) - ln(predicted); for BLQ, ln(LLOQ) - ln(predicted).
+    /// ln(observed) - ln(predicted) (log scale) or logit(observed) - logit(predicted)
+    /// (logit scale); for BLQ, with the LLOQ as observed.
     pub residual_log: f64,
     /// Residual divided by sigma.
     pub weighted_residual: f64,
 }
 
-/// The observations of a profile the likelihood can use, and how many BLQ were skipped for
-/// want of an LLOQ.
+/// The observations of a profile the likelihood uses by default (pre-infusion samples out,
+/// %CAR+ on the logit scale), and how many BLQ samples were skipped for want of an LLOQ.
 pub fn observations(profile: &Profile) -> (Vec<Observation>, usize) {
-    let mut obs = Vec::with_capacity(profile.samples.len());
-    let mut unusable = 0;
-    for s in &profile.samples {
-        match s.value {
-            SampleValue::Quantified { value } if value > 0.0 => obs.push(Observation::Quantified {
-                t: s.time,
-                y: value,
-            }),
-            SampleValue::Blq { lloq: Some(l) } if l > 0.0 => {
-                obs.push(Observation::Censored { t: s.time, lloq: l })
-            }
-            SampleValue::Missing => {}
-            _ => unusable += 1,
-        }
-    }
-    (obs, unusable)
+    let d = FitData::of(profile, false, true);
+    (d.observations, d.n_blq_without_lloq)
 }
 
 fn summary(obs: &[Observation], lambda_z: Option<f64>) -> Option<DataSummary> {
@@ -195,121 +235,120 @@ pub fn fit_profile(
     profile: &Profile,
     options: &FitOptions,
 ) -> Result<FitResult, FitError> {
-    let (obs, unusable) = observations(profile);
+    let data = FitData::of(profile, options.include_baseline, options.bounded_percent);
     let lambda_z = cartpk_nca::nca_profile(profile, &cartpk_nca::NcaOptions::default(), None)
         .ok()
         .and_then(|r| r.lambda_z.map(|f| f.lambda_z));
-    let mut result = fit_observations(model, &obs, lambda_z, options)?;
-    if unusable > 0 {
-        result.warnings.push(format!(
-            "{unusable} BLQ sample(s) without an LLOQ left out of the likelihood"
-        ));
+    let upper = ObservationScale::range_upper(&profile.unit);
+    let mut result = fit_scaled(
+        model,
+        &data.observations,
+        data.scale,
+        upper,
+        lambda_z,
+        options,
+    )?;
+    result.n_baseline = data.n_baseline;
+    if data.n_blq_without_lloq > 0 {
+        result.warnings.push(FitWarning::BlqWithoutLloq {
+            n: data.n_blq_without_lloq,
+        });
+    }
+    if data.n_above_range > 0 {
+        result.warnings.push(FitWarning::AboveRangeLeftOut {
+            n: data.n_above_range,
+        });
+    }
+    if data.n_at_limit > 0 {
+        if let ObservationScale::Logit { upper } = data.scale {
+            result.warnings.push(FitWarning::AtScaleLimit {
+                n: data.n_at_limit,
+                upper,
+            });
+        }
     }
     Ok(result)
 }
 
-/// Fits `model` to observations; `lambda_z` (NCA) helps the starting values.
+/// Fits `model` to observations on the log scale; `lambda_z` (NCA) helps the starting
+/// values.
 pub fn fit_observations(
     model: &dyn CkModel,
     obs: &[Observation],
     lambda_z: Option<f64>,
     options: &FitOptions,
 ) -> Result<FitResult, FitError> {
-    let k = model.n_theta();
-    let n_quant = obs
-        .iter()
-        .filter(|o| matches!(o, Observation::Quantified { .. }))
-        .count();
-    let needed = 3;
-    if n_quant < needed {
-        return Err(FitError::TooFewObservations { n: n_quant, needed });
-    }
-    let data = summary(obs, lambda_z).ok_or(FitError::NoStart)?;
-    let starts = model.starts(&data);
-    if starts.is_empty() {
-        return Err(FitError::NoStart);
-    }
-    let problem = NegLogLik {
+    fit_scaled(model, obs, ObservationScale::Log, None, lambda_z, options)
+}
+
+/// The likelihood of `obs` under `model` as `options` configure it.
+fn problem<'a>(
+    model: &'a dyn CkModel,
+    obs: &'a [Observation],
+    options: &FitOptions,
+) -> NegLogLik<'a> {
+    NegLogLik {
         model,
         obs,
         method: options.blq,
         sigma_min: options.sigma_min,
+    }
+}
+
+/// The exhaustive reference optimum of `obs` (see [`search::exhaustive_search`]), -ln L
+/// and the point: what the acceptance of the search is measured against.
+pub fn reference_optimum(
+    model: &dyn CkModel,
+    obs: &[Observation],
+    lambda_z: Option<f64>,
+    options: &FitOptions,
+    n_starts: usize,
+) -> Option<(Vec<f64>, f64)> {
+    let data = summary(obs, lambda_z)?;
+    let p = problem(model, obs, options);
+    let bounds = model.start_box(&data)?;
+    let s0 = p.sigma_param(options.sigma_start.max(2.0 * options.sigma_min));
+    search::exhaustive_search(p, &model.starts(&data), &bounds, s0, n_starts)
+}
+
+fn fit_scaled(
+    model: &dyn CkModel,
+    obs: &[Observation],
+    scale: ObservationScale,
+    range_upper: Option<f64>,
+    lambda_z: Option<f64>,
+    options: &FitOptions,
+) -> Result<FitResult, FitError> {
+    let k = model.n_theta();
+    let n_params = k + 1;
+    let n_quant = obs
+        .iter()
+        .filter(|o| matches!(o, Observation::Quantified { .. }))
+        .count();
+    let needed = n_params + options.trust.extra_observations;
+    if n_quant < needed && !(options.fit_sparse && n_quant >= 3) {
+        return Err(FitError::TooFewObservations {
+            n: n_quant,
+            needed: if options.fit_sparse { 3 } else { needed },
+        });
+    }
+    let data = summary(obs, lambda_z).ok_or(FitError::NoStart)?;
+    let starts = model.starts(&data);
+    let bounds = model.start_box(&data);
+    if starts.is_empty() && bounds.is_none() {
+        return Err(FitError::NoStart);
+    }
+    let problem = problem(model, obs, options);
+    let s0 = problem.sigma_param(options.sigma_start.max(2.0 * options.sigma_min));
+    let search_options = SearchOptions {
+        nm_max_iters: options.nm_max_iters,
+        polish_max_iters: options.lbfgs_max_iters,
+        ..options.search.clone()
     };
-
-    // Global stage: Nelder-Mead from every start.
-    let mut best: Option<(f64, Vec<f64>)> = None;
-    let mut iterations = 0;
-    let mut last_error = String::new();
-    for start in starts {
-        let mut x0 = start;
-        x0.push(problem.sigma_param(options.sigma_start.max(2.0 * options.sigma_min)));
-        let simplex: Vec<Vec<f64>> = std::iter::once(x0.clone())
-            .chain((0..=k).map(|i| {
-                let mut v = x0.clone();
-                v[i] += 0.5;
-                v
-            }))
-            .collect();
-        let solver = match NelderMead::new(simplex).with_sd_tolerance(1e-9) {
-            Ok(s) => s,
-            Err(e) => {
-                last_error = e.to_string();
-                continue;
-            }
-        };
-        let run = Executor::new(problem, solver)
-            .configure(|s| s.max_iters(options.nm_max_iters))
-            .run();
-        match run {
-            Ok(res) => {
-                iterations += res.state.get_iter();
-                let cost = res.state.get_best_cost();
-                if let Some(p) = res.state.get_best_param() {
-                    if cost.is_finite() && best.as_ref().is_none_or(|(c, _)| cost < *c) {
-                        best = Some((cost, p.clone()));
-                    }
-                }
-            }
-            Err(e) => last_error = e.to_string(),
-        }
-    }
-    let (mut best_cost, mut best_param) = best.ok_or(FitError::Optimiser(last_error))?;
-
-    // Polish: L-BFGS with the analytic gradient from the best simplex point.
-    let mut termination = "Nelder-Mead: maximum iterations".to_string();
-    let polish = LBFGS::new(MoreThuenteLineSearch::new(), 7)
-        .with_tolerance_grad(1e-8)
-        .and_then(|s| s.with_tolerance_cost(1e-12));
-    if let Ok(solver) = polish {
-        let run = Executor::new(problem, solver)
-            .configure(|s| {
-                s.param(best_param.clone())
-                    .max_iters(options.lbfgs_max_iters)
-            })
-            .run();
-        if let Ok(res) = run {
-            iterations += res.state.get_iter();
-            termination = match res.state.get_termination_status() {
-                TerminationStatus::Terminated(TerminationReason::SolverConverged) => {
-                    "L-BFGS: converged".to_string()
-                }
-                TerminationStatus::Terminated(r) => format!("L-BFGS: {r}"),
-                TerminationStatus::NotTerminated => "L-BFGS: not terminated".to_string(),
-            };
-            let cost = res.state.get_best_cost();
-            if let Some(p) = res.state.get_best_param() {
-                if cost.is_finite() && cost <= best_cost {
-                    best_cost = cost;
-                    best_param = p.clone();
-                }
-            }
-        }
-    }
-
-    let mut grad = vec![0.0; k + 1];
-    problem.eval(&best_param, Some(&mut grad));
-    let grad_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
-    let converged = grad_norm < 1e-3;
+    let found = search::search(problem, &starts, bounds.as_deref(), s0, &search_options)?;
+    let best_param = found.param;
+    let best_cost = found.cost;
+    let converged = found.termination == Termination::Converged;
 
     // Observed information.
     let h = uncertainty::hessian(&best_param, &|p: &[f64]| {
@@ -330,6 +369,8 @@ pub fn fit_observations(
         .map(|cov| uncertainty::delta_method_se(&best_param, cov, &natural_with_sigma));
     let specs = model.parameters();
     let mut warnings = Vec::new();
+    let mut trust_failures = Vec::new();
+    let limit = options.trust.max_rse_pct;
     let estimates: Vec<Estimate> = values
         .iter()
         .enumerate()
@@ -341,8 +382,17 @@ pub fn fit_observations(
             let se = ses.as_ref().map(|s| s[i]).filter(|s| s.is_finite());
             let rse_pct = se.map(|s| 100.0 * s / value.abs());
             if let Some(r) = rse_pct {
-                if r > options.max_rse_pct {
-                    warnings.push(format!("{name} poorly identified (RSE {r:.0}%)"));
+                if r > limit || r.is_nan() {
+                    warnings.push(FitWarning::PoorlyIdentified {
+                        parameter: name,
+                        rse_pct: r,
+                        limit_pct: limit,
+                    });
+                    trust_failures.push(TrustFailure::RseAboveLimit {
+                        parameter: name,
+                        rse_pct: r,
+                        limit_pct: limit,
+                    });
                 }
             }
             Estimate {
@@ -354,17 +404,27 @@ pub fn fit_observations(
             }
         })
         .collect();
-    if curv.covariance.is_none() {
-        warnings.push("Hessian not positive definite at the optimum: no standard errors; some parameters are not identifiable".to_string());
-    }
-    if n_quant <= k + 1 {
-        warnings.push(format!(
-            "{n_quant} quantified observations for {} parameters: the estimates are not identifiable from this profile alone",
-            k + 1
-        ));
-    }
     if !converged {
-        warnings.push(format!("not converged (gradient norm {grad_norm:.2e})"));
+        warnings.push(FitWarning::NotConverged {
+            gradient_norm: found.gradient_norm,
+            termination: found.termination,
+        });
+        trust_failures.insert(0, TrustFailure::NotConverged);
+    }
+    if n_quant < needed {
+        warnings.push(FitWarning::FewObservations {
+            n_quantified: n_quant,
+            n_params,
+        });
+        trust_failures.push(TrustFailure::TooFewQuantified { n: n_quant, needed });
+    }
+    if curv.covariance.is_none()
+        || ses
+            .as_ref()
+            .is_some_and(|s| s.iter().any(|x| !x.is_finite()))
+    {
+        warnings.push(FitWarning::HessianNotPositiveDefinite);
+        trust_failures.push(TrustFailure::NoStandardErrors);
     }
     let last_quant = obs
         .iter()
@@ -374,16 +434,39 @@ pub fn fit_observations(
         })
         .fold(f64::NEG_INFINITY, f64::max);
     if last_quant <= data.tmax {
-        warnings.push("no quantified sample after the peak: contraction and persistence (alpha, beta, fb) are not identifiable".to_string());
+        warnings.push(FitWarning::NoSampleAfterPeak);
     } else if last_quant < options.persistence_day {
-        warnings.push(format!(
-            "no quantified sample after day {}: persistence (beta, fb) is not identifiable",
-            options.persistence_day
-        ));
+        warnings.push(FitWarning::NoSampleAfterDay {
+            day: options.persistence_day,
+        });
+    }
+    // The predictions over the observed period (a grid and the observation times), on the
+    // measured scale, against the assay's range.
+    let t_end = obs.iter().map(Observation::time).fold(0.0, f64::max);
+    let grid = (0..=200).map(|i| t_end * f64::from(i) / 200.0);
+    let (mut max_prediction, mut t_at_max) = (f64::NEG_INFINITY, 0.0);
+    for t in grid.chain(obs.iter().map(Observation::time)) {
+        let c = scale.to_measured(model.ln_conc(&best_param[..k], t, None).exp());
+        if c > max_prediction {
+            (max_prediction, t_at_max) = (c, t);
+        }
+    }
+    if let Some(upper) = range_upper {
+        if max_prediction > upper || max_prediction.is_nan() {
+            warnings.push(FitWarning::PredictionOutsideRange {
+                time: t_at_max,
+                predicted: max_prediction,
+                upper,
+            });
+            trust_failures.push(TrustFailure::PredictionOutsideRange {
+                time: t_at_max,
+                predicted: max_prediction,
+                upper,
+            });
+        }
     }
 
     let n_obs = problem.n_used();
-    let n_params = k + 1;
     let neg2ll = 2.0 * best_cost;
     let n_blq = obs
         .iter()
@@ -392,6 +475,7 @@ pub fn fit_observations(
     Ok(FitResult {
         model: model.name(),
         blq: options.blq,
+        scale,
         derived: model.derived(&values[..k]),
         estimates,
         optimum: best_param,
@@ -399,19 +483,37 @@ pub fn fit_observations(
         aic: neg2ll + 2.0 * n_params as f64,
         bic: neg2ll + n_params as f64 * (n_obs as f64).ln(),
         n_obs,
+        n_quantified: n_quant,
         n_blq,
+        n_baseline: 0,
         n_params,
         converged,
-        termination,
-        iterations,
+        termination: found.termination,
+        iterations: found.iterations,
+        gradient_norm: found.gradient_norm,
         condition_number: curv.condition_number,
         sigma: values[k],
+        max_prediction,
         warnings,
+        trust_failures,
     })
 }
 
 impl FitResult {
-    /// Individual predictions and residuals at the observations.
+    /// Whether the fit meets every trust criterion ([`trust`]).
+    pub fn reportable(&self) -> bool {
+        self.trust_failures.is_empty()
+    }
+
+    /// The model's prediction at `t` days on the measured scale (bounded at 100 for %CAR+).
+    pub fn predict(&self, model: &dyn CkModel, t: f64) -> f64 {
+        let k = model.n_theta();
+        self.scale
+            .to_measured(model.ln_conc(&self.optimum[..k], t, None).exp())
+    }
+
+    /// Individual predictions and residuals at the observations (as [`observations`] or
+    /// [`FitData`] give them, on the model's scale); values reported on the measured scale.
     pub fn predictions(&self, model: &dyn CkModel, obs: &[Observation]) -> Vec<Prediction> {
         let k = model.n_theta();
         let sigma = self.sigma;
@@ -423,17 +525,29 @@ impl FitResult {
                     Observation::Quantified { y, .. } => (y, false),
                     Observation::Censored { lloq, .. } => (lloq, true),
                 };
+                // On the model's scale, ln y - ln C is the log (or logit) residual.
                 let residual_log = observed.ln() - ln_pred;
                 Prediction {
                     time: t,
-                    observed,
+                    observed: self.scale.to_measured(observed),
                     blq,
-                    predicted: ln_pred.exp(),
+                    predicted: self.scale.to_measured(ln_pred.exp()),
                     residual_log,
                     weighted_residual: residual_log / sigma,
                 }
             })
             .collect()
+    }
+
+    /// Individual predictions at the samples of `profile` that were fitted with `options`.
+    pub fn predictions_for(
+        &self,
+        model: &dyn CkModel,
+        profile: &Profile,
+        options: &FitOptions,
+    ) -> Vec<Prediction> {
+        let d = FitData::of(profile, options.include_baseline, options.bounded_percent);
+        self.predictions(model, &d.observations)
     }
 
     /// The estimate called `name`.

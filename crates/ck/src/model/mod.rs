@@ -1,7 +1,11 @@
 //! Cellular-kinetic models. A model is a trait the user implements ([`CkModel`]); the
-//! fitter knows nothing about any particular model.
+//! fitter knows nothing about any particular model. [`by_name`] resolves a model from its
+//! name (the CLI's `--model`), once, so that fit, plot and report share the same value.
 
 mod stein;
+
+use crate::fit::FitError;
+use std::sync::Arc;
 
 pub use stein::{Stein2019, SteinParams};
 
@@ -14,6 +18,17 @@ pub struct ParamSpec {
     pub unit: &'static str,
     /// What it is, for reports.
     pub description: &'static str,
+}
+
+/// A quantity derived from the natural-scale parameters (e.g. fold expansion), for reports.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Derived {
+    /// Name, e.g. `foldx`.
+    pub name: &'static str,
+    /// Unit (`conc` is the profile's concentration unit).
+    pub unit: &'static str,
+    /// Value.
+    pub value: f64,
 }
 
 /// What the data say before any fit, for starting values: taken from NCA of the profile.
@@ -77,9 +92,50 @@ pub trait CkModel: Sync + Send {
     /// `None` if the values are outside the model's domain.
     fn to_theta(&self, natural: &[f64]) -> Option<Vec<f64>>;
 
-    /// Starting points for the optimiser, from the data.
+    /// Starting points for the optimiser, from the data (the model's best guesses). Must
+    /// not panic for any finite data.
     fn starts(&self, data: &DataSummary) -> Vec<Vec<f64>>;
 
-    /// Quantities derived from the natural parameters, for reports: (name, unit, value).
-    fn derived(&self, natural: &[f64]) -> Vec<(&'static str, &'static str, f64)>;
+    /// The plausible region of `theta` for this profile, one `(low, high)` interval per
+    /// component: the fitter spreads further starting points over it (a Latin hypercube).
+    /// The optimiser is not confined to it. `None` (the default): the fitter uses
+    /// [`CkModel::starts`] only.
+    fn start_box(&self, data: &DataSummary) -> Option<Vec<(f64, f64)>> {
+        let _ = data;
+        None
+    }
+
+    /// Quantities derived from the natural parameters, for reports.
+    fn derived(&self, natural: &[f64]) -> Vec<Derived>;
+}
+
+/// The names [`by_name`] knows.
+pub const MODEL_NAMES: &[&str] = &["stein2019"];
+
+/// The model called `name` (case and surrounding spaces ignored): `stein2019`.
+pub fn by_name(name: &str) -> Result<Arc<dyn CkModel>, FitError> {
+    match name.trim().to_ascii_lowercase().as_str() {
+        "stein2019" | "stein" => Ok(Arc::new(Stein2019)),
+        _ => Err(FitError::UnknownModel {
+            name: name.to_string(),
+            known: MODEL_NAMES.join(", "),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn models_by_name() {
+        let m = by_name(" Stein2019 ").unwrap();
+        assert_eq!(m.name(), "stein2019");
+        assert_eq!(m.parameters().len(), m.n_theta());
+        let e = by_name("emax").err().unwrap();
+        assert_eq!(
+            e.to_string(),
+            "unknown model 'emax'; expected one of: stein2019"
+        );
+    }
 }

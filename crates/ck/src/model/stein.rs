@@ -10,7 +10,7 @@
 //! Unconstrained parameters: theta = (ln Cmax, ln Tmax, ln rho, ln(alpha - beta), ln beta,
 //! logit FB), which keeps Cmax, Tmax, rho > 0, alpha > beta > 0 and 0 < FB < 1.
 
-use super::{CkModel, DataSummary, ParamSpec};
+use super::{CkModel, DataSummary, Derived, ParamSpec};
 
 /// The Stein 2019 model.
 #[derive(Debug, Clone, Copy, Default)]
@@ -198,6 +198,15 @@ fn softplus(x: f64) -> f64 {
     }
 }
 
+/// Variations of (alpha, FB, beta) around the data-driven guess, as factors.
+const VARIANTS: [(f64, f64, f64); 5] = [
+    (1.0, 1.0, 1.0),
+    (2.0, 0.5, 1.0),
+    (0.5, 2.0, 1.0),
+    (1.0, 0.3, 3.0),
+    (1.5, 3.0, 0.3),
+];
+
 impl CkModel for Stein2019 {
     fn name(&self) -> &'static str {
         "stein2019"
@@ -262,32 +271,207 @@ impl CkModel for Stein2019 {
     }
 
     fn starts(&self, data: &DataSummary) -> Vec<Vec<f64>> {
-        let (cmax, tmax) = (data.cmax, data.tmax.max(0.5));
-        // Expansion: from the first quantified value before the peak, else from the LLOQ at
-        // time 0 (the product is infused below the LLOQ in most patients).
-        let rho = data
+        // The likelihood is piecewise smooth in Tmax, with a kink at every sample time,
+        // and the observed peak is a noisy sample: besides the observed Tmax, starts with
+        // the peak in each of the intervals around it.
+        let times: Vec<f64> = data.quantified.iter().map(|&(t, _)| t).collect();
+        let j = times.iter().position(|&t| t >= data.tmax).unwrap_or(0);
+        let mid = |a: usize, b: usize| match (times.get(a), times.get(b)) {
+            (Some(&x), Some(&y)) if y > x => Some(0.5 * (x + y)),
+            _ => None,
+        };
+        let mut peaks = vec![(None, &VARIANTS[..])];
+        for t in [
+            j.checked_sub(2).and_then(|a| mid(a, a + 1)),
+            j.checked_sub(1).and_then(|a| mid(a, j)),
+            mid(j, j + 1),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            peaks.push((Some(t), &VARIANTS[..2]));
+        }
+        let mut out = Vec::new();
+        for (tmax, variants) in peaks {
+            let g = Guess::of(data, tmax);
+            for &(fa, ffb, fbeta) in variants {
+                let alpha = g.alpha * fa;
+                let p = SteinParams {
+                    cmax: g.cmax,
+                    tmax: g.tmax,
+                    rho: g.rho,
+                    alpha,
+                    beta: (g.beta * fbeta).min(0.5 * alpha),
+                    fb: (g.fb * ffb).clamp(1e-5, 0.5),
+                };
+                out.extend(self.to_theta(&p.to_vec()));
+            }
+            // A narrow peak between two samples: ten times higher, contracting fast, with a
+            // memory fraction that keeps the later samples (the likelihood's optimum when
+            // the sampled peak is far below the curve's).
+            let alpha = (5.0 * g.alpha).max(1.0);
+            let spike = SteinParams {
+                cmax: (10.0 * g.cmax).min(f64::MAX),
+                tmax: g.tmax,
+                rho: g.rho * 1.5,
+                alpha,
+                beta: g.beta.min(0.5 * alpha),
+                fb: (g.fb * 0.1).clamp(1e-5, 0.5),
+            };
+            out.extend(self.to_theta(&spike.to_vec()));
+        }
+        out
+    }
+
+    fn start_box(&self, data: &DataSummary) -> Option<Vec<(f64, f64)>> {
+        let g = Guess::of(data, None);
+        // The peak: the observed maximum is a noisy sample of the curve, and the true peak
+        // may fall between two samples: from a third of it to five times it.
+        let ln_cmax = g.cmax.ln();
+        // Tmax between the quantified samples around the observed peak (the likelihood is
+        // piecewise smooth in Tmax, with a kink at every sample time: starts on both sides).
+        // (From two samples before the observed peak: with a flat peak and noise the
+        // highest sample can be two samples late.)
+        let before = data
             .quantified
             .iter()
-            .find(|&&(t, c)| t < tmax && c > 0.0 && c < cmax)
-            .map(|&(t, c)| (cmax / c).ln() / (tmax - t))
-            .or_else(|| data.lloq.map(|l| (cmax / l).max(2.0).ln() / tmax))
-            .unwrap_or(3900f64.ln() / tmax)
-            .clamp(0.05, 5.0);
+            .rev()
+            .map(|&(t, _)| t)
+            .filter(|&t| t < g.tmax && t > 0.0)
+            .take(2)
+            .last()
+            .unwrap_or(g.tmax / 3.0);
+        let after = data
+            .quantified
+            .iter()
+            .map(|&(t, _)| t)
+            .find(|&t| t > g.tmax)
+            .unwrap_or(g.tmax * 2.0);
+        let lo_tmax = finite_or(before.max(0.1).ln(), 0.0);
+        let hi_tmax = finite_or(after.max(g.tmax * 1.05).ln(), lo_tmax + 1.0);
+        // The rates and the memory fraction over the population's plausible range (Stein
+        // 2019 Table 1: typical value x exp(+-2.5 omega) or wider), wide enough to hold the
+        // data-driven guesses.
+        let rho = (g.rho.min(0.1), g.rho.max(4.0));
+        let alpha = (g.alpha.min(0.015), g.alpha.max(2.0));
+        let beta = (g.beta.min(1e-4), g.beta.max(0.05));
+        let fb = (g.fb.min(2e-4), g.fb.max(0.3));
+        Some(vec![
+            (ln_cmax - 1.1, ln_cmax + 1.6),
+            (lo_tmax, hi_tmax.max(lo_tmax + 0.05)),
+            (rho.0.ln(), rho.1.ln()),
+            (alpha.0.ln(), alpha.1.ln()),
+            (beta.0.ln(), beta.1.ln()),
+            (logit(fb.0), logit(fb.1)),
+        ])
+    }
+
+    fn derived(&self, v: &[f64]) -> Vec<Derived> {
+        let p = SteinParams::from_slice(v);
+        let ln2 = std::f64::consts::LN_2;
+        let d = |name, unit, value| Derived { name, unit, value };
+        vec![
+            d("foldx", "unitless", (p.rho * p.tmax).exp()),
+            d("c0", "conc", p.cmax * (-p.rho * p.tmax).exp()),
+            d("doubling_time", "day", ln2 / p.rho),
+            d("contraction_half_life", "day", ln2 / p.alpha),
+            d("persistence_half_life", "day", ln2 / p.beta),
+        ]
+    }
+}
+
+/// `x` when finite, else `default`.
+fn finite_or(x: f64, default: f64) -> f64 {
+    if x.is_finite() {
+        x
+    } else {
+        default
+    }
+}
+
+/// `x` clamped to [lo, hi] when finite, else `default` (also clamped). Never panics for
+/// finite bounds with lo <= hi; the bounds themselves are made safe by the callers.
+fn clamp_or(x: f64, lo: f64, hi: f64, default: f64) -> f64 {
+    let (lo, hi) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+    let v = if x.is_finite() { x } else { default };
+    v.max(lo).min(hi)
+}
+
+/// The data-driven guesses of the six parameters (NCA-like), always finite and inside the
+/// model's domain, whatever the (finite) data.
+struct Guess {
+    cmax: f64,
+    tmax: f64,
+    rho: f64,
+    alpha: f64,
+    beta: f64,
+    fb: f64,
+}
+
+impl Guess {
+    /// The guesses with the peak at the observed Tmax, or at `tmax` when given (a peak
+    /// between samples: the peak is extrapolated from the sample before it at the rate of
+    /// the rise into that sample).
+    fn of(data: &DataSummary, tmax: Option<f64>) -> Guess {
+        let observed = if data.cmax.is_finite() && data.cmax > 0.0 {
+            data.cmax
+        } else {
+            1.0
+        };
+        let tmax = clamp_or(tmax.unwrap_or(data.tmax), 0.5, f64::MAX, 0.5);
+        let q = &data.quantified;
+        // The rise into the last sample before the peak (or at it).
+        let left = q.iter().rposition(|&(t, _)| t <= tmax);
+        let rise = left.and_then(|i| {
+            let (tl, cl) = q[i];
+            let (tp, cp) = q[..i].iter().rev().find(|&&(t, c)| t < tl && c > 0.0)?;
+            let r = (cl / cp).ln() / (tl - tp);
+            (r > 0.0 && r.is_finite()).then_some((r, tl, cl))
+        });
+        // Expansion: the rise into the peak, else from the first quantified value before
+        // the peak, else from the LLOQ at time 0 (the product is infused below the LLOQ in
+        // most patients).
+        let rho = rise
+            .map(|(r, ..)| r)
+            .or_else(|| {
+                q.iter()
+                    .find(|&&(t, c)| t < tmax && c > 0.0 && c < observed)
+                    .map(|&(t, c)| (observed / c).ln() / (tmax - t))
+            })
+            .or_else(|| data.lloq.map(|l| (observed / l).max(2.0).ln() / tmax))
+            .unwrap_or(3900f64.ln() / tmax);
+        let rho = clamp_or(rho, 0.05, 5.0, 0.889);
+        // The peak: the observed maximum, or above it when the peak lies after the last
+        // sample before it (at most 50 times).
+        let cmax = match (tmax > data.tmax, left) {
+            (true, Some(i)) => {
+                let (tl, cl) = q[i];
+                clamp_or(
+                    cl * (rho * (tmax - tl)).exp(),
+                    observed,
+                    (50.0 * observed).min(f64::MAX),
+                    observed,
+                )
+            }
+            _ => observed,
+        };
         // Contraction: the log-slope from the peak to the first value a week or more later.
+        // (At times of ~1e16 days, t - tmax can be 0: the guess falls back to the typical
+        // value instead of a NaN.)
         let alpha = data
             .quantified
             .iter()
             .find(|&&(t, _)| t >= tmax + 5.0)
             .map(|&(t, c)| (cmax / c).ln() / (t - tmax))
-            .unwrap_or(0.16)
-            .clamp(0.02, 2.0);
+            .unwrap_or(0.16);
+        let alpha = clamp_or(alpha, 0.02, 2.0, 0.16);
         // Persistence: NCA lambda_z when it is slower than the contraction, else a typical
         // value.
         let beta = data
             .lambda_z
             .filter(|&l| l > 0.0 && l < 0.5 * alpha)
-            .unwrap_or(0.003)
-            .clamp(1e-4, 0.5 * alpha);
+            .unwrap_or(0.003);
+        let beta = clamp_or(beta, 1e-4, 0.5 * alpha, 0.003);
         // Memory fraction: the last quantified value against the persistence line.
         let fb = data
             .quantified
@@ -295,52 +479,16 @@ impl CkModel for Stein2019 {
             .rev()
             .find(|&&(t, _)| t > tmax + 28.0)
             .map(|&(t, c)| c / (cmax * (-beta * (t - tmax)).exp()))
-            .unwrap_or(0.01)
-            .clamp(1e-4, 0.3);
-        let base = SteinParams {
+            .unwrap_or(0.01);
+        let fb = clamp_or(fb, 1e-4, 0.3, 0.01);
+        Guess {
             cmax,
             tmax,
             rho,
             alpha,
             beta,
             fb,
-        };
-        let variants = [
-            (1.0, 1.0, 1.0),
-            (2.0, 0.5, 1.0),
-            (0.5, 2.0, 1.0),
-            (1.0, 0.3, 3.0),
-            (1.5, 3.0, 0.3),
-        ];
-        variants
-            .iter()
-            .filter_map(|&(fa, ffb, fbeta)| {
-                let alpha = base.alpha * fa;
-                let beta = (base.beta * fbeta).min(0.5 * alpha);
-                let fb = (base.fb * ffb).clamp(1e-5, 0.5);
-                self.to_theta(
-                    &SteinParams {
-                        alpha,
-                        beta,
-                        fb,
-                        ..base
-                    }
-                    .to_vec(),
-                )
-            })
-            .collect()
-    }
-
-    fn derived(&self, v: &[f64]) -> Vec<(&'static str, &'static str, f64)> {
-        let p = SteinParams::from_slice(v);
-        let ln2 = std::f64::consts::LN_2;
-        vec![
-            ("foldx", "unitless", (p.rho * p.tmax).exp()),
-            ("c0", "conc", p.cmax * (-p.rho * p.tmax).exp()),
-            ("doubling_time", "day", ln2 / p.rho),
-            ("contraction_half_life", "day", ln2 / p.alpha),
-            ("persistence_half_life", "day", ln2 / p.beta),
-        ]
+        }
     }
 }
 
@@ -355,10 +503,10 @@ mod tests {
         let p = SteinParams::published();
         let m = Stein2019;
         let d = m.derived(&p.to_vec());
-        assert!((d[1].2 - 24000.0 / 3900.0).abs() < 1e-9);
+        assert!((d[1].value - 24000.0 / 3900.0).abs() < 1e-9);
         assert!((p.rho - 0.889111).abs() < 1e-6);
-        assert!((d[3].2 - 4.332).abs() < 1e-3);
-        assert!((d[4].2 - 216.6).abs() < 0.1);
+        assert!((d[3].value - 4.332).abs() < 1e-3);
+        assert!((d[4].value - 216.6).abs() < 0.1);
         // Continuity at Tmax, and the value a week after it by hand:
         // 24000 * (0.9921 e^{-1.12} + 0.0079 e^{-0.0224}) = 7954.25 copies/ug.
         let th = m.to_theta(&p.to_vec()).unwrap();
@@ -371,6 +519,44 @@ mod tests {
         let back = m.to_natural(&th);
         for (a, b) in back.iter().zip(p.to_vec()) {
             assert!((a - b).abs() < 1e-12 * b.abs());
+        }
+    }
+
+    /// Regression: times of ~1e16 days made `starts` panic (`f64::clamp` with a NaN bound,
+    /// from t - tmax = 0 in f64). Any finite input gives finite starts in the domain.
+    #[test]
+    fn starts_never_panic_on_extreme_finite_data() {
+        let m = Stein2019;
+        let cases = [
+            (
+                1e16,
+                vec![(1e16, 100.0), (1e16 + 2.0, 50.0), (1e16 + 4.0, 80.0)],
+            ),
+            (1e-300, vec![(0.0, 1e-300), (1e-300, 1e-300)]),
+            (5.0, vec![(1.0, f64::MAX), (5.0, f64::MAX), (9.0, 1.0)]),
+            (3.0, vec![(-1e300, 2.0), (3.0, 5.0), (1e300, 1e-300)]),
+        ];
+        for (tmax, q) in cases {
+            let cmax = q.iter().map(|&(_, c)| c).fold(0.0, f64::max);
+            for lambda_z in [None, Some(1e300), Some(1e-300), Some(0.01)] {
+                for lloq in [None, Some(1e-300), Some(1e300)] {
+                    let data = DataSummary {
+                        cmax,
+                        tmax,
+                        quantified: q.clone(),
+                        lloq,
+                        lambda_z,
+                    };
+                    let starts = m.starts(&data);
+                    assert!(!starts.is_empty());
+                    for s in starts {
+                        assert!(s.iter().all(|x| x.is_finite()), "{data:?}: {s:?}");
+                    }
+                    for (lo, hi) in m.start_box(&data).unwrap() {
+                        assert!(lo.is_finite() && hi.is_finite() && lo < hi, "{data:?}");
+                    }
+                }
+            }
         }
     }
 }

@@ -6,12 +6,24 @@ use crate::flags::hiargs::FitConfig;
 use crate::output::fit_tables::{self, FitRow};
 use crate::output::nca_tables::Failure;
 use anyhow::{Context, Result};
-use cartpk_ck::fit::observations;
-use cartpk_ck::{fit_batch, FitError, FitResult, Stein2019};
+use cartpk_ck::{fit_batch, CkModel, FitError, FitOptions, FitResult, Stein2019};
 use cartpk_core::ingest::{read_path, Dataset};
 
-/// The fitted profiles (with predictions) and the profiles not fitted.
+/// The fitted profiles (with predictions) and the profiles not fitted, for Stein 2019 with
+/// the default options (kept for `cartpk run`; see [`fit_rows_with`]).
 pub fn fit_rows<'a>(
+    data: &'a Dataset,
+    fits: &'a [Result<FitResult, FitError>],
+    failures: &mut Vec<Failure>,
+) -> Vec<FitRow<'a>> {
+    fit_rows_with(&Stein2019, &FitOptions::default(), data, fits, failures)
+}
+
+/// The fitted profiles (with predictions at the fitted samples) and the profiles not
+/// fitted.
+pub fn fit_rows_with<'a>(
+    model: &dyn CkModel,
+    options: &FitOptions,
     data: &'a Dataset,
     fits: &'a [Result<FitResult, FitError>],
     failures: &mut Vec<Failure>,
@@ -22,7 +34,7 @@ pub fn fit_rows<'a>(
             Ok(f) => rows.push(FitRow {
                 profile,
                 fit: f,
-                predictions: f.predictions(&Stein2019, &observations(profile).0),
+                predictions: f.predictions_for(model, profile, options),
             }),
             Err(e) => failures.push(Failure::of_profile(
                 &data.source,
@@ -36,11 +48,12 @@ pub fn fit_rows<'a>(
 
 /// Runs the fits as configured.
 pub fn run(config: &FitConfig) -> Result<Outcome> {
+    let model = cartpk_ck::by_name(&config.model).map_err(|e| anyhow::anyhow!("--model: {e}"))?;
     let data = read_path(&config.input, &config.ingest)?;
     crate::ingest_notes::print(&data, config.quiet);
-    let fits = fit_batch(&Stein2019, &data.profiles, &config.fit);
+    let fits = fit_batch(model.as_ref(), &data.profiles, &config.fit);
     let mut failures = Failure::from_dataset(&data);
-    let rows = fit_rows(&data, &fits, &mut failures);
+    let rows = fit_rows_with(model.as_ref(), &config.fit, &data, &fits, &mut failures);
 
     std::fs::create_dir_all(&config.out_dir).with_context(|| {
         format!(
@@ -60,11 +73,13 @@ pub fn run(config: &FitConfig) -> Result<Outcome> {
     print_failures(&failures, "fit_errors.csv");
     if !config.quiet {
         let n_conv = rows.iter().filter(|r| r.fit.converged).count();
+        let n_rep = rows.iter().filter(|r| r.fit.reportable()).count();
         let n_warn = rows.iter().filter(|r| !r.fit.warnings.is_empty()).count();
         eprintln!(
-            "cartpk fit: {} profiles fitted ({} converged, {} with warnings), {} not fitted; wrote {} to {}",
+            "cartpk fit: {} profiles fitted ({} converged, {} reportable, {} with warnings), {} not fitted; wrote {} to {}",
             rows.len(),
             n_conv,
+            n_rep,
             n_warn,
             failures.len(),
             written.join(", "),

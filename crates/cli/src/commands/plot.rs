@@ -190,15 +190,13 @@ pub fn patient_plot<'f>(
     }
 }
 
-/// The fitted curve on a fine grid from day 0 to the last sample.
+/// The fitted curve from day 0 to the last sample, on the plot crate's grid (dense over
+/// days 0-28, where the curve peaks).
 pub fn curve(model: &dyn CkModel, fit: &FitResult, t_end: f64) -> Vec<(f64, f64)> {
     let k = model.n_theta();
-    let n = 400;
-    (0..=n)
-        .map(|i| {
-            let t = t_end * i as f64 / n as f64;
-            (t, model.ln_conc(&fit.optimum[..k], t, None).exp())
-        })
+    cartpk_plot::patient::curve_times(0.0, t_end)
+        .into_iter()
+        .map(|t| (t, model.ln_conc(&fit.optimum[..k], t, None).exp()))
         .collect()
 }
 

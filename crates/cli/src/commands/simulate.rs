@@ -6,7 +6,7 @@ use crate::flags::hiargs::SimulateConfig;
 use crate::output::atomic::write_atomic;
 use crate::output::fields::{push_num, push_record, push_text};
 use anyhow::{Context, Result};
-use cartpk_ck::simulate::{simulate, simulate_covariates};
+use cartpk_ck::simulate::{simulate, simulate_covariates, simulate_outcomes};
 
 /// Writes the cohort.
 pub fn run(config: &SimulateConfig) -> Result<Outcome> {
@@ -85,9 +85,19 @@ pub fn run(config: &SimulateConfig) -> Result<Outcome> {
             "age_years",
             "response",
             "crs_grade",
+            // Simulated outcomes (days from infusion), appended so that the columns above
+            // keep their values: see `simulate_outcomes`.
+            "os_time",
+            "os_event",
+            "rfs_time",
+            "rfs_event",
+            "efs_time",
+            "efs_event",
+            "icans_grade",
         ],
     );
-    for c in &covariates {
+    let outcomes = simulate_outcomes(&cohort, &covariates, config.spec.seed);
+    for (c, o) in covariates.iter().zip(&outcomes) {
         push_text(&mut subjects, &c.subject);
         subjects.push(b',');
         push_num(&mut subjects, Some(c.dose_cells));
@@ -99,6 +109,22 @@ pub fn run(config: &SimulateConfig) -> Result<Outcome> {
         push_text(&mut subjects, &c.response);
         subjects.push(b',');
         push_num(&mut subjects, Some(f64::from(c.crs_grade)));
+        let flag = |b: bool| Some(f64::from(u8::from(b)));
+        for v in [
+            Some(o.os_time),
+            flag(o.os_event),
+            o.rfs_time,
+            o.rfs_event.and_then(flag),
+            Some(o.efs_time),
+            flag(o.efs_event),
+            Some(f64::from(o.icans_grade)),
+        ] {
+            subjects.push(b',');
+            // An outcome that does not apply (RFS of a non-responder) is an empty cell.
+            if v.is_some() {
+                push_num(&mut subjects, v);
+            }
+        }
         subjects.push(b'\n');
     }
     let subjects_path = config.out.with_file_name(format!("{stem}_subjects.csv"));

@@ -222,6 +222,8 @@ pub struct FitConfig {
     pub input: PathBuf,
     /// How to read it.
     pub ingest: IngestOptions,
+    /// The model's name (checked by `cartpk_ck::by_name`).
+    pub model: String,
     /// Estimation settings.
     pub fit: cartpk_ck::FitOptions,
     /// Output directory.
@@ -238,12 +240,7 @@ impl FitConfig {
     /// Validates `cartpk fit` flags.
     pub fn from_args(args: super::lowargs::FitArgs) -> Result<FitConfig> {
         let ingest = ingest_options(&args.input)?;
-        if !args.model.trim().eq_ignore_ascii_case("stein2019") {
-            bail!(
-                "--model: unknown model '{}'; expected stein2019",
-                args.model
-            );
-        }
+        cartpk_ck::by_name(&args.model).map_err(|e| anyhow!("--model: {e}"))?;
         let blq: cartpk_ck::BlqMethod = args.blq.parse().map_err(|e| anyhow!("--blq: {e}"))?;
         if !(args.sigma_min > 0.0 && args.sigma_min.is_finite()) {
             bail!(
@@ -257,9 +254,11 @@ impl FitConfig {
         Ok(FitConfig {
             input: args.input.input,
             ingest,
+            model: args.model,
             fit: cartpk_ck::FitOptions {
                 blq,
                 sigma_min: args.sigma_min,
+                include_baseline: args.fit_baseline,
                 ..cartpk_ck::FitOptions::default()
             },
             out_dir: args.out,

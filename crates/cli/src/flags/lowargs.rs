@@ -169,6 +169,11 @@ pub struct FitArgs {
     #[arg(long, default_value = "stein2019", value_name = "MODEL")]
     pub model: String,
 
+    /// Keep pre-infusion (baseline, time <= 0) samples in the likelihood. By default they
+    /// are left out: they measure background, not the model's C(0).
+    #[arg(long)]
+    pub fit_baseline: bool,
+
     /// BLQ in the likelihood: m3 (censored, Beal's M3) or m1 (dropped; for comparison).
     #[arg(long, default_value = "m3", value_name = "METHOD")]
     pub blq: String,

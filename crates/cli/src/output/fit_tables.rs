@@ -3,7 +3,8 @@
 
 use super::fields::{push_num, push_record, push_text};
 use super::nca_tables::Failure;
-use cartpk_ck::{FitOptions, FitResult, Prediction};
+use cartpk_ck::fit::trust::format_rse;
+use cartpk_ck::{CkModel, FitOptions, FitResult, Prediction};
 use cartpk_core::Profile;
 use serde::Serialize;
 
@@ -23,6 +24,14 @@ fn unit_of(unit: &str, conc_unit: &str) -> String {
         "conc" => conc_unit.to_string(),
         "ln(conc)" => format!("ln({conc_unit})"),
         u => u.to_string(),
+    }
+}
+
+/// An RSE cell: the number, `>1000` above 1000%, `NA` when missing.
+fn push_rse(out: &mut Vec<u8>, rse_pct: Option<f64>) {
+    match rse_pct {
+        Some(r) if r <= 1000.0 => push_num(out, Some(r)),
+        r => push_text(out, &format_rse(r)),
     }
 }
 
@@ -71,25 +80,27 @@ pub fn estimates_csv(rows: &[FitRow<'_>]) -> Vec<u8> {
             out.push(b',');
             push_num(&mut out, e.se);
             out.push(b',');
-            push_num(&mut out, e.rse_pct);
+            push_rse(&mut out, e.rse_pct);
             out.push(b'\n');
         }
-        for &(name, unit, value) in &r.fit.derived {
+        for d in &r.fit.derived {
             push_key(&mut out, r.profile);
-            push_text(&mut out, name);
+            push_text(&mut out, d.name);
             out.extend_from_slice(b",derived,");
-            push_num(&mut out, Some(value));
+            push_num(&mut out, Some(d.value));
             out.push(b',');
-            push_text(&mut out, &unit_of(unit, cu));
+            push_text(&mut out, &unit_of(d.unit, cu));
             out.extend_from_slice(b",NA,NA\n");
         }
     }
     out
 }
 
-/// One row per fit: key, fit statistics, every estimate and its RSE, derived quantities,
-/// warnings. Units in the column names, `conc_unit` meaning the row's unit.
-pub fn summary_csv(rows: &[FitRow<'_>]) -> Vec<u8> {
+/// One row per fit: key, fit statistics, whether it is reportable and which trust
+/// criteria fail, every estimate and its RSE, derived quantities, warnings. Columns from
+/// the model's parameter list; units in the column names, `conc_unit` meaning the row's
+/// unit.
+pub fn summary_csv(model: &dyn CkModel, rows: &[FitRow<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut header: Vec<String> = [
         "subject",
@@ -98,8 +109,11 @@ pub fn summary_csv(rows: &[FitRow<'_>]) -> Vec<u8> {
         "conc_unit",
         "model",
         "blq_method",
+        "scale",
         "n_obs",
+        "n_quantified",
         "n_blq",
+        "n_baseline",
         "n_params",
         "neg2ll",
         "aic",
@@ -107,20 +121,26 @@ pub fn summary_csv(rows: &[FitRow<'_>]) -> Vec<u8> {
         "converged",
         "termination",
         "iterations",
+        "gradient_norm",
         "condition_number",
+        "reportable",
+        "trust_failures",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    if let Some(first) = rows.first() {
-        for e in &first.fit.estimates {
-            let u = unit_of(e.unit, "conc_unit");
-            header.push(format!("{} [{u}]", e.name));
-            header.push(format!("{}.rse [%]", e.name));
-        }
-        for &(name, unit, _) in &first.fit.derived {
-            header.push(format!("{name} [{}]", unit_of(unit, "conc_unit")));
-        }
+    let params = model.parameters();
+    for p in params {
+        let u = unit_of(p.unit, "conc_unit");
+        header.push(format!("{} [{u}]", p.name));
+        header.push(format!("{}.rse [%]", p.name));
+    }
+    header.push("sigma [ln(conc_unit)]".to_string());
+    header.push("sigma.rse [%]".to_string());
+    let k = model.n_theta();
+    let derived_names = model.derived(&model.to_natural(&vec![0.0; k]));
+    for d in &derived_names {
+        header.push(format!("{} [{}]", d.name, unit_of(d.unit, "conc_unit")));
     }
     header.push("warnings".to_string());
     let h: Vec<&str> = header.iter().map(String::as_str).collect();
@@ -132,13 +152,19 @@ pub fn summary_csv(rows: &[FitRow<'_>]) -> Vec<u8> {
             cartpk_ck::BlqMethod::M3 => "M3",
             cartpk_ck::BlqMethod::M1 => "M1",
         };
-        for t in [r.profile.unit.label(), f.model, blq] {
+        let scale = match f.scale {
+            cartpk_ck::fit::ObservationScale::Log => "log",
+            cartpk_ck::fit::ObservationScale::Logit { .. } => "logit",
+        };
+        for t in [r.profile.unit.label(), f.model, blq, scale] {
             push_text(&mut out, t);
             out.push(b',');
         }
         for v in [
             f.n_obs as f64,
+            f.n_quantified as f64,
             f.n_blq as f64,
+            f.n_baseline as f64,
             f.n_params as f64,
             f.neg2ll,
             f.aic,
@@ -148,23 +174,33 @@ pub fn summary_csv(rows: &[FitRow<'_>]) -> Vec<u8> {
             out.push(b',');
         }
         out.extend_from_slice(if f.converged { b"true," } else { b"false," });
-        push_text(&mut out, &f.termination);
+        push_text(&mut out, &f.termination.to_string());
         out.push(b',');
         push_num(&mut out, Some(f.iterations as f64));
         out.push(b',');
+        push_num(&mut out, Some(f.gradient_norm));
+        out.push(b',');
         push_num(&mut out, Some(f.condition_number));
+        out.extend_from_slice(if f.reportable() {
+            b",true,"
+        } else {
+            b",false,"
+        });
+        let failures: Vec<String> = f.trust_failures.iter().map(|t| t.to_string()).collect();
+        push_text(&mut out, &failures.join("; "));
         for e in &f.estimates {
             out.push(b',');
             push_num(&mut out, Some(e.value));
             out.push(b',');
-            push_num(&mut out, e.rse_pct);
+            push_rse(&mut out, e.rse_pct);
         }
-        for &(_, _, v) in &f.derived {
+        for d in &f.derived {
             out.push(b',');
-            push_num(&mut out, Some(v));
+            push_num(&mut out, Some(d.value));
         }
         out.push(b',');
-        push_text(&mut out, &f.warnings.join("; "));
+        let warnings: Vec<String> = f.warnings.iter().map(|w| w.to_string()).collect();
+        push_text(&mut out, &warnings.join("; "));
         out.push(b'\n');
     }
     out
@@ -269,7 +305,12 @@ pub fn write_tables(
     let mut written = Vec::new();
     if outputs.csv {
         write_atomic(&dir.join("fit_estimates.csv"), &estimates_csv(rows))?;
-        write_atomic(&dir.join("fit_summary.csv"), &summary_csv(rows))?;
+        let model = cartpk_ck::by_name(rows.first().map_or("stein2019", |r| r.fit.model))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        write_atomic(
+            &dir.join("fit_summary.csv"),
+            &summary_csv(model.as_ref(), rows),
+        )?;
         write_atomic(&dir.join("fit_predictions.csv"), &predictions_csv(rows))?;
         written.extend([
             "fit_estimates.csv",

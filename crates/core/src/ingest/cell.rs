@@ -127,7 +127,12 @@ pub(crate) struct NumberStyle {
 /// (thousands grouped by three), and with a decimal comma `1,5` / `1.250,5` / `1 250,5`.
 /// Infinite or NaN results are refused (`None`).
 pub(crate) fn parse_number_styled(text: &str, style: NumberStyle) -> Option<f64> {
-    let t = text.trim();
+    parse_trimmed_number(text.trim(), style)
+}
+
+/// [`parse_number_styled`] of a text without surrounding white space.
+#[inline]
+fn parse_trimmed_number(t: &str, style: NumberStyle) -> Option<f64> {
     // Hot path: a plain number.
     if let Ok(v) = t.parse::<f64>() {
         return v.is_finite().then_some(v);
@@ -237,13 +242,13 @@ pub(crate) fn parse_result(text: &str, style: NumberStyle) -> Result<ResultText,
     if t.is_empty() {
         return Ok(ResultText::Empty);
     }
-    if let Some(v) = parse_number_styled(t, style) {
+    if let Some(v) = parse_trimmed_number(t, style) {
         return number_result(v);
     }
     // Hot path of BLQ rows: `<50`.
     if let Some(rest) = t.strip_prefix('<') {
-        if let Some(limit) = parse_number_styled(rest.trim_start_matches('=').trim(), style) {
-            if limit >= 0.0 {
+        if let Ok(limit) = rest.parse::<f64>() {
+            if limit.is_finite() && limit >= 0.0 {
                 return limit_result(limit).map(|l| ResultText::Blq(Some(l)));
             }
         }

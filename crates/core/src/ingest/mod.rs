@@ -464,6 +464,8 @@ struct Reader<'a> {
     style: NumberStyle,
     /// The last visit text seen and whether it names a baseline visit.
     last_visit: (Vec<u8>, bool),
+    /// The last LLOQ text seen and its value.
+    last_lloq: (Vec<u8>, Option<f64>),
     notes: IngestNotes,
     builders: Vec<Builder>,
     index: HashMap<ProfileKey, usize>,
@@ -509,6 +511,8 @@ impl<'a> Reader<'a> {
             delimiter: setup.delimiter,
             style: setup.style,
             last_visit: (Vec::new(), false),
+            // An empty cell is "no LLOQ", so the empty text starts the cache.
+            last_lloq: (Vec::new(), None),
             notes: IngestNotes::default(),
             builders: Vec::new(),
             index: HashMap::new(),
@@ -731,8 +735,14 @@ impl<'a> Reader<'a> {
 
         // Result, LLOQ, ULOQ, BLQ flag.
         let style = self.style;
+        // The LLOQ cell usually repeats one text down a profile: parsed once per change.
         let lloq = match c.lloq {
-            Some(col) => parse_limit(&ctx.cell(rec, col), style).map_err(|p| err(col, p))?,
+            Some(col) if self.last_lloq.0.as_slice() == &rec[col] => self.last_lloq.1,
+            Some(col) => {
+                let v = parse_limit(&ctx.cell(rec, col), style).map_err(|p| err(col, p))?;
+                self.last_lloq = (rec[col].to_vec(), v);
+                v
+            }
             None => options.lloq,
         };
         let uloq = match c.uloq {

@@ -125,7 +125,10 @@ impl IngestNotes {
                 .iter()
                 .take(QUOTED)
                 .map(|e| match &e.column {
-                    Some(c) => format!("{}:{}:{} ({}) '{}'", e.file, e.line, c.index, c.name, e.text),
+                    Some(c) => format!(
+                        "{}:{}:{} ({}) '{}'",
+                        e.file, e.line, c.index, c.name, e.text
+                    ),
                     None => format!("{}:{} '{}'", e.file, e.line, e.text),
                 })
                 .collect();

@@ -47,7 +47,10 @@ pub fn skip_leading_junk(bytes: &[u8]) -> (Vec<u64>, &[u8]) {
 /// outside quotes, `preferred` on a tie (and when none is there). So a `;` file whose
 /// header has a name with a comma in it is still read with `;`.
 pub fn detect_delimiter(bytes: &[u8], preferred: u8) -> u8 {
-    let end = bytes.iter().position(|&b| b == b'\n').unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
     let header = &bytes[..end];
     let candidates = [preferred, b';', b'\t', b','];
     let mut counts = [0usize; 4];
