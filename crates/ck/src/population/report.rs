@@ -272,8 +272,9 @@ pub struct ResidualTableRow {
 pub struct PopulationTables {
     /// Cohort.
     pub key: CohortKey,
-    /// The model's parameter names and units (the individual columns).
-    pub model_parameters: Vec<(&'static str, String)>,
+    /// The model's parameter names and units (the individual columns; `conc` is the data's
+    /// unit, see [`unit_of`]).
+    pub model_parameters: Vec<(&'static str, &'static str)>,
     /// Parameters.
     pub parameters: Vec<ParameterRow>,
     /// Individual estimates.
@@ -470,7 +471,7 @@ pub fn fit_cohort(
         model_parameters: ck
             .parameters()
             .iter()
-            .map(|p| (p.name, unit_of(p.unit, &key.conc_unit)))
+            .map(|p| (p.name, p.unit))
             .collect(),
         parameters: parameter_rows(&fit, &key),
         individuals: individual_rows(&fit, ck, &key),

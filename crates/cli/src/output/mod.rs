@@ -4,3 +4,4 @@ pub mod atomic;
 pub mod fields;
 pub mod fit_tables;
 pub mod nca_tables;
+pub mod population_tables;
