@@ -468,11 +468,7 @@ pub fn fit_cohort(
     };
     let ck = model.structural.model();
     Ok(PopulationTables {
-        model_parameters: ck
-            .parameters()
-            .iter()
-            .map(|p| (p.name, p.unit))
-            .collect(),
+        model_parameters: ck.parameters().iter().map(|p| (p.name, p.unit)).collect(),
         parameters: parameter_rows(&fit, &key),
         individuals: individual_rows(&fit, ck, &key),
         shrinkage: shrinkage_rows(&fit, &key),

@@ -270,8 +270,7 @@ impl FitConfig {
             bail!("--min-subjects: expected at least 2");
         }
         let population = args.population.then(|| {
-            let mut options =
-                cartpk_ck::population::report::CohortFitOptions::with_seed(args.seed);
+            let mut options = cartpk_ck::population::report::CohortFitOptions::with_seed(args.seed);
             options.saem.exploratory = args.k1;
             options.saem.smoothing = args.k2;
             options.saem.blq = blq;

@@ -149,13 +149,7 @@ pub fn individual_csv(fits: &[PopulationTables]) -> Vec<u8> {
 
 /// `population_shrinkage.csv`: eta-shrinkage per parameter, epsilon-shrinkage.
 pub fn shrinkage_csv(fits: &[PopulationTables]) -> Vec<u8> {
-    let header = strings(&[
-        "matrix",
-        "assay",
-        "kind",
-        "parameter",
-        "shrinkage [%]",
-    ]);
+    let header = strings(&["matrix", "assay", "kind", "parameter", "shrinkage [%]"]);
     table(
         &header,
         fits.iter().flat_map(|f| &f.shrinkage).map(|r| {
