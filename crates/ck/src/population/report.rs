@@ -490,3 +490,118 @@ pub fn fit_cohort(
         fit,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::{simulate, CohortSpec};
+    use cartpk_core::{Assay, Matrix};
+
+    fn blood(n: usize) -> Vec<Profile> {
+        simulate(&CohortSpec::published(n, 11))
+            .iter()
+            .flat_map(|s| s.profiles())
+            .filter(|p| p.key.matrix == Matrix::Blood && p.key.assay == Assay::Qpcr)
+            .collect()
+    }
+
+    #[test]
+    fn cohorts_keep_concentration_groups_with_enough_subjects() {
+        let mut profiles = blood(25);
+        assert_eq!(profiles.len(), 25);
+        // The same samples as %CAR+ flow values: never pooled.
+        let flow: Vec<Profile> = profiles
+            .iter()
+            .map(|p| {
+                let mut q = p.clone();
+                q.key.assay = Assay::Flow;
+                q.unit = ConcUnit::PercentCarPositive;
+                q
+            })
+            .collect();
+        profiles.extend(flow);
+        let (kept, warnings) = cohorts(&profiles, 20);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(
+            (kept[0].matrix.as_str(), kept[0].assay.as_str()),
+            ("blood", "qpcr")
+        );
+        assert_eq!(kept[0].profiles.len(), 25);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].starts_with("blood flow: %CAR+"), "{warnings:?}");
+
+        let (kept, warnings) = cohorts(&profiles[..25], 30);
+        assert!(kept.is_empty());
+        assert_eq!(
+            warnings,
+            vec![format!(
+                "blood qpcr: {} subjects with a quantified sample after the infusion, fewer than the 30 a population fit needs; per-profile fits only",
+                kept_eligible(&profiles[..25])
+            )]
+        );
+    }
+
+    /// Counted by hand from the samples, independently of `cohorts`.
+    fn kept_eligible(profiles: &[Profile]) -> usize {
+        profiles
+            .iter()
+            .filter(|p| {
+                p.samples
+                    .iter()
+                    .any(|s| s.time > 0.0 && s.value.quantified().is_some())
+            })
+            .count()
+    }
+
+    #[test]
+    fn parameter_rows_carry_every_estimate_with_units() {
+        let profiles = blood(30);
+        let (kept, _) = cohorts(&profiles, 20);
+        let options = CohortFitOptions {
+            saem: SaemOptions {
+                seed: 5,
+                exploratory: 60,
+                smoothing: 40,
+                conditional_iterations: 50,
+                importance_draws: 100,
+                ..SaemOptions::default()
+            },
+            vpc: VpcOptions {
+                replicates: 50,
+                ..VpcOptions::default()
+            },
+            residuals: ResidualOptions {
+                simulations: 50,
+                seed: 1,
+            },
+        };
+        let t = fit_cohort(&kept[0], &PopulationModel::stein2019(), &options).unwrap();
+        let names: Vec<&str> = t.parameters.iter().map(|r| r.parameter.as_str()).collect();
+        assert_eq!(
+            names,
+            ["cmax", "foldx", "tmax", "alpha", "fb", "beta", "sigma"]
+        );
+        assert_eq!(t.parameters[0].unit, "copies/ug");
+        assert_eq!(t.parameters[6].unit, "ln(copies/ug)");
+        assert_eq!(t.parameters[6].estimate, t.fit.residual.sigma);
+        for (row, p) in t.parameters.iter().zip(&t.fit.parameters) {
+            assert_eq!(row.estimate, p.typical);
+            assert_eq!(row.omega2, p.omega2);
+        }
+        // Individual rows: the model's parameter order, derived quantities at the mode.
+        assert_eq!(t.individuals.len(), t.fit.individuals.len());
+        let ck = crate::model::Stein2019;
+        let names: Vec<&str> = ck.parameters().iter().map(|p| p.name).collect();
+        assert_eq!(
+            t.model_parameters.iter().map(|p| p.0).collect::<Vec<_>>(),
+            names
+        );
+        assert_eq!(t.individuals[0].derived, ck.derived(&t.individuals[0].mode));
+        // Six eta-shrinkages and epsilon; residual rows for every observation fitted.
+        assert_eq!(t.shrinkage.len(), 7);
+        assert_eq!(
+            t.residuals.len(),
+            t.individuals.iter().map(|i| i.n_obs).sum::<usize>()
+        );
+    }
+}
