@@ -2,9 +2,10 @@
 
 use super::nca::print_failures;
 use super::Outcome;
-use crate::flags::hiargs::FitConfig;
+use crate::flags::hiargs::{FitConfig, PopulationConfig};
 use crate::output::fit_tables::{self, FitRow};
 use crate::output::nca_tables::Failure;
+use crate::output::population_tables;
 use anyhow::{Context, Result};
 use cartpk_ck::{fit_batch, CkModel, FitError, FitOptions, FitResult};
 use cartpk_core::ingest::{read_path, Dataset};
@@ -60,6 +61,23 @@ pub fn run(config: &FitConfig) -> Result<Outcome> {
         config.outputs,
     )?;
 
+    let mut population_failed = false;
+    if let Some(pop) = &config.population {
+        let (n_fitted, failed) = run_population(config, pop, &data)?;
+        population_failed = failed;
+        if !config.quiet {
+            eprintln!(
+                "cartpk fit --population: {n_fitted} matrix x assay cohort(s) fitted; wrote population_*.{} to {}",
+                match (config.outputs.csv, config.outputs.json) {
+                    (true, true) => "csv/json",
+                    (false, true) => "json",
+                    _ => "csv",
+                },
+                config.out_dir.display()
+            );
+        }
+    }
+
     print_failures(&failures, "fit_errors.csv");
     if !config.quiet {
         let n_conv = rows.iter().filter(|r| r.fit.converged).count();
@@ -76,9 +94,63 @@ pub fn run(config: &FitConfig) -> Result<Outcome> {
             config.out_dir.display()
         );
     }
-    Ok(if failures.is_empty() {
+    Ok(if failures.is_empty() && !population_failed {
         Outcome::Complete
     } else {
         Outcome::Partial
     })
+}
+
+/// The population fit of every matrix x assay with enough subjects; returns the cohorts
+/// fitted and whether one of them failed. A cohort that cannot be fitted is a warning; the
+/// others are still fitted and written.
+fn run_population(
+    config: &FitConfig,
+    pop: &PopulationConfig,
+    data: &Dataset,
+) -> Result<(usize, bool)> {
+    use cartpk_ck::population::{report, PopulationModel};
+    if config.model != "stein2019" {
+        anyhow::bail!(
+            "--population: only the stein2019 model has a population parameterisation, not {}",
+            config.model
+        );
+    }
+    let model = PopulationModel::stein2019();
+    let (cohorts, mut warnings) = report::cohorts(&data.profiles, pop.min_subjects);
+    let mut fits = Vec::with_capacity(cohorts.len());
+    let mut failed = false;
+    for c in &cohorts {
+        match report::fit_cohort(c, &model, &pop.options) {
+            Ok(t) => {
+                warnings.extend(
+                    t.warnings
+                        .iter()
+                        .map(|w| format!("{} {}: {w}", c.matrix, c.assay)),
+                );
+                fits.push(t);
+            }
+            Err(e) => {
+                failed = true;
+                warnings.push(format!(
+                    "{} {}: population fit failed: {e}",
+                    c.matrix, c.assay
+                ));
+            }
+        }
+    }
+    if !config.quiet {
+        for w in &warnings {
+            eprintln!("warning: population: {w}");
+        }
+    }
+    population_tables::write_tables(
+        &config.out_dir,
+        &fits,
+        &pop.options,
+        &data.source,
+        &warnings,
+        config.outputs,
+    )?;
+    Ok((fits.len(), failed))
 }

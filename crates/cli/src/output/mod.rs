@@ -5,4 +5,5 @@ pub mod atomic;
 pub mod fields;
 pub mod fit_tables;
 pub mod nca_tables;
+pub mod population_tables;
 pub mod publish;
