@@ -6,7 +6,8 @@ use crate::flags::hiargs::{FitConfig, PopulationConfig};
 use crate::output::fit_tables::{self, FitRow};
 use crate::output::nca_tables::Failure;
 use crate::output::population_tables;
-use anyhow::{Context, Result};
+use crate::output::publish::{self, Publisher};
+use anyhow::Result;
 use cartpk_ck::{fit_batch, CkModel, FitError, FitOptions, FitResult};
 use cartpk_core::ingest::{read_path, Dataset};
 
@@ -40,20 +41,21 @@ pub fn fit_rows_with<'a>(
 /// Runs the fits as configured.
 pub fn run(config: &FitConfig) -> Result<Outcome> {
     let model = cartpk_ck::by_name(&config.model).map_err(|e| anyhow::anyhow!("--model: {e}"))?;
+    // Outputs as a set (output/publish.rs), as `cartpk nca` does.
+    let publisher = Publisher::begin(
+        &config.out_dir,
+        "fit",
+        publish::context(&[config.input.as_path()]),
+    )?;
+    let out_dir = publisher.staging_dir().to_path_buf();
     let data = read_path(&config.input, &config.ingest)?;
     crate::ingest_notes::print(&data, config.quiet);
     let fits = fit_batch(model.as_ref(), &data.profiles, &config.fit);
     let mut failures = Failure::from_dataset(&data);
     let rows = fit_rows_with(model.as_ref(), &config.fit, &data, &fits, &mut failures);
 
-    std::fs::create_dir_all(&config.out_dir).with_context(|| {
-        format!(
-            "{}: cannot create the output directory",
-            config.out_dir.display()
-        )
-    })?;
     let written = fit_tables::write_tables(
-        &config.out_dir,
+        &out_dir,
         &rows,
         &config.fit,
         &data.source,
@@ -63,7 +65,7 @@ pub fn run(config: &FitConfig) -> Result<Outcome> {
 
     let mut population_failed = false;
     if let Some(pop) = &config.population {
-        let (n_fitted, failed) = run_population(config, pop, &data)?;
+        let (n_fitted, failed) = run_population(config, pop, &data, &out_dir)?;
         population_failed = failed;
         if !config.quiet {
             eprintln!(
@@ -78,8 +80,12 @@ pub fn run(config: &FitConfig) -> Result<Outcome> {
         }
     }
 
+    let published = publisher.commit()?;
     print_failures(&failures, "fit_errors.csv");
     if !config.quiet {
+        for w in published.warnings() {
+            eprintln!("warning: {w}");
+        }
         let n_conv = rows.iter().filter(|r| r.fit.converged).count();
         let n_rep = rows.iter().filter(|r| r.fit.reportable()).count();
         let n_warn = rows.iter().filter(|r| !r.fit.warnings.is_empty()).count();
@@ -108,6 +114,7 @@ fn run_population(
     config: &FitConfig,
     pop: &PopulationConfig,
     data: &Dataset,
+    out_dir: &std::path::Path,
 ) -> Result<(usize, bool)> {
     use cartpk_ck::population::{report, PopulationModel};
     if config.model != "stein2019" {
@@ -145,7 +152,7 @@ fn run_population(
         }
     }
     population_tables::write_tables(
-        &config.out_dir,
+        out_dir,
         &fits,
         &pop.options,
         &data.source,
