@@ -4,6 +4,7 @@
 //! defaults from here, so `nca`, `fit`, `plot` and `run` agree.
 
 use crate::criteria::AcceptanceCriteria;
+use crate::endpoints::EndpointOptions;
 use crate::sampling::SamplingRule;
 use cartpk_ck::FitOptions;
 use cartpk_core::Dose;
@@ -54,6 +55,9 @@ pub struct Settings {
     pub landmark_days: Vec<f64>,
     /// Most patients whose figures are inlined in the report ([`INLINE_PATIENT_LIMIT`]).
     pub inline_patient_limit: usize,
+    /// The trial endpoints: response rates, time-to-event, persistence, exposure-response
+    /// (the library's documented defaults).
+    pub endpoints: EndpointOptions,
 }
 
 impl Default for Settings {
@@ -76,6 +80,7 @@ impl Default for Settings {
             group_by: None,
             landmark_days: LANDMARK_DAYS.to_vec(),
             inline_patient_limit: INLINE_PATIENT_LIMIT,
+            endpoints: EndpointOptions::default(),
         }
     }
 }
