@@ -4,13 +4,12 @@
 //! caller writes [`Report::files`] wherever it wants.
 
 use crate::cohort::{
-    estimate_rows, exposure_response, quantifiable_table, summary_table, tissue_ratios,
-    visit_table, EstimateRow, ExposureResponseRow, ExposureRow, QuantifiableRow, SummaryRow,
-    TissueRatioRow, VisitRow,
+    estimate_rows, exposure_response, summary_table, tissue_ratios, visit_table, EstimateRow,
+    ExposureResponseRow, ExposureRow, SummaryRow, TissueRatioRow, VisitRow,
 };
+use crate::criteria::{aucinf_exclusions, fit_verdict, half_life_exclusions, FitVerdict};
 use crate::endpoint_figures::{endpoint_figures, EndpointFigure};
 use crate::endpoints::{endpoints, Endpoints};
-use crate::criteria::{aucinf_exclusions, fit_verdict, half_life_exclusions, FitVerdict};
 use crate::figures::{by_kind, cohort_plot, gof_plot, patient_plot, patients};
 use crate::metric::Metric;
 use crate::provenance::Provenance;
@@ -107,8 +106,6 @@ pub struct Report {
     pub estimates: Vec<EstimateRow>,
     /// Concentration at each visit (sparse kinds).
     pub visits: Vec<VisitRow>,
-    /// Patients with quantifiable levels at landmark days.
-    pub persistence: Vec<QuantifiableRow>,
     /// Exposure by response.
     pub exposure_response: Vec<ExposureResponseRow>,
     /// Tissue-to-blood ratios at matched visits.
@@ -152,6 +149,12 @@ pub fn nca_severity(w: &NcaWarning) -> Severity {
         _ => Severity::Changes,
     }
 }
+
+/// A grouping of subjects: its name and each subject's group.
+type Grouping<'a> = (String, &'a dyn Fn(&str) -> Option<String>);
+
+/// A patient figure with its warnings, or (subject, why it was not drawn).
+type PatientFigure = Result<(RenderedFigure, Vec<Warning>), (String, String)>;
 
 /// A figure as PNG and SVG, with what it left out ([`cartpk_plot::Figure::warnings`]).
 pub struct Drawn {
@@ -251,7 +254,7 @@ fn exposure_by_group_plots(
     estimates: &[EstimateRow],
     settings: &Settings,
     kind_label: &str,
-    groupings: &[(String, &dyn Fn(&str) -> Option<String>)],
+    groupings: &[Grouping<'_>],
 ) -> Vec<(String, String, MetricByGroupPlot)> {
     let exposure = &settings.endpoints.exposure;
     let metrics: Vec<Metric> = std::iter::once(Metric::Cmax)
@@ -287,7 +290,12 @@ fn exposure_by_group_plots(
                 .map(|(name, values)| GroupValues { name, values })
                 .collect();
             // Responders first, so the plot reads CR, CRi ... NR.
-            groups.sort_by_key(|g| (settings.endpoints.responders.classify(&g.name) != Some(true), g.name.clone()));
+            groups.sort_by_key(|g| {
+                (
+                    settings.endpoints.responders.classify(&g.name) != Some(true),
+                    g.name.clone(),
+                )
+            });
             let label = m.label();
             let stem = format!(
                 "{}_by_{}",
@@ -349,7 +357,28 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
             line,
         ));
     }
-    if let Some(t) = subjects.filter(|t| !t.unrecognised.is_empty()) {
+    // Columns the endpoint analyses read (time-to-event, grades) are recognised there.
+    let endpoint_column = |c: &str| {
+        let c = c.to_ascii_lowercase();
+        ["_time", "_event", "_status", "_grade", "_date"]
+            .iter()
+            .any(|s| c.ends_with(s))
+            || settings
+                .endpoints
+                .response_columns
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&c))
+    };
+    let unrecognised: Vec<&str> = subjects
+        .map(|t| {
+            t.unrecognised
+                .iter()
+                .map(String::as_str)
+                .filter(|c| !endpoint_column(c))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(t) = subjects.filter(|_| !unrecognised.is_empty()) {
         warnings.push(warning(
             &t.file,
             None,
@@ -358,7 +387,7 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
             Severity::Note,
             format!(
                 "column(s) not recognised, passed through to the tables as they are: {}",
-                t.unrecognised.join(", ")
+                unrecognised.join(", ")
             ),
         ));
     }
@@ -675,7 +704,6 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
     let summary = summary_table(&rows, &metrics, c, &rich_kind);
     let estimates = estimate_rows(&rows, &metrics, c, &rich_kind);
     let visits = visit_table(&rows, &sparse_kind);
-    let persistence = quantifiable_table(&rows, &settings.landmark_days);
     let er_rows: Vec<ExposureRow<'_>> = rows
         .iter()
         .map(|r| ExposureRow {
@@ -724,7 +752,7 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
             (Some(Ok(f)), Some(v)) if v.reportable => Some(f),
             _ => None,
         };
-        let drawn: Vec<Result<(RenderedFigure, Vec<Warning>), (String, String)>> = pts
+        let drawn: Vec<PatientFigure> = pts
             .par_iter()
             .map(|patient| {
                 let plot = patient_plot(patient, &profiles, &nca, &is_rich, &fit_of);
@@ -738,12 +766,7 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
                     None
                 };
                 let path = format!("plots/patients/{}.png", patient.file_name);
-                let notes = figure_warnings(
-                    &source,
-                    Some(&patient.subject.to_string()),
-                    &path,
-                    &png.warnings,
-                );
+                let notes = figure_warnings(&source, Some(patient.subject), &path, &png.warnings);
                 Ok((
                     RenderedFigure {
                         kind: FigureKind::Patient,
@@ -856,7 +879,7 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         );
         let response_level = |s: &str| response_of(s).map(|v| v.trim().to_string());
         let by_group = |s: &str| group_of(s).map(|v| v.trim().to_string());
-        let mut groupings: Vec<(String, &dyn Fn(&str) -> Option<String>)> = Vec::new();
+        let mut groupings: Vec<Grouping<'_>> = Vec::new();
         if response_col.is_some() {
             groupings.push((settings.response_column.clone(), &response_level));
         }
@@ -907,7 +930,6 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         summary,
         estimates,
         visits,
-        persistence,
         exposure_response,
         tissue_ratios,
         endpoints,

@@ -184,8 +184,10 @@ pub struct PersistenceLandmarkCsvRow {
 pub struct LogisticCsvRow {
     /// Response column.
     pub response_column: String,
-    /// Exposure metric (PKNCA name).
+    /// Exposure metric (PKNCA name, e.g. `cmax`, `aucint.last.0-28`).
     pub metric: String,
+    /// Study-report label (Cmax, AUC0-28d).
+    pub label: String,
     /// Its unit.
     pub unit: String,
     /// Patients.
@@ -322,7 +324,16 @@ pub fn logistic_rows(e: &Endpoints) -> Vec<LogisticCsvRow> {
         .iter()
         .map(|f| LogisticCsvRow {
             response_column: f.response_column.clone(),
-            metric: f.metric.to_string(),
+            metric: if f.metric == "cmax" {
+                "cmax".to_string()
+            } else {
+                "aucint.last.0-28".to_string()
+            },
+            label: if f.metric == "cmax" {
+                "Cmax".to_string()
+            } else {
+                "AUC0-28d".to_string()
+            },
             unit: f.unit.clone(),
             n: f.fit.n,
             n_responders: f.fit.n_events,

@@ -543,7 +543,9 @@ impl RunConfig {
         if let Some(m) = &args.response_ci {
             settings.endpoints.ci_method = cartpk_report::response::CiMethod::parse(m)
                 .with_context(|| {
-                    format!("--response-ci '{m}': expected clopper-pearson, wilson, jeffreys or mid-p")
+                    format!(
+                        "--response-ci '{m}': expected clopper-pearson, wilson, jeffreys or mid-p"
+                    )
                 })?;
         }
         settings.group_by = args.group_by;
