@@ -14,6 +14,17 @@ pub fn print(data: &Dataset, quiet: bool) {
     for line in data.assumptions.summary() {
         let _ = writeln!(err, "note: {}: {line}", data.source);
     }
+    // Ids a spreadsheet would run as formulas: neutralised in every CSV table.
+    let mut seen = std::collections::BTreeSet::new();
+    for p in &data.profiles {
+        let id = p.key.subject.as_str();
+        if seen.insert(id) {
+            if let Some(w) = cartpk_core::spreadsheet::formula_warning(&data.source, "subject", id)
+            {
+                let _ = writeln!(err, "warning: {w}");
+            }
+        }
+    }
 }
 
 /// Prints the subjects file's unrecognised columns (they still pass through to tables).

@@ -24,8 +24,15 @@ use commands::Outcome;
 use flags::hiargs::{FitConfig, NcaConfig, PlotConfig, RunConfig, SimulateConfig};
 use flags::lowargs::{Command, LowArgs};
 use std::process::ExitCode;
+use std::sync::OnceLock;
+use std::time::SystemTime;
+
+/// When the process started: leftovers of interrupted runs younger than this are never
+/// touched (output/publish.rs).
+pub static STARTED: OnceLock<SystemTime> = OnceLock::new();
 
 fn main() -> ExitCode {
+    STARTED.get_or_init(SystemTime::now);
     let args = LowArgs::parse();
     let threads = |n: Option<usize>| {
         if let Some(n) = n {

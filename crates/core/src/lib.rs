@@ -23,6 +23,7 @@ pub mod ingest;
 pub mod matrix;
 pub mod profile;
 pub mod sample;
+pub mod spreadsheet;
 pub mod subjects;
 pub mod time_unit;
 pub mod unit;

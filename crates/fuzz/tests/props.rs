@@ -101,7 +101,7 @@ proptest! {
     }
 }
 
-/// Clean profiles reach every stage: NCA results, fits and both figure formats, so that
+/// Clean profiles reach every stage (9 quantified samples: a Stein fit needs parameters + 2): NCA results, fits and both figure formats, so that
 /// the property above tests the stages and not only the error paths.
 #[test]
 fn a_clean_file_reaches_every_stage() {
@@ -111,6 +111,7 @@ fn a_clean_file_reaches_every_stage() {
         P01,blood,qpcr,7,40000,copies/ug,50\n\
         P01,blood,qpcr,10,20000,copies/ug,50\n\
         P01,blood,qpcr,14,9000,copies/ug,50\n\
+        P01,blood,qpcr,21,5000,copies/ug,50\n\
         P01,blood,qpcr,28,2500,copies/ug,50\n\
         P01,blood,qpcr,56,900,copies/ug,50\n\
         P01,blood,qpcr,84,500,copies/ug,50\n\

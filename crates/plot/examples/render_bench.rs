@@ -1,6 +1,8 @@
 //! Rendering time of per-patient figures, without ingestion, NCA or fits:
-//! `cargo run --release -p cartpk-plot --example render_bench -- [N] [THREADS]`.
-//! Prints a Markdown table (docs/benchmarks.md, "Plots").
+//! `cargo run --release -p cartpk-plot --example render_bench -- [N] [THREADS] [DIR] [png]`.
+//! Prints a Markdown table (docs/benchmarks.md, "Plots"). With DIR, also writes the first
+//! three figures there as PNG and SVG (to compare the rasteriser's output before and after
+//! a change). With `png` last, times the PNGs only (for a profiler or callgrind).
 //!
 //! Each patient: blood qPCR on a 14-visit trial schedule with a fitted-looking curve,
 //! blood flow, marrow at days 28/84/168 and CSF at day 28, 8 x 5 in at 100 dpi.
@@ -101,10 +103,32 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(500);
     let threads: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2);
+    let dir = args.next().filter(|d| d != "png");
+    let png_only = std::env::args().any(|a| a == "png");
     let plots: Vec<PatientPlot> = (0..n).map(patient).collect();
+    if let Some(dir) = &dir {
+        for (i, p) in plots.iter().take(3).enumerate() {
+            for format in [ImageFormat::Png, ImageFormat::Svg] {
+                let path = format!("{dir}/patient{i}.{}", format.extension());
+                match render(p, format, &PlotOptions::default()) {
+                    Ok(bytes) => {
+                        if let Err(e) = std::fs::write(&path, bytes) {
+                            eprintln!("{path}: {e}");
+                        }
+                    }
+                    Err(e) => eprintln!("{path}: {e}"),
+                }
+            }
+        }
+    }
     println!("| {n} patient figures, {threads} threads | wall time | mean size |");
     println!("| --- | --- | --- |");
-    for format in [ImageFormat::Png, ImageFormat::Svg] {
+    let formats: &[ImageFormat] = if png_only {
+        &[ImageFormat::Png]
+    } else {
+        &[ImageFormat::Png, ImageFormat::Svg]
+    };
+    for &format in formats {
         let (s, bytes) = time(&plots, format, threads);
         println!(
             "| {format:?} | {s:.2} s ({:.1} ms per figure per thread) | {:.0} kB |",

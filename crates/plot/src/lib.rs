@@ -42,9 +42,12 @@ pub mod cohort;
 pub mod exposure_response;
 pub mod gof;
 pub mod km;
+mod opacity;
 pub mod patient;
+mod png_encode;
 mod render;
 pub mod style;
+mod text_paths;
 pub mod time_axis;
 
 pub use render::{

@@ -46,7 +46,12 @@ pub fn svg_to_png(svg: &str, w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
         fontdb: font_db(),
         ..resvg::usvg::Options::default()
     };
-    let tree = resvg::usvg::Tree::from_str(svg, &options)
+    // Labels become cached glyph outlines (text_paths.rs): shaping them anew per figure was
+    // a quarter of the rasteriser's time.
+    let svg = crate::text_paths::text_to_paths(svg, &options);
+    // Translucent shapes blended directly instead of on offscreen layers (opacity.rs).
+    let svg = crate::opacity::paint_opacity(&svg);
+    let tree = resvg::usvg::Tree::from_str(&svg, &options)
         .map_err(|e| PlotError::Draw(format!("SVG not readable by the rasteriser: {e}")))?;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h)
         .ok_or_else(|| PlotError::Options(format!("cannot allocate {w} x {h} pixels")))?;
@@ -55,9 +60,7 @@ pub fn svg_to_png(svg: &str, w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
     let transform =
         resvg::tiny_skia::Transform::from_scale(w as f32 / size.width(), h as f32 / size.height());
     resvg::render(&tree, transform, &mut pixmap.as_mut());
-    pixmap
-        .encode_png()
-        .map_err(|e| PlotError::Encode(e.to_string()))
+    crate::png_encode::encode_opaque_rgb(pixmap.data(), w, h)
 }
 
 /// Output format.

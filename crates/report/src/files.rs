@@ -6,6 +6,7 @@ use crate::analysis::Report;
 use crate::endpoints::{Curve, Endpoints, Stratified};
 use crate::html::render_html;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Error building an output file.
 #[derive(Debug, thiserror::Error)]
@@ -63,18 +64,25 @@ pub fn opt_num<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::
     }
 }
 
-/// Empty unquoted fields become `NA`.
+/// Empty unquoted fields become `NA`; text a spreadsheet would run as a formula gets a `'`
+/// in front (`cartpk_core::spreadsheet`; report.json keeps the raw text).
 fn na_for_empty(csv: &[u8]) -> Vec<u8> {
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(csv);
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     for rec in r.records().flatten() {
-        let fields: Vec<&str> = rec
+        let fields: Vec<Cow<'_, str>> = rec
             .iter()
-            .map(|f| if f.is_empty() { "NA" } else { f })
+            .map(|f| {
+                if f.is_empty() {
+                    Cow::Borrowed("NA")
+                } else {
+                    cartpk_core::spreadsheet::neutralise(f)
+                }
+            })
             .collect();
-        let _ = w.write_record(&fields);
+        let _ = w.write_record(fields.iter().map(|f| f.as_bytes()));
     }
     w.into_inner().unwrap_or_default()
 }

@@ -29,6 +29,7 @@ mod individual;
 mod kernels;
 mod loglik;
 mod mstep;
+pub mod report;
 pub mod residuals;
 mod result;
 mod sa;

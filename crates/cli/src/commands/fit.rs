@@ -2,10 +2,12 @@
 
 use super::nca::print_failures;
 use super::Outcome;
-use crate::flags::hiargs::FitConfig;
+use crate::flags::hiargs::{FitConfig, PopulationConfig};
 use crate::output::fit_tables::{self, FitRow};
 use crate::output::nca_tables::Failure;
-use anyhow::{Context, Result};
+use crate::output::population_tables;
+use crate::output::publish::{self, Publisher};
+use anyhow::Result;
 use cartpk_ck::{fit_batch, CkModel, FitError, FitOptions, FitResult};
 use cartpk_core::ingest::{read_path, Dataset};
 
@@ -39,20 +41,21 @@ pub fn fit_rows_with<'a>(
 /// Runs the fits as configured.
 pub fn run(config: &FitConfig) -> Result<Outcome> {
     let model = cartpk_ck::by_name(&config.model).map_err(|e| anyhow::anyhow!("--model: {e}"))?;
+    // Outputs as a set (output/publish.rs), as `cartpk nca` does.
+    let publisher = Publisher::begin(
+        &config.out_dir,
+        "fit",
+        publish::context(&[config.input.as_path()]),
+    )?;
+    let out_dir = publisher.staging_dir().to_path_buf();
     let data = read_path(&config.input, &config.ingest)?;
     crate::ingest_notes::print(&data, config.quiet);
     let fits = fit_batch(model.as_ref(), &data.profiles, &config.fit);
     let mut failures = Failure::from_dataset(&data);
     let rows = fit_rows_with(model.as_ref(), &config.fit, &data, &fits, &mut failures);
 
-    std::fs::create_dir_all(&config.out_dir).with_context(|| {
-        format!(
-            "{}: cannot create the output directory",
-            config.out_dir.display()
-        )
-    })?;
     let written = fit_tables::write_tables(
-        &config.out_dir,
+        &out_dir,
         &rows,
         &config.fit,
         &data.source,
@@ -60,8 +63,29 @@ pub fn run(config: &FitConfig) -> Result<Outcome> {
         config.outputs,
     )?;
 
+    let mut population_failed = false;
+    if let Some(pop) = &config.population {
+        let (n_fitted, failed) = run_population(config, pop, &data, &out_dir)?;
+        population_failed = failed;
+        if !config.quiet {
+            eprintln!(
+                "cartpk fit --population: {n_fitted} matrix x assay cohort(s) fitted; wrote population_*.{} to {}",
+                match (config.outputs.csv, config.outputs.json) {
+                    (true, true) => "csv/json",
+                    (false, true) => "json",
+                    _ => "csv",
+                },
+                config.out_dir.display()
+            );
+        }
+    }
+
+    let published = publisher.commit()?;
     print_failures(&failures, "fit_errors.csv");
     if !config.quiet {
+        for w in published.warnings() {
+            eprintln!("warning: {w}");
+        }
         let n_conv = rows.iter().filter(|r| r.fit.converged).count();
         let n_rep = rows.iter().filter(|r| r.fit.reportable()).count();
         let n_warn = rows.iter().filter(|r| !r.fit.warnings.is_empty()).count();
@@ -76,9 +100,64 @@ pub fn run(config: &FitConfig) -> Result<Outcome> {
             config.out_dir.display()
         );
     }
-    Ok(if failures.is_empty() {
+    Ok(if failures.is_empty() && !population_failed {
         Outcome::Complete
     } else {
         Outcome::Partial
     })
+}
+
+/// The population fit of every matrix x assay with enough subjects; returns the cohorts
+/// fitted and whether one of them failed. A cohort that cannot be fitted is a warning; the
+/// others are still fitted and written.
+fn run_population(
+    config: &FitConfig,
+    pop: &PopulationConfig,
+    data: &Dataset,
+    out_dir: &std::path::Path,
+) -> Result<(usize, bool)> {
+    use cartpk_ck::population::{report, PopulationModel};
+    if config.model != "stein2019" {
+        anyhow::bail!(
+            "--population: only the stein2019 model has a population parameterisation, not {}",
+            config.model
+        );
+    }
+    let model = PopulationModel::stein2019();
+    let (cohorts, mut warnings) = report::cohorts(&data.profiles, pop.min_subjects);
+    let mut fits = Vec::with_capacity(cohorts.len());
+    let mut failed = false;
+    for c in &cohorts {
+        match report::fit_cohort(c, &model, &pop.options) {
+            Ok(t) => {
+                warnings.extend(
+                    t.warnings
+                        .iter()
+                        .map(|w| format!("{} {}: {w}", c.matrix, c.assay)),
+                );
+                fits.push(t);
+            }
+            Err(e) => {
+                failed = true;
+                warnings.push(format!(
+                    "{} {}: population fit failed: {e}",
+                    c.matrix, c.assay
+                ));
+            }
+        }
+    }
+    if !config.quiet {
+        for w in &warnings {
+            eprintln!("warning: population: {w}");
+        }
+    }
+    population_tables::write_tables(
+        out_dir,
+        &fits,
+        &pop.options,
+        &data.source,
+        &warnings,
+        config.outputs,
+    )?;
+    Ok((fits.len(), failed))
 }

@@ -3,12 +3,14 @@
 use super::Outcome;
 use crate::flags::hiargs::NcaConfig;
 use crate::output::nca_tables::{self, Failure, Row};
+use crate::output::publish::{self, Publisher};
 use crate::overrides::read_overrides;
 use anyhow::{Context, Result};
 use cartpk_core::ingest::read_path;
 use cartpk_core::Dose;
 use cartpk_nca::{nca_batch, unused_overrides, LambdaZOverrides};
 use std::io::Write;
+use std::path::Path;
 
 /// Most errors printed on stderr; the rest are in the errors file.
 pub const MAX_PRINTED: usize = 20;
@@ -30,6 +32,10 @@ pub fn print_failures(failures: &[Failure], errors_file: &str) {
 
 /// Runs NCA as configured.
 pub fn run(config: &NcaConfig) -> Result<Outcome> {
+    // Begun first, so that hashing the inputs for the manifest overlaps the analysis.
+    let mut inputs: Vec<&Path> = vec![&config.input];
+    inputs.extend(config.overrides.as_deref());
+    let publisher = Publisher::begin(&config.out_dir, "nca", publish::context(&inputs))?;
     let mut data = read_path(&config.input, &config.ingest)?;
     crate::ingest_notes::print(&data, config.quiet);
     if let Some(d) = &config.dose {
@@ -73,14 +79,8 @@ pub fn run(config: &NcaConfig) -> Result<Outcome> {
         failures.push(Failure::of_profile(&overrides_file, key, message));
     }
 
-    std::fs::create_dir_all(&config.out_dir).with_context(|| {
-        format!(
-            "{}: cannot create the output directory",
-            config.out_dir.display()
-        )
-    })?;
     let written = nca_tables::write_tables(
-        &config.out_dir,
+        publisher.staging_dir(),
         &rows,
         &config.nca,
         &data.source,
@@ -88,7 +88,13 @@ pub fn run(config: &NcaConfig) -> Result<Outcome> {
         config.outputs,
     )?;
 
+    let published = publisher.commit()?;
     print_failures(&failures, "nca_errors.csv");
+    if !config.quiet {
+        for w in published.warnings() {
+            eprintln!("warning: {w}");
+        }
+    }
     if !config.quiet {
         let mut err = std::io::stderr().lock();
         for note in data.notes.iter().take(MAX_PRINTED) {

@@ -4,6 +4,7 @@
 use super::Outcome;
 use crate::flags::hiargs::PlotConfig;
 use crate::output::atomic::write_atomic;
+use crate::output::publish::{self, Publisher};
 use crate::overrides::read_overrides;
 use anyhow::{Context, Result};
 use cartpk_ck::fit::observations;
@@ -34,6 +35,12 @@ pub fn write_figure<F: Figure>(
 
 /// Draws every figure.
 pub fn run(config: &PlotConfig) -> Result<Outcome> {
+    // Outputs as a set (output/publish.rs): figures of subjects no longer in the input are
+    // removed as stale, files cartpk did not write are kept.
+    let mut inputs: Vec<&std::path::Path> = vec![&config.input];
+    inputs.extend(config.groups.as_ref().map(|(p, _)| p.as_path()));
+    let publisher = Publisher::begin(&config.out_dir, "plot", publish::context(&inputs))?;
+    let out_dir = publisher.staging_dir().to_path_buf();
     let data = read_path(&config.input, &config.ingest)?;
     crate::ingest_notes::print(&data, config.quiet);
     let groups = match &config.groups {
@@ -78,7 +85,7 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
     };
 
     let patients = patients(&data.profiles);
-    let patient_dir = config.out_dir.join("patients");
+    let patient_dir = out_dir.join("patients");
     std::fs::create_dir_all(&patient_dir).with_context(|| {
         format!(
             "{}: cannot create the output directory",
@@ -135,7 +142,7 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
         let cohort = cohort_plot(&data.profiles, &idx, &group_of);
         write_figure(
             &cohort,
-            &config.out_dir,
+            &out_dir,
             &format!("cohort_{stem}"),
             &config.formats,
             &settings.plot,
@@ -150,7 +157,7 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
             let gof = gof_plot(&data.profiles[idx[0]], &preds);
             write_figure(
                 &gof,
-                &config.out_dir,
+                &out_dir,
                 &format!("gof_{stem}"),
                 &config.formats,
                 &settings.plot,
@@ -158,8 +165,14 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
         }
     }
 
+    let published = publisher.commit()?;
     for e in &failed {
         eprintln!("error: {e}");
+    }
+    if !config.quiet {
+        for w in published.warnings() {
+            eprintln!("warning: {w}");
+        }
     }
     for r in &data.rejected {
         for e in &r.errors {

@@ -1,5 +1,5 @@
 //! `cartpk run`: assay CSV (and subjects file) to the tables and figures of a clinical
-//! pharmacology report, in one output directory replaced as a whole. Orchestration only:
+//! pharmacology report, in one output directory published as a set (with a manifest). Orchestration only:
 //! the analysis, tables, figures and page come from `cartpk_report::analyse`.
 
 use super::nca::print_failures;
@@ -8,6 +8,7 @@ use crate::flags::hiargs::{Outputs, RunConfig};
 use crate::output::atomic::write_atomic;
 use crate::output::fit_tables::{self, FitRow};
 use crate::output::nca_tables::{self, Failure, Row};
+use crate::output::publish::{self, Publisher};
 use crate::overrides::read_overrides;
 use anyhow::{Context, Result};
 use cartpk_ck::Stein2019;
@@ -15,85 +16,17 @@ use cartpk_core::ingest::read_path;
 use cartpk_core::SubjectsTable;
 use cartpk_report::warnings::counts;
 use cartpk_report::{analyse, Provenance, Severity, Warning};
-use std::path::{Path, PathBuf};
-
-/// Name of the marker file that says a directory was written by `cartpk run`.
-const MARKER: &str = ".cartpk-run";
-
-/// Refuses an output path that is a file, or a non-empty directory that `cartpk run` did
-/// not write (no marker file): replacing it would delete the user's files.
-fn check_out_dir(out: &Path) -> Result<()> {
-    if out.is_file() {
-        anyhow::bail!(
-            "{}: is a file; expected a directory for the results",
-            out.display()
-        );
-    }
-    if out.is_dir() {
-        let mut entries =
-            std::fs::read_dir(out).with_context(|| format!("{}: cannot read", out.display()))?;
-        let empty = entries.next().is_none();
-        if !empty && !out.join(MARKER).is_file() {
-            anyhow::bail!(
-                "{}: not empty and not written by cartpk run; refusing to replace it (choose a new or empty directory)",
-                out.display()
-            );
-        }
-    }
-    Ok(())
-}
-
-/// A sibling of `out` to build the new directory in, on the same file system so that the
-/// final rename is atomic.
-fn staging_dir(out: &Path) -> Result<tempfile::TempDir> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)
-        .with_context(|| format!("{}: cannot create", parent.display()))?;
-    tempfile::Builder::new()
-        .prefix(".cartpk-run-")
-        .tempdir_in(&parent)
-        .with_context(|| format!("{}: cannot create a staging directory", parent.display()))
-}
-
-/// Moves the finished `staging` directory to `out`, replacing what was there: the old
-/// directory is renamed aside first and removed only after the new one is in place.
-fn replace_dir(staging: tempfile::TempDir, out: &Path) -> Result<()> {
-    let new = staging.keep();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&new, std::fs::Permissions::from_mode(0o755));
-    }
-    let old = if out.exists() {
-        let aside = out.with_file_name(format!(
-            ".{}.old-{}",
-            out.file_name()
-                .map_or("out".into(), |n| n.to_string_lossy().into_owned()),
-            std::process::id()
-        ));
-        std::fs::rename(out, &aside).with_context(|| {
-            format!("{}: cannot move the previous results aside", out.display())
-        })?;
-        Some(aside)
-    } else {
-        None
-    };
-    std::fs::rename(&new, out)
-        .with_context(|| format!("{}: cannot move the new results in place", out.display()))?;
-    if let Some(old) = old {
-        std::fs::remove_dir_all(&old)
-            .with_context(|| format!("{}: cannot remove the previous results", old.display()))?;
-    }
-    Ok(())
-}
+use std::path::Path;
 
 /// Runs the whole analysis.
 pub fn run(config: &RunConfig) -> Result<Outcome> {
     let started = std::time::Instant::now();
-    check_out_dir(&config.out_dir)?;
+    // Outputs as a set (output/publish.rs): built beside --out, published with a manifest;
+    // files cartpk did not write are kept and named, never deleted.
+    let mut inputs: Vec<&Path> = vec![&config.input];
+    inputs.extend(config.subjects.as_deref());
+    inputs.extend(config.overrides.as_deref());
+    let publisher = Publisher::begin(&config.out_dir, "run", publish::context(&inputs))?;
     let data = read_path(&config.input, &config.ingest)?;
     crate::ingest_notes::print(&data, config.quiet);
     let subjects = config
@@ -122,8 +55,7 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
     }
     report.provenance = provenance;
 
-    let staging = staging_dir(&config.out_dir)?;
-    let dir = staging.path();
+    let dir = publisher.staging_dir();
 
     // The NCA and fit tables, by the writers of `cartpk nca` and `cartpk fit`.
     let mut failures = Failure::from_dataset(&data);
@@ -208,18 +140,13 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
     for (path, bytes) in report.document_files()? {
         write_atomic(&dir.join(&path), &bytes)?;
     }
-    write_atomic(
-        &dir.join(MARKER),
-        format!(
-            "written by cartpk {} run; this directory is replaced by the next run into it\n",
-            env!("CARGO_PKG_VERSION")
-        )
-        .as_bytes(),
-    )?;
-    replace_dir(staging, &config.out_dir)?;
+    let published = publisher.commit()?;
 
     print_failures(&failures, "nca_errors.csv");
     if !config.quiet {
+        for w in published.warnings() {
+            eprintln!("warning: {w}");
+        }
         for (severity, kind, n) in counts(&report.warnings) {
             eprintln!("warning: {n:>5} {kind} ({})", severity.label());
         }

@@ -231,10 +231,21 @@ pub struct FitConfig {
     pub out_dir: PathBuf,
     /// Output formats.
     pub outputs: Outputs,
+    /// The population fit (`--population`), `None` without it.
+    pub population: Option<PopulationConfig>,
     /// Threads, `None` for every core.
     pub threads: Option<usize>,
     /// Errors only.
     pub quiet: bool,
+}
+
+/// The population fit's settings.
+#[derive(Debug, Clone)]
+pub struct PopulationConfig {
+    /// SAEM, VPC and residual settings (seeds derived from `--seed`).
+    pub options: cartpk_ck::population::report::CohortFitOptions,
+    /// Fewest eligible subjects per matrix x assay.
+    pub min_subjects: usize,
 }
 
 impl FitConfig {
@@ -252,7 +263,24 @@ impl FitConfig {
         if args.threads == Some(0) {
             bail!("--threads: expected at least 1");
         }
+        if args.k2 == 0 {
+            bail!("--k2: expected at least 1 smoothing iteration");
+        }
+        if args.min_subjects < 2 {
+            bail!("--min-subjects: expected at least 2");
+        }
+        let population = args.population.then(|| {
+            let mut options = cartpk_ck::population::report::CohortFitOptions::with_seed(args.seed);
+            options.saem.exploratory = args.k1;
+            options.saem.smoothing = args.k2;
+            options.saem.blq = blq;
+            PopulationConfig {
+                options,
+                min_subjects: args.min_subjects,
+            }
+        });
         Ok(FitConfig {
+            population,
             input: args.input.input,
             ingest,
             model: args.model,

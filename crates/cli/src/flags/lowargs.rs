@@ -182,6 +182,29 @@ pub struct FitArgs {
     #[arg(long, default_value_t = 0.05, value_name = "SD")]
     pub sigma_min: f64,
 
+    /// Also fit the population model (SAEM with BLQ censored, docs/population.md) to every
+    /// matrix x assay with at least --min-subjects subjects, writing population_*.csv.
+    #[arg(long)]
+    pub population: bool,
+
+    /// Seed of the population fit's random streams (same seed, same results for any
+    /// thread count).
+    #[arg(long, default_value_t = cartpk_ck::population::SaemOptions::default().seed, value_name = "SEED")]
+    pub seed: u64,
+
+    /// SAEM exploratory iterations K1 (step size 1).
+    #[arg(long, default_value_t = cartpk_ck::population::SaemOptions::default().exploratory, value_name = "N")]
+    pub k1: usize,
+
+    /// SAEM smoothing iterations K2 (step size 1/k).
+    #[arg(long, default_value_t = cartpk_ck::population::SaemOptions::default().smoothing, value_name = "N")]
+    pub k2: usize,
+
+    /// Fewest subjects with a quantified sample after the infusion for a population fit of
+    /// one matrix x assay; below it, per-profile fits only.
+    #[arg(long, default_value_t = cartpk_ck::population::report::MIN_POPULATION_SUBJECTS, value_name = "N")]
+    pub min_subjects: usize,
+
     /// Worker threads (default: every core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,

@@ -20,8 +20,10 @@ pub fn push_num(out: &mut Vec<u8>, v: Option<f64>) {
 }
 
 /// Appends a text field, quoted as RFC 4180 asks when it holds a delimiter, quote or line
-/// break.
+/// break, and with a `'` in front when a spreadsheet would run it as a formula
+/// (`cartpk_core::spreadsheet`; numbers are never altered).
 pub fn push_text(out: &mut Vec<u8>, s: &str) {
+    let s = &*cartpk_core::spreadsheet::neutralise(s);
     if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
         out.push(b'"');
         for b in s.bytes() {

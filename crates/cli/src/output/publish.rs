@@ -6,8 +6,8 @@
 //! 1. [`Publisher::begin`] cleans the leftovers of interrupted runs (below) and creates a
 //!    staging directory beside the output directory (same file system, so moves are
 //!    renames): `.cartpk-run-<command>-<pid>-<random>`.
-//! 2. The command writes every file into it ([`Publisher::write`], or
-//!    [`Publisher::path_for`] for a streaming writer, or any writer pointed at
+//! 2. The command writes every file into it (`Publisher::write`, or
+//!    `Publisher::path_for` for a streaming writer, or any writer pointed at
 //!    [`Publisher::staging_dir`]: every file there is part of the set).
 //! 3. [`Publisher::commit`] hashes the files and publishes them in this order:
 //!    - a journal `.cartpk-<command>-<pid>.journal` in the output directory names every
@@ -38,10 +38,6 @@
 //! rule), and `.<out>.old-<pid>` copies of a directory swap: put back as the output
 //! directory if that is missing, removed if every file in it is also in the output
 //! directory, else kept and named as foreign.
-
-// Library-style module, wired into the commands separately (issue 9): until then the
-// binary does not call everything.
-#![allow(dead_code)]
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -101,6 +97,12 @@ pub struct PublishContext {
     pub process_started: SystemTime,
     /// The cartpk version.
     pub version: String,
+}
+
+/// The context of this process (started at [`crate::STARTED`]) with `inputs`.
+pub fn context(inputs: &[&Path]) -> PublishContext {
+    let started = *crate::STARTED.get_or_init(SystemTime::now);
+    PublishContext::new(inputs, started)
 }
 
 impl PublishContext {
@@ -313,16 +315,14 @@ impl Publisher {
         })
     }
 
-    /// The run's id.
-    pub fn run_id(&self) -> &str {
-        &self.run_id
-    }
-
     /// The staging directory.
     pub fn staging_dir(&self) -> &Path {
         &self.staging
     }
 
+    // The commands point their own writers at `staging_dir`; these two helpers name a
+    // file explicitly, for the tests of the publishing rules.
+    #[cfg(test)]
     /// Where to write the output `name` (e.g. `nca_long.csv`, `patients/P01.png`): a path
     /// in the staging directory, its parent directories created. The name joins the set.
     pub fn path_for(&mut self, name: &str) -> Result<PathBuf, PublishError> {
@@ -335,6 +335,7 @@ impl Publisher {
         Ok(path)
     }
 
+    #[cfg(test)]
     /// Writes the output `name`.
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<(), PublishError> {
         let path = self.path_for(name)?;

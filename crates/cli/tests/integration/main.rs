@@ -6,6 +6,7 @@ mod fit_simulate;
 mod ingest;
 mod nca;
 mod plot;
+mod population;
 mod regression;
 mod run;
 mod simulate_seed_cohort;

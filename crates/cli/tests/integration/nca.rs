@@ -729,7 +729,16 @@ fn rerun_replaces_files_and_leaves_no_temporary_files() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["nca_errors.csv", "nca_long.csv", "nca_wide.csv"]);
+    // The tables and the manifest of the set (output/publish.rs), no temporary file.
+    assert_eq!(
+        names,
+        [
+            "nca_errors.csv",
+            "nca_long.csv",
+            "nca_manifest.json",
+            "nca_wide.csv"
+        ]
+    );
 }
 
 // ---------------------------------------------------------------------------------------

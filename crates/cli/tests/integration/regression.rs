@@ -14,6 +14,7 @@
 //! exact days only).
 
 use crate::util::{cartpk, workspace_file};
+use predicates::prelude::PredicateBooleanExt;
 
 fn wide_row(
     dir: &std::path::Path,
@@ -76,10 +77,11 @@ fn result_files_are_readable_by_others() {
     }
 }
 
-/// `cartpk run --out DIR` replaced any existing directory, so `--out data` deleted the
-/// user's input files. It now refuses a non-empty directory it did not write.
+/// `cartpk run` once deleted a non-empty directory it had not written; then it refused
+/// one. Outputs are now published as a set (output/publish.rs): files cartpk did not write
+/// are kept and named, never deleted (issue 9); a file as --out is still refused.
 #[test]
-fn run_refuses_to_replace_a_directory_it_did_not_write() {
+fn run_keeps_files_it_did_not_write() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("precious.csv"), "keep me").unwrap();
     cartpk()
@@ -87,17 +89,19 @@ fn run_refuses_to_replace_a_directory_it_did_not_write() {
         .arg(workspace_file("data/cart_cohort.csv"))
         .arg("--out")
         .arg(dir.path())
-        .arg("--quiet")
         .assert()
-        .code(1)
-        .stderr(predicates::str::contains(
-            "not empty and not written by cartpk run",
-        ));
+        .code(0)
+        .stderr(
+            predicates::str::contains("did not write")
+                .and(predicates::str::contains("precious.csv")),
+        );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("precious.csv")).unwrap(),
         "keep me"
     );
-    // A file as --out is refused too, and left as it was.
+    assert!(dir.path().join("report.html").is_file());
+    assert!(dir.path().join("run_manifest.json").is_file());
+    // A file as --out is refused, and left as it was.
     let file = dir.path().join("precious.csv");
     cartpk()
         .arg("run")
@@ -105,8 +109,7 @@ fn run_refuses_to_replace_a_directory_it_did_not_write() {
         .arg("--out")
         .arg(&file)
         .assert()
-        .code(1)
-        .stderr(predicates::str::contains("is a file"));
+        .code(1);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
 }
 

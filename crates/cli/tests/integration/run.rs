@@ -281,15 +281,16 @@ fn report_is_self_contained_and_lists_warnings_and_skipped_profiles() {
 }
 
 #[test]
-fn rerun_replaces_the_directory_as_a_whole() {
+fn rerun_replaces_its_own_files_and_keeps_the_users() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("results");
     run_example(&out, &[]);
-    std::fs::write(out.join("stale.txt"), "from an earlier run").unwrap();
+    std::fs::write(out.join("notes.txt"), "the user's").unwrap();
     run_example(&out, &[]);
-    assert!(
-        !out.join("stale.txt").exists(),
-        "the old directory was replaced, not merged into"
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "the user's",
+        "a file cartpk did not write is never deleted"
     );
     assert!(out.join("report.html").exists());
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())

@@ -16,10 +16,6 @@
 //! already starts with `'` when the rest is formula-like keeps the mapping one-to-one
 //! (`=x` becomes `'=x`, and `'=x` becomes `''=x`).
 
-// Library-style module, wired into the tables separately (issue 9): until then the binary
-// does not call it.
-#![allow(dead_code)]
-
 use std::borrow::Cow;
 
 /// Characters that make a spreadsheet read a cell as a formula when they come first.
