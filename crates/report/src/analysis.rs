@@ -4,11 +4,12 @@
 //! caller writes [`Report::files`] wherever it wants.
 
 use crate::cohort::{
-    estimate_rows, exposure_response, quantifiable_table, summary_table, tissue_ratios,
-    visit_table, EstimateRow, ExposureResponseRow, ExposureRow, QuantifiableRow, SummaryRow,
-    TissueRatioRow, VisitRow,
+    estimate_rows, exposure_response, summary_table, tissue_ratios, visit_table, EstimateRow,
+    ExposureResponseRow, ExposureRow, SummaryRow, TissueRatioRow, VisitRow,
 };
 use crate::criteria::{aucinf_exclusions, fit_verdict, half_life_exclusions, FitVerdict};
+use crate::endpoint_figures::{endpoint_figures, EndpointFigure};
+use crate::endpoints::{endpoints, Endpoints};
 use crate::figures::{by_kind, cohort_plot, gof_plot, patient_plot, patients};
 use crate::metric::Metric;
 use crate::provenance::Provenance;
@@ -19,7 +20,8 @@ use cartpk_ck::{fit_profile, FitError, FitResult, Prediction, Stein2019};
 use cartpk_core::ingest::Dataset;
 use cartpk_core::{Dose, Profile, SubjectsTable};
 use cartpk_nca::{nca_batch, NcaError, NcaResult, NcaWarning};
-use cartpk_plot::{render, series_label, ImageFormat};
+use cartpk_plot::boxplot::{GroupValues, MetricByGroupPlot};
+use cartpk_plot::{render_checked, series_label, Figure, ImageFormat, PlotOptions};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -51,6 +53,11 @@ pub enum FigureKind {
     Cohort,
     /// Goodness of fit of one matrix x assay.
     GoodnessOfFit,
+    /// A trial-endpoint figure (Kaplan-Meier, logistic exposure-response), named by its
+    /// [`endpoint_figures`] stem: `plots/<stem>.png`.
+    Endpoint,
+    /// Cmax or AUC0-28d of the exposure profiles by response level or `--group-by` group.
+    ExposureByGroup,
 }
 
 /// One matrix x assay of the data, and what its sampling supports.
@@ -99,12 +106,12 @@ pub struct Report {
     pub estimates: Vec<EstimateRow>,
     /// Concentration at each visit (sparse kinds).
     pub visits: Vec<VisitRow>,
-    /// Patients with quantifiable levels at landmark days.
-    pub persistence: Vec<QuantifiableRow>,
     /// Exposure by response.
     pub exposure_response: Vec<ExposureResponseRow>,
     /// Tissue-to-blood ratios at matched visits.
     pub tissue_ratios: Vec<TissueRatioRow>,
+    /// The trial endpoints: response rates, time-to-event, persistence, exposure-response.
+    pub endpoints: Endpoints,
     /// Figures.
     pub figures: Vec<RenderedFigure>,
     /// Every warning, triaged.
@@ -141,6 +148,173 @@ pub fn nca_severity(w: &NcaWarning) -> Severity {
         NcaWarning::NoLambdaZ(_) => Severity::Note,
         _ => Severity::Changes,
     }
+}
+
+/// A grouping of subjects: its name and each subject's group.
+type Grouping<'a> = (String, &'a dyn Fn(&str) -> Option<String>);
+
+/// A patient figure with its warnings, or (subject, why it was not drawn).
+type PatientFigure = Result<(RenderedFigure, Vec<Warning>), (String, String)>;
+
+/// A figure as PNG and SVG, with what it left out ([`cartpk_plot::Figure::warnings`]).
+pub struct Drawn {
+    /// PNG bytes.
+    pub png: Vec<u8>,
+    /// SVG bytes.
+    pub svg: Vec<u8>,
+    /// Values the figure could not draw, and why.
+    pub warnings: Vec<String>,
+}
+
+/// Draws `figure` as PNG and SVG with [`render_checked`].
+pub fn draw_both<F: Figure>(figure: &F, options: &PlotOptions) -> Result<Drawn, String> {
+    let png = render_checked(figure, ImageFormat::Png, options).map_err(|e| e.to_string())?;
+    let svg = render_checked(figure, ImageFormat::Svg, options).map_err(|e| e.to_string())?;
+    Ok(Drawn {
+        png: png.bytes,
+        svg: svg.bytes,
+        warnings: png.warnings,
+    })
+}
+
+fn draw_endpoint(figure: &EndpointFigure, options: &PlotOptions) -> Result<Drawn, String> {
+    match figure {
+        EndpointFigure::KaplanMeier(p) => draw_both(p, options),
+        EndpointFigure::ExposureResponse(p) => draw_both(p, options),
+    }
+}
+
+/// A figure's warnings as report warnings (`figure_points_not_drawn`, a note).
+fn figure_warnings(
+    file: &str,
+    subject: Option<&str>,
+    figure: &str,
+    lines: &[String],
+) -> Vec<Warning> {
+    lines
+        .iter()
+        .map(|l| Warning {
+            subject: subject.map(str::to_string),
+            ..warning(
+                file,
+                None,
+                None,
+                "figure_points_not_drawn",
+                Severity::Note,
+                format!("{figure}: {l}"),
+            )
+        })
+        .collect()
+}
+
+/// Adds a drawn figure (PNG file, SVG inlined when small) and its warnings, or a
+/// `figure_failed` warning.
+#[allow(clippy::too_many_arguments)]
+fn push_figure(
+    figures: &mut Vec<RenderedFigure>,
+    warnings: &mut Vec<Warning>,
+    source: &str,
+    label: &str,
+    kind: FigureKind,
+    name: String,
+    caption: String,
+    fig: Result<Drawn, String>,
+) {
+    let path = format!("plots/{name}.png");
+    match fig {
+        Ok(d) => {
+            warnings.extend(figure_warnings(source, None, &path, &d.warnings));
+            figures.push(RenderedFigure {
+                kind,
+                path,
+                caption,
+                png: d.png,
+                // A figure of thousands of points is linked, not inlined, so that the page
+                // stays small.
+                svg: (d.svg.len() <= MAX_INLINE_SVG_BYTES)
+                    .then(|| String::from_utf8_lossy(&d.svg).into_owned()),
+            });
+        }
+        Err(e) => warnings.push(warning(
+            source,
+            None,
+            None,
+            "figure_failed",
+            Severity::Skipped,
+            format!("{label}: {name} not drawn: {e}"),
+        )),
+    }
+}
+
+/// Cmax and AUC0-28d (the first interval) of the exposure profiles by group, one box/dot
+/// plot per metric and grouping: by response level (the response column's values as
+/// written) and by the `--group-by` column. Estimates excluded by the acceptance criteria
+/// are left out, as in the summary statistics.
+fn exposure_by_group_plots(
+    estimates: &[EstimateRow],
+    settings: &Settings,
+    kind_label: &str,
+    groupings: &[Grouping<'_>],
+) -> Vec<(String, String, MetricByGroupPlot)> {
+    let exposure = &settings.endpoints.exposure;
+    let metrics: Vec<Metric> = std::iter::once(Metric::Cmax)
+        .chain(settings.nca.intervals.first().map(|&i| Metric::Auc(i)))
+        .collect();
+    let mut out = Vec::new();
+    for (by, group_of) in groupings {
+        for m in &metrics {
+            let name = m.name();
+            let rows: Vec<&EstimateRow> = estimates
+                .iter()
+                .filter(|r| {
+                    r.matrix == exposure.matrix.label()
+                        && r.assay == exposure.assay.label()
+                        && r.parameter == name
+                        && r.included
+                })
+                .collect();
+            let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+            let mut unit = String::new();
+            for r in rows {
+                let (Some(v), Some(g)) = (r.value, group_of(&r.subject)) else {
+                    continue;
+                };
+                unit = r.unit.clone();
+                groups.entry(g).or_default().push(v);
+            }
+            if groups.len() < 2 {
+                continue;
+            }
+            let mut groups: Vec<GroupValues> = groups
+                .into_iter()
+                .map(|(name, values)| GroupValues { name, values })
+                .collect();
+            // Responders first, so the plot reads CR, CRi ... NR.
+            groups.sort_by_key(|g| {
+                (
+                    settings.endpoints.responders.classify(&g.name) != Some(true),
+                    g.name.clone(),
+                )
+            });
+            let label = m.label();
+            let stem = format!(
+                "{}_by_{}",
+                crate::file_name::file_stem(&label.to_ascii_lowercase()),
+                crate::file_name::file_stem(by)
+            );
+            out.push((
+                stem,
+                format!("{label} by {by} ({kind_label}); excluded estimates left out"),
+                MetricByGroupPlot {
+                    title: format!("{label} by {by} ({kind_label})"),
+                    metric_label: format!("{label} ({unit})"),
+                    group_label: by.clone(),
+                    groups,
+                },
+            ));
+        }
+    }
+    out
 }
 
 /// Runs the whole analysis.
@@ -183,7 +357,28 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
             line,
         ));
     }
-    if let Some(t) = subjects.filter(|t| !t.unrecognised.is_empty()) {
+    // Columns the endpoint analyses read (time-to-event, grades) are recognised there.
+    let endpoint_column = |c: &str| {
+        let c = c.to_ascii_lowercase();
+        ["_time", "_event", "_status", "_grade", "_date"]
+            .iter()
+            .any(|s| c.ends_with(s))
+            || settings
+                .endpoints
+                .response_columns
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&c))
+    };
+    let unrecognised: Vec<&str> = subjects
+        .map(|t| {
+            t.unrecognised
+                .iter()
+                .map(String::as_str)
+                .filter(|c| !endpoint_column(c))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(t) = subjects.filter(|_| !unrecognised.is_empty()) {
         warnings.push(warning(
             &t.file,
             None,
@@ -192,7 +387,7 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
             Severity::Note,
             format!(
                 "column(s) not recognised, passed through to the tables as they are: {}",
-                t.unrecognised.join(", ")
+                unrecognised.join(", ")
             ),
         ));
     }
@@ -509,7 +704,6 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
     let summary = summary_table(&rows, &metrics, c, &rich_kind);
     let estimates = estimate_rows(&rows, &metrics, c, &rich_kind);
     let visits = visit_table(&rows, &sparse_kind);
-    let persistence = quantifiable_table(&rows, &settings.landmark_days);
     let er_rows: Vec<ExposureRow<'_>> = rows
         .iter()
         .map(|r| ExposureRow {
@@ -529,6 +723,25 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
     };
     let refs: Vec<&Profile> = profiles.iter().collect();
     let tissue_ratios = tissue_ratios(&refs);
+    let mut endpoint_options = settings.endpoints.clone();
+    if endpoint_options.group_column.is_none() {
+        endpoint_options.group_column = settings.group_by.clone();
+    }
+    let pairs: Vec<(&Profile, Option<&NcaResult>)> = profiles
+        .iter()
+        .zip(nca.iter().map(|r| r.as_ref().ok()))
+        .collect();
+    let endpoints = endpoints(&pairs, subjects, &endpoint_options);
+    for w in &endpoints.warnings {
+        warnings.push(warning(
+            subjects.map_or(source.as_str(), |t| t.file.as_str()),
+            None,
+            None,
+            "endpoint_not_computed",
+            Severity::Note,
+            w.clone(),
+        ));
+    }
 
     // Figures.
     let mut figures = Vec::new();
@@ -539,31 +752,39 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
             (Some(Ok(f)), Some(v)) if v.reportable => Some(f),
             _ => None,
         };
-        let drawn: Vec<Result<RenderedFigure, (String, String)>> = pts
+        let drawn: Vec<PatientFigure> = pts
             .par_iter()
             .map(|patient| {
                 let plot = patient_plot(patient, &profiles, &nca, &is_rich, &fit_of);
-                let png = render(&plot, ImageFormat::Png, &settings.plot)
+                let png = render_checked(&plot, ImageFormat::Png, &settings.plot)
                     .map_err(|e| (patient.subject.to_string(), e.to_string()))?;
                 let svg = if inline {
-                    let b = render(&plot, ImageFormat::Svg, &settings.plot)
+                    let b = render_checked(&plot, ImageFormat::Svg, &settings.plot)
                         .map_err(|e| (patient.subject.to_string(), e.to_string()))?;
-                    Some(String::from_utf8_lossy(&b).into_owned())
+                    Some(String::from_utf8_lossy(&b.bytes).into_owned())
                 } else {
                     None
                 };
-                Ok(RenderedFigure {
-                    kind: FigureKind::Patient,
-                    path: format!("plots/patients/{}.png", patient.file_name),
-                    caption: patient.subject.to_string(),
-                    png,
-                    svg,
-                })
+                let path = format!("plots/patients/{}.png", patient.file_name);
+                let notes = figure_warnings(&source, Some(patient.subject), &path, &png.warnings);
+                Ok((
+                    RenderedFigure {
+                        kind: FigureKind::Patient,
+                        path,
+                        caption: patient.subject.to_string(),
+                        png: png.bytes,
+                        svg,
+                    },
+                    notes,
+                ))
             })
             .collect();
         for d in drawn {
             match d {
-                Ok(f) => figures.push(f),
+                Ok((f, notes)) => {
+                    figures.push(f);
+                    warnings.extend(notes);
+                }
                 Err((subject, e)) => warnings.push(Warning {
                     subject: Some(subject.clone()),
                     ..warning(
@@ -587,36 +808,17 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
                 .collect::<Vec<_>>(),
         );
         for ((k, idx), stem) in kinds.iter().zip(kind_idx.values()).zip(stems) {
-            let mut draw = |kind: FigureKind,
-                            name: String,
-                            caption: String,
-                            fig: Result<(Vec<u8>, Vec<u8>), String>| {
-                match fig {
-                    Ok((png, svg)) => figures.push(RenderedFigure {
-                        kind,
-                        path: format!("plots/{name}.png"),
-                        caption,
-                        png,
-                        // A figure of thousands of points is linked, not inlined, so that
-                        // the page stays small.
-                        svg: (svg.len() <= MAX_INLINE_SVG_BYTES)
-                            .then(|| String::from_utf8_lossy(&svg).into_owned()),
-                    }),
-                    Err(e) => warnings.push(warning(
-                        &source,
-                        None,
-                        None,
-                        "figure_failed",
-                        Severity::Skipped,
-                        format!("{}: {name} not drawn: {e}", k.label),
-                    )),
-                }
-            };
-            let both = |f: &dyn Fn(ImageFormat) -> Result<Vec<u8>, cartpk_plot::PlotError>| {
-                Ok::<_, String>((
-                    f(ImageFormat::Png).map_err(|e| e.to_string())?,
-                    f(ImageFormat::Svg).map_err(|e| e.to_string())?,
-                ))
+            let mut draw = |kind: FigureKind, name: String, caption: String, fig| {
+                push_figure(
+                    &mut figures,
+                    &mut warnings,
+                    &source,
+                    &k.label,
+                    kind,
+                    name,
+                    caption,
+                    fig,
+                )
             };
             // A sparse matrix is drawn only when some patient has two or more samples to
             // join; single visits would give an empty spaghetti panel.
@@ -634,7 +836,7 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
                         ),
                         Support::Visits => format!("{}: every patient's visits", k.label),
                     },
-                    both(&|f| render(&plot, f, &settings.plot)),
+                    draw_both(&plot, &settings.plot),
                 );
             }
             let preds: Vec<Prediction> = idx
@@ -647,9 +849,59 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
                     FigureKind::GoodnessOfFit,
                     format!("gof_{stem}"),
                     format!("{}: goodness of fit (reportable fits)", k.label),
-                    both(&|f| render(&plot, f, &settings.plot)),
+                    draw_both(&plot, &settings.plot),
                 );
             }
+        }
+    }
+
+    if settings.figures {
+        for (stem, fig) in endpoint_figures(&endpoints) {
+            let caption = match &fig {
+                EndpointFigure::KaplanMeier(p) => p.title.clone(),
+                EndpointFigure::ExposureResponse(p) => p.title.clone(),
+            };
+            let drawn = draw_endpoint(&fig, &settings.plot);
+            push_figure(
+                &mut figures,
+                &mut warnings,
+                &source,
+                "endpoints",
+                FigureKind::Endpoint,
+                stem,
+                caption,
+                drawn,
+            );
+        }
+        let kind_label = series_label(
+            &settings.endpoints.exposure.matrix,
+            &settings.endpoints.exposure.assay,
+        );
+        let response_level = |s: &str| response_of(s).map(|v| v.trim().to_string());
+        let by_group = |s: &str| group_of(s).map(|v| v.trim().to_string());
+        let mut groupings: Vec<Grouping<'_>> = Vec::new();
+        if response_col.is_some() {
+            groupings.push((settings.response_column.clone(), &response_level));
+        }
+        if let Some(g) = settings.group_by.as_ref().filter(|_| group_col.is_some()) {
+            if *g != settings.response_column {
+                groupings.push((g.clone(), &by_group));
+            }
+        }
+        for (stem, caption, plot) in
+            exposure_by_group_plots(&estimates, settings, &kind_label, &groupings)
+        {
+            let drawn = draw_both(&plot, &settings.plot);
+            push_figure(
+                &mut figures,
+                &mut warnings,
+                &source,
+                &kind_label,
+                FigureKind::ExposureByGroup,
+                stem,
+                caption,
+                drawn,
+            );
         }
     }
 
@@ -678,9 +930,9 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         summary,
         estimates,
         visits,
-        persistence,
         exposure_response,
         tissue_ratios,
+        endpoints,
         figures,
         warnings,
         subjects: subjects.cloned(),

@@ -3,6 +3,7 @@
 //! warnings table, the figures and report.html. No I/O here.
 
 use crate::analysis::Report;
+use crate::endpoints::{Curve, Endpoints, Stratified};
 use crate::html::render_html;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -86,6 +87,275 @@ fn na_for_empty(csv: &[u8]) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
+/// One row of `response_rates.csv`: a response column's rate in one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponseRateCsvRow {
+    /// Response column (visit), e.g. `response`.
+    pub column: String,
+    /// `all` or the group.
+    pub group: String,
+    /// Responders.
+    pub responders: usize,
+    /// Evaluable patients.
+    pub evaluable: usize,
+    /// Responders / evaluable, percent.
+    pub rate_pct: f64,
+    /// Lower bound, percent.
+    pub lower_pct: f64,
+    /// Upper bound, percent.
+    pub upper_pct: f64,
+    /// Interval method of `lower_pct`/`upper_pct` (default Clopper-Pearson).
+    pub ci_method: String,
+    /// Wilson score bounds, percent.
+    pub wilson_lower_pct: f64,
+    /// Wilson score upper bound, percent.
+    pub wilson_upper_pct: f64,
+    /// Confidence level.
+    pub level: f64,
+    /// Each level with its count, e.g. `CR 20; CRi 14; NR 14`.
+    pub levels: String,
+    /// Patients left out of the denominator.
+    pub n_not_evaluable: usize,
+}
+
+/// One row of `survival.csv`: a Kaplan-Meier curve at one landmark day, with its median
+/// and the log-rank p-value of its stratification.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurvivalCsvRow {
+    /// Endpoint (OS, RFS, EFS, persistence...).
+    pub endpoint: String,
+    /// Stratification (`all`, `response`, `Cmax above vs at or below the median`...).
+    pub by: String,
+    /// Curve label.
+    pub group: String,
+    /// Patients.
+    pub n: usize,
+    /// Events.
+    pub n_events: usize,
+    /// Median, days (NA: not reached).
+    #[serde(serialize_with = "opt_num")]
+    pub median_day: Option<f64>,
+    /// Lower bound of the median, days.
+    #[serde(serialize_with = "opt_num")]
+    pub median_lower_day: Option<f64>,
+    /// Upper bound of the median, days (NA: not reached).
+    #[serde(serialize_with = "opt_num")]
+    pub median_upper_day: Option<f64>,
+    /// Landmark day.
+    #[serde(serialize_with = "opt_num")]
+    pub landmark_day: Option<f64>,
+    /// At risk at the landmark.
+    pub n_risk: Option<usize>,
+    /// S(landmark).
+    #[serde(serialize_with = "opt_num")]
+    pub survival: Option<f64>,
+    /// Lower bound of S(landmark).
+    #[serde(serialize_with = "opt_num")]
+    pub survival_lower: Option<f64>,
+    /// Upper bound of S(landmark).
+    #[serde(serialize_with = "opt_num")]
+    pub survival_upper: Option<f64>,
+    /// Log-rank p-value across the stratification's curves.
+    #[serde(serialize_with = "opt_num")]
+    pub log_rank_p: Option<f64>,
+}
+
+/// One row of `persistence_landmarks.csv`: P(quantifiable transgene) at a landmark day,
+/// Kaplan-Meier, with who was censored before it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersistenceLandmarkCsvRow {
+    /// Matrix.
+    pub matrix: String,
+    /// Assay.
+    pub assay: String,
+    /// Landmark day.
+    #[serde(serialize_with = "num")]
+    pub day: f64,
+    /// At risk (still quantifiable and followed) at the day.
+    pub n_risk: Option<usize>,
+    /// Kaplan-Meier estimate of persistence.
+    #[serde(serialize_with = "opt_num")]
+    pub persistence: Option<f64>,
+    /// Lower bound.
+    #[serde(serialize_with = "opt_num")]
+    pub lower: Option<f64>,
+    /// Upper bound.
+    #[serde(serialize_with = "opt_num")]
+    pub upper: Option<f64>,
+    /// Subjects censored before the day (last sample quantifiable), `;`-separated.
+    pub censored_before: String,
+}
+
+/// One row of `exposure_response_logistic.csv`: logistic regression of response on log2
+/// exposure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogisticCsvRow {
+    /// Response column.
+    pub response_column: String,
+    /// Exposure metric (PKNCA name, e.g. `cmax`, `aucint.last.0-28`).
+    pub metric: String,
+    /// Study-report label (Cmax, AUC0-28d).
+    pub label: String,
+    /// Its unit.
+    pub unit: String,
+    /// Patients.
+    pub n: usize,
+    /// Responders.
+    pub n_responders: usize,
+    /// Odds ratio per doubling of exposure.
+    pub odds_ratio_per_doubling: f64,
+    /// Wald lower bound.
+    pub wald_lower: f64,
+    /// Wald upper bound.
+    pub wald_upper: f64,
+    /// Profile-likelihood lower bound (R's `confint`).
+    #[serde(serialize_with = "opt_num")]
+    pub profile_lower: Option<f64>,
+    /// Profile-likelihood upper bound.
+    #[serde(serialize_with = "opt_num")]
+    pub profile_upper: Option<f64>,
+    /// Wald p-value of the slope.
+    pub p_value: f64,
+    /// Likelihood-ratio p-value.
+    pub lr_p_value: f64,
+}
+
+/// The endpoint tables as CSV rows.
+pub fn response_rate_rows(e: &Endpoints) -> Vec<ResponseRateCsvRow> {
+    e.response
+        .iter()
+        .map(|r| ResponseRateCsvRow {
+            column: r.column.clone(),
+            group: r.group.clone(),
+            responders: r.rate.successes,
+            evaluable: r.rate.n,
+            rate_pct: 100.0 * r.rate.estimate,
+            lower_pct: 100.0 * r.rate.lower,
+            upper_pct: 100.0 * r.rate.upper,
+            ci_method: r.rate.method.name().to_string(),
+            wilson_lower_pct: 100.0 * r.wilson.lower,
+            wilson_upper_pct: 100.0 * r.wilson.upper,
+            level: r.rate.level,
+            levels: r
+                .levels
+                .iter()
+                .map(|(l, p)| format!("{l} {}", p.successes))
+                .collect::<Vec<_>>()
+                .join("; "),
+            n_not_evaluable: r.n_not_evaluable,
+        })
+        .collect()
+}
+
+fn curve_rows(endpoint: &str, by: &str, c: &Curve, log_rank_p: Option<f64>) -> Vec<SurvivalCsvRow> {
+    let base = SurvivalCsvRow {
+        endpoint: endpoint.to_string(),
+        by: by.to_string(),
+        group: c.label.clone(),
+        n: c.fit.n,
+        n_events: c.fit.n_events,
+        median_day: c.median.estimate,
+        median_lower_day: c.median.lower,
+        median_upper_day: c.median.upper,
+        landmark_day: None,
+        n_risk: None,
+        survival: None,
+        survival_lower: None,
+        survival_upper: None,
+        log_rank_p,
+    };
+    if c.landmarks.is_empty() {
+        return vec![base];
+    }
+    c.landmarks
+        .iter()
+        .map(|l| SurvivalCsvRow {
+            landmark_day: Some(l.time),
+            n_risk: Some(l.n_risk),
+            survival: Some(l.surv),
+            survival_lower: l.lower,
+            survival_upper: l.upper,
+            ..base.clone()
+        })
+        .collect()
+}
+
+fn stratified_rows(endpoint: &str, s: &Stratified) -> Vec<SurvivalCsvRow> {
+    let p = s.log_rank.as_ref().map(|l| l.p_value);
+    s.curves
+        .iter()
+        .flat_map(|c| curve_rows(endpoint, &s.by, c, p))
+        .collect()
+}
+
+/// `survival.csv`: every time-to-event endpoint and persistence, overall and stratified.
+pub fn survival_rows(e: &Endpoints) -> Vec<SurvivalCsvRow> {
+    let mut out = Vec::new();
+    if let Some(p) = &e.persistence {
+        out.extend(curve_rows("persistence", "all", &p.overall, None));
+        if let Some(s) = &p.by_response {
+            out.extend(stratified_rows("persistence", s));
+        }
+    }
+    for t in &e.time_to_event {
+        out.extend(curve_rows(&t.columns.name, "all", &t.overall, None));
+        for s in &t.stratified {
+            out.extend(stratified_rows(&t.columns.name, s));
+        }
+    }
+    out
+}
+
+/// `persistence_landmarks.csv`.
+pub fn persistence_landmark_rows(e: &Endpoints) -> Vec<PersistenceLandmarkCsvRow> {
+    let Some(p) = &e.persistence else {
+        return Vec::new();
+    };
+    p.landmarks
+        .iter()
+        .map(|l| PersistenceLandmarkCsvRow {
+            matrix: p.kind.matrix.label().to_string(),
+            assay: p.kind.assay.label().to_string(),
+            day: l.day,
+            n_risk: l.estimate.as_ref().map(|x| x.n_risk),
+            persistence: l.estimate.as_ref().map(|x| x.surv),
+            lower: l.estimate.as_ref().and_then(|x| x.lower),
+            upper: l.estimate.as_ref().and_then(|x| x.upper),
+            censored_before: l.censored_before.join(";"),
+        })
+        .collect()
+}
+
+/// `exposure_response_logistic.csv`.
+pub fn logistic_rows(e: &Endpoints) -> Vec<LogisticCsvRow> {
+    e.exposure_response
+        .iter()
+        .map(|f| LogisticCsvRow {
+            response_column: f.response_column.clone(),
+            metric: if f.metric == "cmax" {
+                "cmax".to_string()
+            } else {
+                "aucint.last.0-28".to_string()
+            },
+            label: if f.metric == "cmax" {
+                "Cmax".to_string()
+            } else {
+                "AUC0-28d".to_string()
+            },
+            unit: f.unit.clone(),
+            n: f.fit.n,
+            n_responders: f.fit.n_events,
+            odds_ratio_per_doubling: f.odds_ratio,
+            wald_lower: f.odds_ratio_wald.0,
+            wald_upper: f.odds_ratio_wald.1,
+            profile_lower: f.odds_ratio_profile.0,
+            profile_upper: f.odds_ratio_profile.1,
+            p_value: f.p_value,
+            lr_p_value: f.fit.lr_p_value,
+        })
+        .collect()
+}
+
 /// The tables of `report.json`: the same rows as the CSV files, with the provenance.
 #[derive(Serialize)]
 struct Tables<'a> {
@@ -96,9 +366,13 @@ struct Tables<'a> {
     summary: &'a [crate::cohort::SummaryRow],
     estimates: &'a [crate::cohort::EstimateRow],
     visits: &'a [crate::cohort::VisitRow],
-    persistence: &'a [crate::cohort::QuantifiableRow],
     exposure_response: &'a [crate::cohort::ExposureResponseRow],
     tissue_ratios: &'a [crate::cohort::TissueRatioRow],
+    response_rates: Vec<ResponseRateCsvRow>,
+    survival: Vec<SurvivalCsvRow>,
+    persistence_landmarks: Vec<PersistenceLandmarkCsvRow>,
+    exposure_response_logistic: Vec<LogisticCsvRow>,
+    endpoints: &'a Endpoints,
     warnings: &'a [crate::warnings::Warning],
 }
 
@@ -119,7 +393,9 @@ impl Report {
             .collect()
     }
 
-    /// The tables and the page: summary.csv, estimates.csv, visits.csv, quantifiable.csv,
+    /// The tables and the page: summary.csv, estimates.csv, visits.csv,
+    /// persistence_landmarks.csv, survival.csv, response_rates.csv and
+    /// exposure_response_logistic.csv (with a response column),
     /// tissue_to_blood.csv, exposure_response.csv (with a response column), warnings.csv,
     /// report.json (the same tables) and report.html. Built last so that figures that could not be written (a warning
     /// added by the caller) are in them.
@@ -138,8 +414,15 @@ impl Report {
                 csv_bytes("visits.csv", &self.visits)?,
             ),
             (
-                "quantifiable.csv".to_string(),
-                csv_bytes("quantifiable.csv", &self.persistence)?,
+                "persistence_landmarks.csv".to_string(),
+                csv_bytes(
+                    "persistence_landmarks.csv",
+                    &persistence_landmark_rows(&self.endpoints),
+                )?,
+            ),
+            (
+                "survival.csv".to_string(),
+                csv_bytes("survival.csv", &survival_rows(&self.endpoints))?,
             ),
             (
                 "tissue_to_blood.csv".to_string(),
@@ -156,6 +439,21 @@ impl Report {
                 csv_bytes("exposure_response.csv", &self.exposure_response)?,
             ));
         }
+        if !self.endpoints.response.is_empty() {
+            out.push((
+                "response_rates.csv".to_string(),
+                csv_bytes("response_rates.csv", &response_rate_rows(&self.endpoints))?,
+            ));
+        }
+        if !self.endpoints.exposure_response.is_empty() {
+            out.push((
+                "exposure_response_logistic.csv".to_string(),
+                csv_bytes(
+                    "exposure_response_logistic.csv",
+                    &logistic_rows(&self.endpoints),
+                )?,
+            ));
+        }
         let json = Tables {
             provenance: &self.provenance,
             source: &self.source,
@@ -164,9 +462,13 @@ impl Report {
             summary: &self.summary,
             estimates: &self.estimates,
             visits: &self.visits,
-            persistence: &self.persistence,
             exposure_response: &self.exposure_response,
             tissue_ratios: &self.tissue_ratios,
+            response_rates: response_rate_rows(&self.endpoints),
+            survival: survival_rows(&self.endpoints),
+            persistence_landmarks: persistence_landmark_rows(&self.endpoints),
+            exposure_response_logistic: logistic_rows(&self.endpoints),
+            endpoints: &self.endpoints,
             warnings: &self.warnings,
         };
         let mut bytes = serde_json::to_vec_pretty(&json).map_err(|e| FilesError::Json {

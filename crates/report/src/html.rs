@@ -67,7 +67,8 @@ caption{text-align:left;font-weight:bold;padding:.3em 0}th,td{border:1px solid #
 th{background:#f2f2f2;vertical-align:bottom}th small{font-weight:normal;color:#555}td:first-child,th:first-child{text-align:left}\
 td.excl{color:#999;text-decoration:line-through}.note{font-size:.8em;color:#555;max-width:75em}\
 figure{margin:1em 0}figcaption{font-size:.85em;color:#444}.thumbs{display:flex;flex-wrap:wrap;gap:.5em}\
-.thumbs figure{width:300px;margin:0}.thumbs svg,.thumbs img{width:100%;height:auto;border:1px solid #eee}svg{max-width:100%;height:auto}\
+.thumbs figure{width:300px;margin:0}.thumbs svg,.thumbs img{width:100%;height:auto;border:1px solid #eee}svg{max-width:100%;height:auto}.pair{display:grid;grid-template-columns:1fr 1fr;gap:.5em}.pair figure{margin:0}\
+\
 details{margin:.3em 0}summary{cursor:pointer}details li{font-size:.85em}.sev-skipped summary,.sev-excluded summary{font-weight:bold}\
 [id^=estimates-] td:last-child{text-align:left;white-space:normal;min-width:16em}.prov td,#settings-table td{white-space:normal;word-break:break-all;text-align:left}nav a{margin-right:1em}";
 
@@ -296,7 +297,7 @@ pub fn render_html(report: &Report) -> String {
     let sections = [
         ("exposure", "Exposure"),
         ("visits", "Tissue visits"),
-        ("persistence", "Persistence"),
+        ("endpoints", "Trial endpoints"),
         ("exposure-response", "Exposure-response"),
         ("estimates", "Individual estimates"),
         ("fits", "Model fits"),
@@ -478,40 +479,28 @@ pub fn render_html(report: &Report) -> String {
     }
     out.push_str("</section>");
 
-    // Persistence.
-    let q = &report.persistence;
-    table_section(
-        &mut out,
-        "persistence",
-        "Persistence",
-        Table {
-            id: "quantifiable".into(),
-            caption: "Patients with quantifiable levels at landmark days".into(),
-            header: ["matrix", "assay", "group", "day", "quantifiable / sampled", "fraction"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            rows: q
-                .iter()
-                .map(|x| {
-                    vec![
-                        x.matrix.clone(),
-                        x.assay.clone(),
-                        x.group.clone(),
-                        format!("{}", x.day),
-                        format!("{} / {}", x.n_quantifiable, x.n_sampled),
-                        pct(x.fraction.map(|f| 100.0 * f)),
-                    ]
-                })
-                .collect(),
-            note: Some("Among the patients sampled within the visit window (10% of the day, at least 1 day).".into()),
-        },
-    );
+    // Trial endpoints: response rates, persistence as time-to-event, OS/RFS/EFS,
+    // logistic exposure-response.
+    let endpoint_src = |stem: &str| -> Option<String> {
+        let path = format!("plots/{stem}.png");
+        report
+            .figures
+            .iter()
+            .find(|f| f.kind == FigureKind::Endpoint && f.path == path)
+            .map(|f| href(&f.path))
+    };
+    out.push_str(&crate::endpoints_html::endpoints_section(
+        &report.endpoints,
+        &s.endpoints.landmark_days,
+        &s.endpoints.persistence_days,
+        &endpoint_src,
+    ));
 
     // Exposure-response.
     let er = &report.exposure_response;
+    out.push_str("<section id=\"exposure-response\"><h2>Exposure-response</h2>");
     if er.is_empty() {
-        out.push_str("<section id=\"exposure-response\"><h2>Exposure-response</h2><p>No response column in the subjects file.</p></section>");
+        out.push_str("<p>No response column in the subjects file.</p>");
     } else {
         let gm = column(
             &er.iter()
@@ -524,11 +513,9 @@ pub fn render_html(report: &Report) -> String {
                 .collect::<Vec<_>>(),
         );
         let pv = column(&er.iter().map(|r| r.wilcoxon_p).collect::<Vec<_>>());
-        table_section(
+        table(
             &mut out,
-            "exposure-response",
-            "Exposure-response",
-            Table {
+            &Table {
                 id: "er".into(),
                 caption: format!("Exposure by response ({})", s.response_column),
                 header: ["matrix", "assay", "metric", "unit", "responders: n, geometric mean", "non-responders: n, geometric mean", "GM ratio (95% CI)", "Wilcoxon p"]
@@ -563,6 +550,19 @@ pub fn render_html(report: &Report) -> String {
             },
         );
     }
+    let by_group: Vec<_> = report
+        .figures
+        .iter()
+        .filter(|f| f.kind == FigureKind::ExposureByGroup)
+        .collect();
+    if !by_group.is_empty() {
+        out.push_str("<p>Cmax and AUC0-28d by group: a box (median, quartiles) and every patient's value; estimates failing the acceptance criteria are left out, as in the summary statistics. The logistic fit of response on exposure is under Trial endpoints.</p><div class=\"pair\">");
+        for f in by_group {
+            figure(&mut out, f);
+        }
+        out.push_str("</div>");
+    }
+    out.push_str("</section>");
 
     // Individual estimates, flagged.
     out.push_str("<section id=\"estimates\"><h2>Individual estimates</h2><p>Struck-through values fail the acceptance criteria (or the profile is sampled too sparsely) and are left out of the summaries; the reason is in the last column. Full tables: estimates.csv, nca_wide.csv.</p>");

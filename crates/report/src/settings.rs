@@ -4,14 +4,12 @@
 //! defaults from here, so `nca`, `fit`, `plot` and `run` agree.
 
 use crate::criteria::AcceptanceCriteria;
+use crate::endpoints::EndpointOptions;
 use crate::sampling::SamplingRule;
 use cartpk_ck::FitOptions;
 use cartpk_core::Dose;
 use cartpk_nca::{LambdaZOverrides, NcaOptions};
 use cartpk_plot::PlotOptions;
-
-/// Landmark days for the fraction of patients with quantifiable transgene (persistence).
-pub const LANDMARK_DAYS: [f64; 4] = [28.0, 84.0, 168.0, 365.0];
 
 /// Up to this many patients, the report inlines every patient's figure (SVG); beyond it,
 /// the figures are linked PNG files under `plots/patients/`, so that the page stays small.
@@ -50,10 +48,11 @@ pub struct Settings {
     pub responders: Vec<String>,
     /// Extra column of the subjects file to split the summaries and figures by.
     pub group_by: Option<String>,
-    /// Landmark days of the persistence table.
-    pub landmark_days: Vec<f64>,
     /// Most patients whose figures are inlined in the report ([`INLINE_PATIENT_LIMIT`]).
     pub inline_patient_limit: usize,
+    /// The trial endpoints: response rates, time-to-event, persistence, exposure-response
+    /// (the library's documented defaults).
+    pub endpoints: EndpointOptions,
 }
 
 impl Default for Settings {
@@ -74,8 +73,8 @@ impl Default for Settings {
                 .map(|s| s.trim().to_ascii_lowercase())
                 .collect(),
             group_by: None,
-            landmark_days: LANDMARK_DAYS.to_vec(),
             inline_patient_limit: INLINE_PATIENT_LIMIT,
+            endpoints: EndpointOptions::default(),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! not here, so that a bad file is a run error (exit code 1).
 
 use super::lowargs::{Format, InputArgs, NcaArgs};
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use cartpk_core::ingest::{ColumnMapping, IngestOptions};
 use cartpk_core::{ConcUnit, TimeUnit};
 use cartpk_nca::{AucMethod, BlqRule, BlqRules, Interval, LambdaZRule, NcaOptions};
@@ -555,18 +555,27 @@ impl RunConfig {
         if args.threads == Some(0) {
             bail!("--threads: expected at least 1");
         }
-        let responders: Vec<String> = args
-            .responders
-            .split(',')
-            .map(|s| s.trim().to_ascii_lowercase())
-            .filter(|s| !s.is_empty())
-            .collect();
-        if responders.is_empty() {
-            bail!("--responders: expected at least one value");
-        }
         let mut settings = settings(&args.rules, &args.analysis)?;
-        settings.response_column = args.response_column;
-        settings.responders = responders;
+        if let Some(list) = &args.responders {
+            let set = cartpk_report::response::ResponderSet::parse(list);
+            if set.responders.is_empty() {
+                bail!("--responders: expected at least one value, e.g. CR,CRi");
+            }
+            settings.responders = set.responders.iter().cloned().collect();
+            settings.endpoints.responders = set;
+        }
+        if let Some(c) = args.response_column {
+            settings.endpoints.response_columns = vec![c.clone()];
+            settings.response_column = c;
+        }
+        if let Some(m) = &args.response_ci {
+            settings.endpoints.ci_method = cartpk_report::response::CiMethod::parse(m)
+                .with_context(|| {
+                    format!(
+                        "--response-ci '{m}': expected clopper-pearson, wilson, jeffreys or mid-p"
+                    )
+                })?;
+        }
         settings.group_by = args.group_by;
         settings.inline_patient_limit = args.inline_patients;
         Ok(RunConfig {

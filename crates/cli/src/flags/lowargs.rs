@@ -339,14 +339,22 @@ pub struct RunArgs {
     #[arg(long, short, value_name = "DIR")]
     pub out: PathBuf,
 
-    /// Column of the subjects file with the response.
-    #[arg(long, default_value = cartpk_report::settings::RESPONSE_COLUMN, value_name = "COLUMN")]
-    pub response_column: String,
+    /// Column of the subjects file with the response (default: `response` for the exposure
+    /// tables and box plots; the response-rate table then takes every column named like
+    /// `response*`, `best_response*`, `bor`, `orr*` or `remission*`).
+    #[arg(long, value_name = "COLUMN")]
+    pub response_column: Option<String>,
 
-    /// Response values that count as response (comma-separated, case-insensitive); every
-    /// other non-empty value counts as non-response.
-    #[arg(long, default_value = cartpk_report::settings::RESPONDERS, value_name = "LIST")]
-    pub responders: String,
+    /// Response values that count as response (comma-separated, case-insensitive), e.g.
+    /// `CR,CRi`; NE, NA, UNK and empty cells are not evaluable, every other value is a
+    /// non-response. Default: CR, CRi, CR/CRi, CR+CRi, responder, yes, 1, true.
+    #[arg(long, value_name = "LIST")]
+    pub responders: Option<String>,
+
+    /// Interval of the response rates: clopper-pearson (exact, default), wilson, jeffreys
+    /// or mid-p.
+    #[arg(long, value_name = "METHOD")]
+    pub response_ci: Option<String>,
 
     /// Column of the subjects file to split the summaries and cohort figures by (default:
     /// the response column).

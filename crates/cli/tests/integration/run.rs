@@ -23,7 +23,10 @@ fn example_run_writes_every_output_and_statistics_match_r() {
         "fit_predictions.csv",
         "fit.json",
         "summary.csv",
-        "quantifiable.csv",
+        "persistence_landmarks.csv",
+        "survival.csv",
+        "response_rates.csv",
+        "exposure_response_logistic.csv",
         "exposure_response.csv",
         "tissue_to_blood.csv",
         "estimates.csv",
@@ -32,6 +35,12 @@ fn example_run_writes_every_output_and_statistics_match_r() {
         "report.html",
         "plots/cohort_blood_qpcr.png",
         "plots/gof_blood_qpcr.png",
+        "plots/km_persistence.png",
+        "plots/km_os.png",
+        "plots/km_rfs.png",
+        "plots/exposure_response_cmax.png",
+        "plots/cmax_by_response.png",
+        "plots/auc0-28d_by_response.png",
         "plots/patients/SIM001.png",
     ] {
         assert!(out.join(f).exists(), "{f} missing");
@@ -108,14 +117,126 @@ fn example_run_writes_every_output_and_statistics_match_r() {
         .unwrap();
     assert!(close(num(&a["wilcoxon_p"]), 0.010985490793254931, 1e-9));
 
-    // Landmark persistence table: one row per landmark day for blood qPCR, all subjects.
-    let q = read_csv(&out.join("quantifiable.csv"));
+    // Persistence as time-to-event: Kaplan-Meier landmark estimates for blood qPCR at the
+    // default landmark days, with who was censored before each.
+    let q = read_csv(&out.join("persistence_landmarks.csv"));
     let days: Vec<&str> = q
         .iter()
-        .filter(|r| r["matrix"] == "blood" && r["assay"] == "qpcr" && r["group"] == "all")
+        .filter(|r| r["matrix"] == "blood" && r["assay"] == "qpcr")
         .map(|r| r["day"].as_str())
         .collect();
     assert_eq!(days, ["28", "84", "168", "365"]);
+    for c in ["n_risk", "persistence", "lower", "upper", "censored_before"] {
+        assert!(q[0].contains_key(c), "persistence_landmarks.csv: {c}");
+    }
+    // Nobody is lost before day 28 (every patient is quantifiable then).
+    assert_eq!(q[0]["persistence"], "1");
+}
+
+/// The trial endpoints of issue 11 on the README's main command: the adult R/R trial's ORR
+/// (34/48 = 70.8%, Clopper-Pearson 95% CI 55.9-83.0; R: `binom.test(34, 48)$conf.int` =
+/// 0.5593652 0.8304692), the persistence and OS/RFS Kaplan-Meier curves and the logistic
+/// exposure-response fit, in the CSV files, report.json and report.html.
+#[test]
+fn example_run_reports_trial_endpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("results");
+    run_example(&out, &[]);
+
+    let rr = read_csv(&out.join("response_rates.csv"));
+    let all = rr
+        .iter()
+        .find(|r| r["column"] == "response" && r["group"] == "all")
+        .expect("overall response rate");
+    assert_eq!(
+        (all["responders"].as_str(), all["evaluable"].as_str()),
+        ("34", "48")
+    );
+    assert!(close(num(&all["rate_pct"]), 100.0 * 34.0 / 48.0, 1e-12));
+    assert!(close(num(&all["lower_pct"]), 55.93652, 1e-6));
+    assert!(close(num(&all["upper_pct"]), 83.04692, 1e-6));
+    assert_eq!(all["ci_method"], "clopper-pearson");
+
+    let surv = read_csv(&out.join("survival.csv"));
+    for c in [
+        "endpoint",
+        "by",
+        "group",
+        "n",
+        "n_events",
+        "median_day",
+        "median_lower_day",
+        "median_upper_day",
+        "landmark_day",
+        "n_risk",
+        "survival",
+        "survival_lower",
+        "survival_upper",
+        "log_rank_p",
+    ] {
+        assert!(surv[0].contains_key(c), "survival.csv: {c}");
+    }
+    for e in ["persistence", "OS", "RFS", "EFS"] {
+        assert!(
+            surv.iter()
+                .any(|r| r["endpoint"] == e && r["by"] == "all" && r["n"] != "0"),
+            "survival.csv: {e}"
+        );
+        assert!(
+            surv.iter()
+                .any(|r| r["endpoint"] == e && r["by"] == "response"),
+            "survival.csv: {e} by response"
+        );
+    }
+    let os = surv
+        .iter()
+        .find(|r| r["endpoint"] == "OS" && r["by"] == "all")
+        .unwrap();
+    assert_eq!(os["n"], "48");
+
+    let lr = read_csv(&out.join("exposure_response_logistic.csv"));
+    let metrics: Vec<&str> = lr.iter().map(|r| r["metric"].as_str()).collect();
+    assert_eq!(metrics.len(), 2, "Cmax and AUC0-28d: {metrics:?}");
+    for r in &lr {
+        assert_eq!((r["n"].as_str(), r["n_responders"].as_str()), ("48", "34"));
+        let or = num(&r["odds_ratio_per_doubling"]);
+        assert!(num(&r["wald_lower"]) < or && or < num(&r["wald_upper"]));
+        assert!(num(&r["profile_lower"]) < or && or < num(&r["profile_upper"]));
+    }
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    for k in [
+        "response_rates",
+        "survival",
+        "persistence_landmarks",
+        "exposure_response_logistic",
+    ] {
+        assert!(
+            json[k].as_array().is_some_and(|a| !a.is_empty()),
+            "report.json: {k}"
+        );
+    }
+
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<section id=\"endpoints\">"));
+    assert!(html.contains("34/48"), "response rate in the page");
+    assert!(
+        html.contains("70.8 (55.9-83.0)"),
+        "ORR with its exact CI in the page"
+    );
+    for f in [
+        "plots/km_persistence.png",
+        "plots/km_os_by_response.png",
+        "plots/km_rfs_by_response.png",
+        "plots/exposure_response_cmax.png",
+        "plots/exposure_response_auc_0_28.png",
+        "plots/cmax_by_response.png",
+    ] {
+        assert!(html.contains(f), "{f} in the page");
+    }
+    // The old "quantifiable among those sampled" table is gone.
+    assert!(!html.contains("quantifiable / sampled"));
 }
 
 #[test]
@@ -303,9 +424,14 @@ fn large_cohorts_link_patient_figures() {
     assert!(html.contains(
         "<a href=\"plots/patients/SIM001.png\" title=\"open full size\"><img loading=\"lazy\" src=\"plots/patients/SIM001.png\""
     ));
-    assert_eq!(html.matches("<img").count(), 48);
-    // Only the cohort and goodness-of-fit figures are inline.
-    assert!(html.matches("<svg").count() <= 6);
+    // 48 patients > 10: every patient figure is linked; so are the endpoint figures.
+    assert_eq!(
+        html.matches("<img loading=\"lazy\" src=\"plots/patients/")
+            .count(),
+        48
+    );
+    // Only the cohort and goodness-of-fit figures and the 2 box plots are inline.
+    assert!(html.matches("<svg").count() <= 6 + 2);
 }
 
 /// Runs headless Chromium on `page` at 1400 px wide; returns (DOM, screenshot path).
@@ -419,7 +545,7 @@ window.addEventListener('load', () => {
     for s in [
         "exposure",
         "visits",
-        "persistence",
+        "endpoints",
         "exposure-response",
         "estimates",
         "fits",
@@ -434,8 +560,14 @@ window.addEventListener('load', () => {
             "section {s}: {probe}"
         );
     }
-    assert_eq!(field("images"), "48", "{probe}");
-    assert_eq!(field("loaded"), "48", "every linked figure loads: {probe}");
+    // 38 linked patient figures, the endpoint figures (Kaplan-Meier, exposure-response).
+    let images: usize = field("images").parse().unwrap();
+    assert!(images >= 38 + 12, "{probe}");
+    assert_eq!(
+        field("loaded"),
+        field("images"),
+        "every linked figure loads: {probe}"
+    );
     assert!(field("svgs").parse::<usize>().unwrap() >= 5, "{probe}");
     let (sw, cw): (usize, usize) = (
         field("scrollWidth").parse().unwrap(),
