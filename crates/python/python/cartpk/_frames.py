@@ -1,0 +1,108 @@
+"""Columns between the native module and data frames, with no Python object per cell."""
+
+from __future__ import annotations
+
+from typing import Any, List, Sequence, Tuple
+
+import numpy as np
+
+_NUMERIC_KINDS = "biuf"
+
+
+def to_pandas(columns: Sequence[Tuple[str, str, bytes, Any]], attrs=None):
+    """A pandas DataFrame from native columns (name, kind, bytes, levels)."""
+    import pandas as pd
+
+    data = {}
+    for name, kind, raw, levels in columns:
+        data[name] = _array(kind, raw, levels)
+    df = pd.DataFrame(data, copy=False)
+    if attrs:
+        df.attrs.update(attrs)
+    return df
+
+
+def to_polars(columns: Sequence[Tuple[str, str, bytes, Any]]):
+    """A polars DataFrame: numbers zero-copy from the native buffers, text as strings."""
+    import polars as pl
+
+    series = []
+    for name, kind, raw, levels in columns:
+        if kind == "text":
+            codes = np.frombuffer(raw, dtype=np.uint32)
+            cats = pl.Series(name, list(levels), dtype=pl.Utf8)
+            series.append(cats.gather(pl.Series(codes)) if len(codes) else pl.Series(name, [], dtype=pl.Utf8))
+        else:
+            series.append(pl.Series(name, _array(kind, raw, levels)))
+    return pl.DataFrame(series)
+
+
+def _array(kind: str, raw: bytes, levels):
+    if kind == "f64":
+        return np.frombuffer(raw, dtype=np.float64)
+    if kind == "i64":
+        return np.frombuffer(raw, dtype=np.int64)
+    if kind == "bool":
+        return np.frombuffer(raw, dtype=np.uint8).astype(bool)
+    if kind == "text":
+        codes = np.frombuffer(raw, dtype=np.uint32)
+        lv = np.empty(len(levels), dtype=object)
+        lv[:] = levels
+        # Fancy indexing of an object array shares the distinct strings: no new object
+        # per cell.
+        return lv[codes] if len(lv) else np.empty(len(codes), dtype=object)
+    raise ValueError(f"unknown column kind {kind}")
+
+
+def is_polars(obj) -> bool:
+    mod = type(obj).__module__ or ""
+    return mod.startswith("polars") and hasattr(obj, "columns")
+
+
+def is_pandas(obj) -> bool:
+    mod = type(obj).__module__ or ""
+    return mod.startswith("pandas") and hasattr(obj, "columns")
+
+
+def from_frame(df) -> Tuple[List[str], List[Tuple[str, bytes, str]]]:
+    """A pandas or polars frame as native columns: numbers as raw f64/i64, everything
+    else factorised (codes and distinct values) and written as text."""
+    import pandas as pd
+
+    names: List[str] = []
+    cols: List[Tuple[str, bytes, str]] = []
+    polars = is_polars(df)
+    for name in df.columns:
+        s = df[name]
+        names.append(str(name))
+        if polars:
+            dtype = s.dtype
+            if dtype.is_numeric() and not dtype == __import__("polars").Boolean:
+                arr = s.cast(__import__("polars").Float64).to_numpy()
+                cols.append(("f64", np.ascontiguousarray(arr, dtype=np.float64).tobytes(), ""))
+                continue
+            s = pd.Series(s.to_numpy(), dtype=object)
+        else:
+            if s.dtype.kind in "iu" and not hasattr(s.dtype, "na_value"):
+                cols.append(("i64", np.ascontiguousarray(s.to_numpy(), dtype=np.int64).tobytes(), ""))
+                continue
+            if s.dtype.kind == "f" or (s.dtype.kind in "iu"):
+                arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
+                cols.append(("f64", np.ascontiguousarray(arr).tobytes(), ""))
+                continue
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        levels = [u if isinstance(u, str) else _text(u) for u in uniques]
+        joined = "\0".join(levels)
+        if joined.count("\0") != max(len(levels) - 1, 0):
+            raise ValueError(f"column '{name}': text holds a NUL character")
+        cols.append(("text", np.ascontiguousarray(codes, dtype=np.int64).tobytes(), joined))
+    return names, cols
+
+
+def _text(v) -> str:
+    if isinstance(v, bool) or isinstance(v, np.bool_):
+        return "true" if v else "false"
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
+    return str(v)
