@@ -33,23 +33,6 @@ pub enum Column {
     },
 }
 
-impl Column {
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        match self {
-            Column::Num(v) => v.len(),
-            Column::Int(v) => v.len(),
-            Column::Bool(v) => v.len(),
-            Column::Text { codes, .. } => codes.len(),
-        }
-    }
-
-    /// Whether it has no rows.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 /// A table: named columns of equal length.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Frame {
@@ -65,10 +48,6 @@ impl Frame {
         self.columns.push(column);
     }
 
-    /// Number of rows.
-    pub fn n_rows(&self) -> usize {
-        self.columns.first().map_or(0, Column::len)
-    }
 }
 
 /// Builds a dictionary-encoded text column.

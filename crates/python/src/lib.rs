@@ -9,6 +9,8 @@
 mod frame;
 mod frame_in;
 mod options;
+mod run;
+mod simulate;
 
 use cartpk_core::ingest::{read_bytes, read_path, Dataset as CoreDataset, IngestError};
 use frame::{Column, Failure, Frame};
@@ -71,6 +73,19 @@ fn ingest_error(py: Python<'_>, e: &IngestError) -> PyErr {
     }
 }
 
+/// The errors table with the 1-based column number as a last column, `column_index`.
+fn errors_frame(failures: &[Failure]) -> Frame {
+    let mut f = frame::errors(failures);
+    f.names.push("column_index".into());
+    f.columns.push(Column::Num(
+        failures
+            .iter()
+            .map(|x| x.column_index.map_or(f64::NAN, |i| i as f64))
+            .collect(),
+    ));
+    f
+}
+
 /// An assay file read into profiles (`cartpk.read_assay`).
 #[pyclass(frozen, module = "cartpk._cartpk", name = "Dataset")]
 pub struct Dataset {
@@ -111,16 +126,7 @@ impl Dataset {
     /// Every skipped profile's row errors and every bad row: the columns of the errors
     /// table, plus `column_index`.
     fn errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let failures = Failure::from_dataset(&self.inner);
-        let mut f = frame::errors(&failures);
-        f.names.push("column_index".into());
-        f.columns.push(Column::Num(
-            failures
-                .iter()
-                .map(|x| x.column_index.map_or(f64::NAN, |i| i as f64))
-                .collect(),
-        ));
-        to_python(py, &f)
+        to_python(py, &errors_frame(&Failure::from_dataset(&self.inner)))
     }
 
     /// One row per profile: subject, matrix, assay, conc_unit, n_samples, n_quantified,
@@ -391,7 +397,7 @@ fn nca_<'py>(
         } else {
             frame::nca_wide(&rows, &nca_options)
         };
-        (table, frame::errors(&failures))
+        (table, errors_frame(&failures))
     })?;
     Ok((to_python(py, &table)?, to_python(py, &failures)?))
 }
@@ -431,7 +437,7 @@ fn fit_<'py>(
             ("summary", frame::fit_summary(model.as_ref(), &rows)),
             ("estimates", frame::fit_estimates(&rows)),
             ("predictions", frame::fit_predictions(&rows)),
-            ("errors", frame::errors(&failures)),
+            ("errors", errors_frame(&failures)),
         ]
     })?;
     let out = PyDict::new(py);
@@ -441,12 +447,113 @@ fn fit_<'py>(
     Ok(out)
 }
 
+/// A simulated cohort: `(data, params, subjects)` tables.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn simulate_<'py>(
+    py: Python<'py>,
+    n_subjects: usize,
+    seed: u64,
+    sigma: f64,
+    variability: f64,
+    lloq: f64,
+    matrices: String,
+    dose: f64,
+    prefix: String,
+) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyList>, Bound<'py, PyList>)> {
+    let o = simulate::SimulateOptions {
+        n_subjects,
+        seed,
+        sigma,
+        variability,
+        lloq,
+        matrices,
+        dose,
+        prefix,
+    };
+    let spec = simulate::spec(&o).map_err(PyValueError::new_err)?;
+    let (data, params, subjects) = detached(py, None, || simulate::cohort(&spec, o.dose))?;
+    Ok((
+        to_python(py, &data)?,
+        to_python(py, &params)?,
+        to_python(py, &subjects)?,
+    ))
+}
+
+/// `cartpk run`: analyses `data` (with the subjects table read from `subjects`, a
+/// `(name, bytes)` pair), writes every file of the report under `out`; returns
+/// `(files written, {csv name: bytes}, nca wide table, fit summary table)`.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn run_<'py>(
+    py: Python<'py>,
+    data: &Dataset,
+    subjects: Option<(String, Vec<u8>)>,
+    input_bytes: Option<Vec<u8>>,
+    out: std::path::PathBuf,
+    command_line: String,
+    opts: &Bound<'py, PyDict>,
+) -> PyResult<(Vec<String>, Bound<'py, PyDict>)> {
+    let settings = run::settings(opts)?;
+    let threads = options::threads(opts)?;
+    let ingest = options::ingest(opts)?;
+    let subjects_bytes = subjects.as_ref().map(|(_, b)| b.clone());
+    let subjects = match subjects {
+        Some((name, bytes)) => Some(
+            cartpk_core::SubjectsTable::from_bytes_mapped(
+                &name,
+                &bytes,
+                ingest.delimiter,
+                &ingest.columns,
+            )
+            .map_err(|e| input_error(py, e.to_string(), &name, None, None))?,
+        ),
+        None => None,
+    };
+    let inner = data.inner.clone();
+    let written = detached(py, threads, move || -> Result<_, String> {
+        let mut report = cartpk_report::analyse(&inner, subjects.as_ref(), &settings);
+        let mut provenance = cartpk_report::Provenance::now(&command_line);
+        if let Some(b) = &input_bytes {
+            provenance = provenance.with_input(&inner.source, b);
+        }
+        if let (Some(t), Some(b)) = (&subjects, &subjects_bytes) {
+            provenance = provenance.with_input(&t.file, b);
+        }
+        report.provenance = provenance;
+        let files = report.files().map_err(|e| e.to_string())?;
+        let mut written = Vec::new();
+        let mut tables = Vec::new();
+        for (path, bytes) in files {
+            run::write_atomic(&out.join(&path), &bytes)
+                .map_err(|e| format!("{}: {e}", out.join(&path).display()))?;
+            if path.ends_with(".csv") && !path.contains('/') {
+                tables.push((path.clone(), bytes));
+            }
+            written.push(path);
+        }
+        Ok((written, tables))
+    })?;
+    let (written, tables) = written.map_err(pyo3::exceptions::PyOSError::new_err)?;
+    let d = PyDict::new(py);
+    for (name, bytes) in tables {
+        d.set_item(name, PyBytes::new(py, &bytes))?;
+    }
+    Ok((written, d))
+}
+
 /// The library's defaults of every option, for the Python layer's tests.
 #[pyfunction]
 fn defaults_(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
     let nca = cartpk_nca::NcaOptions::default();
-    d.set_item("auc_method", nca.auc_method.pknca_name())?;
+    d.set_item(
+        "auc_method",
+        match nca.auc_method {
+            cartpk_nca::AucMethod::Linear => "linear",
+            cartpk_nca::AucMethod::LinUpLogDown => "lin-up-log-down",
+        },
+    )?;
     d.set_item("auc_start", nca.start.to_string())?;
     let iv: Vec<(f64, f64)> = nca.intervals.iter().map(|i| (i.start, i.end)).collect();
     d.set_item("intervals", iv)?;
@@ -465,6 +572,15 @@ fn defaults_(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
             cartpk_ck::BlqMethod::M1 => "m1",
         },
     )?;
+    let s = cartpk_report::Settings::default();
+    d.set_item("fit_blq", if s.fit.blq == cartpk_ck::BlqMethod::M3 { "m3" } else { "m1" })?;
+    d.set_item("min_adj_r_squared", s.criteria.min_adj_r_squared)?;
+    d.set_item("min_span_half_lives", s.criteria.min_span_half_lives)?;
+    d.set_item("max_aucpext_pct", s.criteria.max_aucpext_pct)?;
+    d.set_item("rich_min_samples", s.sampling.min_times)?;
+    d.set_item("rich_min_expansion_samples", s.sampling.min_expansion_times)?;
+    d.set_item("inline_patients", s.inline_patient_limit)?;
+    d.set_item("dose_unit", "cells")?;
     Ok(d)
 }
 
@@ -477,6 +593,8 @@ fn _cartpk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(nca_, m)?)?;
     m.add_function(wrap_pyfunction!(fit_, m)?)?;
     m.add_function(wrap_pyfunction!(defaults_, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate_, m)?)?;
+    m.add_function(wrap_pyfunction!(run_, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -139,7 +139,7 @@ def _report_errors(errors_cols, on_error: str, stacklevel: int = 3) -> None:
         raise ValueError(f"on_error: expected 'warn', 'raise' or 'ignore', found '{on_error}'")
     table = to_pandas(errors_cols)
     if len(table) == 0 or on_error == "ignore":
-        return
+        return table.drop(columns="column_index")
     if on_error == "raise":
         first = table.iloc[0]
         line = None if first["line"] != first["line"] else int(first["line"])
@@ -156,6 +156,7 @@ def _report_errors(errors_cols, on_error: str, stacklevel: int = 3) -> None:
     if len(table) > MAX_WARNINGS:
         warnings.warn(DataWarning(f"... and {len(table) - MAX_WARNINGS} more skipped rows or "
                                   "profiles: see df.attrs['errors']"), stacklevel=stacklevel + 1)
+    return table.drop(columns="column_index")
 
 
 def nca(
@@ -212,8 +213,8 @@ def nca(
                 lambda_z_adj_r2_factor=lambda_z_adj_r2_factor, dose=dose,
                 dose_unit=dose_unit, threads=threads)
     table, errors = _cartpk.nca_(ds, layout, opts)
-    _report_errors(errors, on_error)
-    return _frame_out(table, output, data, {"errors": to_pandas(errors)})
+    errors = _report_errors(errors, on_error)
+    return _frame_out(table, output, data, {"errors": errors})
 
 
 @dataclass
@@ -268,11 +269,164 @@ def fit(
     opts = dict(model=model, blq=blq, sigma_min=sigma_min, fit_baseline=fit_baseline,
                 threads=threads)
     tables = _cartpk.fit_(ds, opts)
-    _report_errors(tables["errors"], on_error)
+    errors = _report_errors(tables.pop("errors"), on_error)
     out = {k: _frame_out(v, output, data) for k, v in tables.items()}
-    return FitTables(out["summary"], out["estimates"], out["predictions"], out["errors"])
+    if output == "polars" or (output is None and is_polars(data)):
+        import polars as pl
+        errors = pl.from_pandas(errors)
+    return FitTables(out["summary"], out["estimates"], out["predictions"], errors)
 
 
 def _defaults() -> Dict[str, Any]:
     """The Rust library's defaults (for tests: the Python signatures must equal them)."""
     return dict(_cartpk.defaults_())
+
+
+@dataclass
+class SimulatedCohort:
+    """A virtual cohort, as the three files of ``cartpk simulate``."""
+
+    #: the assay table in the input format (``subject, matrix, assay, time, value, unit,
+    #: lloq``; a BLQ sample has ``value`` NaN and its ``lloq``, which reads as BLQ).
+    data: Any
+    #: every subject's true Stein 2019 parameters (``<out>_params.csv``).
+    params: Any
+    #: dose, weight, age, response, CRS grade, outcomes (``<out>_subjects.csv``).
+    subjects: Any
+
+
+def simulate(
+    *,
+    n_subjects: int = 48,
+    seed: int = 1,
+    sigma: float = 0.56,
+    variability: float = 1.0,
+    lloq: float = 50.0,
+    matrices: str = "blood,flow,marrow,csf",
+    dose: float = 5e7,
+    prefix: str = "SIM",
+    output: str = "pandas",
+) -> SimulatedCohort:
+    """Simulates a virtual CAR-T cohort from the Stein 2019 model, as ``cartpk simulate``
+    (same options, same seed, same cohort).
+
+    Args:
+        n_subjects: number of subjects.
+        seed: seed of the random stream.
+        sigma: residual SD of ln C (Stein 2019: 0.56).
+        variability: factor on every between-subject variance (0: typical values).
+        lloq: qPCR LLOQ, copies/ug.
+        matrices: what to sample, comma-separated: blood, flow, marrow, csf.
+        dose: flat dose, CAR+ cells (subjects table).
+        prefix: subject identifier prefix.
+        output: ``"pandas"`` or ``"polars"``.
+    """
+    data, params, subjects = _cartpk.simulate_(
+        n_subjects, seed, float(sigma), float(variability), float(lloq), matrices,
+        float(dose), prefix)
+    return SimulatedCohort(*(_frame_out(t, output, None) for t in (data, params, subjects)))
+
+
+@dataclass
+class RunResult:
+    """What :func:`run` wrote and its tables."""
+
+    #: the output directory.
+    out: str
+    #: the files written, relative to ``out``.
+    files: Any
+    #: the report's CSV tables by file name (``"summary.csv"``, ``"estimates.csv"``,
+    #: ``"warnings.csv"``...), as DataFrames read from the bytes written.
+    tables: Dict[str, Any]
+
+    @property
+    def report_html(self) -> str:
+        return os.path.join(self.out, "report.html")
+
+
+def _subjects_bytes(subjects) -> Optional[Tuple[str, bytes]]:
+    if subjects is None:
+        return None
+    if is_pandas(subjects) or is_polars(subjects):
+        if is_polars(subjects):
+            subjects = subjects.to_pandas()
+        return ("<subjects DataFrame>", subjects.to_csv(index=False).encode())
+    path = os.fspath(subjects)
+    with open(path, "rb") as f:
+        return (path, f.read())
+
+
+def run(
+    data,
+    *,
+    subjects=None,
+    out,
+    auc_method: str = "lin-up-log-down",
+    auc_start: str = "start_conc0",
+    intervals: Sequence[Tuple[float, float]] = ((0, 28), (0, 84)),
+    blq_before_first: Union[str, float] = "zero",
+    blq_between: Union[str, float] = "drop",
+    blq_after_last: Union[str, float] = "zero",
+    lambda_z_min_points: int = 3,
+    lambda_z_adj_r2_factor: float = 1e-4,
+    dose: Optional[float] = None,
+    dose_unit: str = "cells",
+    fit_blq: str = "m3",
+    sigma_min: float = 0.05,
+    min_adj_r_squared: float = 0.8,
+    min_span_half_lives: float = 2.0,
+    max_aucpext_pct: float = 20.0,
+    rich_min_samples: int = 5,
+    rich_min_expansion_samples: int = 3,
+    response_column: Optional[str] = None,
+    responders: Optional[str] = None,
+    response_ci: Optional[str] = None,
+    group_by: Optional[str] = None,
+    inline_patients: int = 60,
+    threads: Optional[int] = None,
+    **read_options,
+) -> RunResult:
+    """The whole analysis of ``cartpk run`` (``cartpk_report::analyse``): NCA, model fits,
+    figures, cohort tables, triaged warnings and ``report.html``, written under ``out``.
+
+    Args:
+        data: a path, a pandas/polars DataFrame or a :class:`Dataset`.
+        subjects: the subjects file (path) or a DataFrame with a ``subject`` column and
+            covariates (dose, weight, response...).
+        out: output directory (created if needed; each file written atomically).
+        Every other option is the CLI's flag of the same name (``--fit-blq``,
+        ``--min-adj-r-squared``, ``--responders``...), with the same default; ``None``
+        means the library's default.
+
+    Returns:
+        :class:`RunResult` with the files written and the report's CSV tables.
+    """
+    import io
+
+    import pandas as pd
+
+    ds = _dataset(data, read_options, threads)
+    opts = dict(auc_method=auc_method, auc_start=auc_start,
+                intervals=[tuple(i) for i in intervals], blq_before_first=blq_before_first,
+                blq_between=blq_between, blq_after_last=blq_after_last,
+                lambda_z_min_points=lambda_z_min_points,
+                lambda_z_adj_r2_factor=lambda_z_adj_r2_factor, dose=dose,
+                dose_unit=dose_unit, fit_blq=fit_blq, sigma_min=sigma_min,
+                min_adj_r_squared=min_adj_r_squared,
+                min_span_half_lives=min_span_half_lives, max_aucpext_pct=max_aucpext_pct,
+                rich_min_samples=rich_min_samples,
+                rich_min_expansion_samples=rich_min_expansion_samples,
+                response_column=response_column, responders=responders,
+                response_ci=response_ci, group_by=group_by, inline_patients=inline_patients,
+                threads=threads, columns=read_options.get("columns"))
+    input_bytes = None
+    if isinstance(data, (str, os.PathLike)):
+        with open(os.fspath(data), "rb") as f:
+            input_bytes = f.read()
+    command = "cartpk.run(" + (repr(os.fspath(data)) if input_bytes is not None else
+                               type(data).__name__) + f", out={os.fspath(out)!r})"
+    files, tables = _cartpk.run_(ds, _subjects_bytes(subjects), input_bytes, os.fspath(out),
+                                 command, opts)
+    frames = {name: pd.read_csv(io.BytesIO(b), keep_default_na=False, na_values=["NA"])
+              for name, b in tables.items()}
+    return RunResult(os.fspath(out), files, frames)
