@@ -125,13 +125,13 @@ impl Dataset {
 
     /// Every skipped profile's row errors and every bad row: the columns of the errors
     /// table, plus `column_index`.
-    fn errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        to_python(py, &errors_frame(&Failure::from_dataset(&self.inner)))
+    fn errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        pandas(py, &errors_frame(&Failure::from_dataset(&self.inner)))
     }
 
     /// One row per profile: subject, matrix, assay, conc_unit, n_samples, n_quantified,
     /// dose, dose_unit.
-    fn profiles<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+    fn profiles<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let ps = &self.inner.profiles;
         let mut f = Frame::default();
         let mut t: Vec<frame::TextColumn> = (0..5).map(|_| Default::default()).collect();
@@ -161,13 +161,13 @@ impl Dataset {
         ]);
         f.names.push("dose_unit".into());
         f.columns.push(t.next().expect("dose unit").finish());
-        to_python(py, &f)
+        pandas(py, &f)
     }
 
     /// Every sample: subject, matrix, assay, time_day, value (NaN unless quantified),
     /// status (`quantified`, `blq`, `above_uloq`, `missing`), limit (the LLOQ of a BLQ
     /// sample, the ULOQ of one above range), conc_unit.
-    fn samples<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+    fn samples<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         use cartpk_core::SampleValue;
         let mut t: Vec<frame::TextColumn> = (0..5).map(|_| Default::default()).collect();
         let (mut time, mut value, mut limit) = (Vec::new(), Vec::new(), Vec::new());
@@ -215,7 +215,7 @@ impl Dataset {
                 next(),
             ],
         };
-        to_python(py, &f)
+        pandas(py, &f)
     }
 
     fn __len__(&self) -> usize {
@@ -261,6 +261,12 @@ fn to_python<'py>(py: Python<'py>, f: &Frame) -> PyResult<Bound<'py, PyList>> {
         out.append(t)?;
     }
     Ok(out)
+}
+
+/// A frame as a pandas DataFrame (by the Python layer's `to_pandas`).
+fn pandas<'py>(py: Python<'py>, f: &Frame) -> PyResult<Bound<'py, PyAny>> {
+    py.import("cartpk._frames")?
+        .call_method1("to_pandas", (to_python(py, f)?,))
 }
 
 fn bytemuck_f64(v: &[f64]) -> Vec<u8> {
