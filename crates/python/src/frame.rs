@@ -47,7 +47,6 @@ impl Frame {
         self.names.push(name.into());
         self.columns.push(column);
     }
-
 }
 
 /// Builds a dictionary-encoded text column.
@@ -443,8 +442,8 @@ pub fn fit_summary(model: &dyn CkModel, rows: &[FitRow<'_>]) -> Frame {
     let n = rows.len();
     let mut key: [TextColumn; 3] = Default::default();
     let mut text: Vec<TextColumn> = (0..4).map(|_| TextColumn::with_capacity(n)).collect();
-    let mut counts: Vec<Vec<i64>> = vec![Vec::with_capacity(n); 5];
-    let mut stats: Vec<Vec<f64>> = vec![Vec::with_capacity(n); 3];
+    let mut counts: Vec<Vec<i64>> = (0..5).map(|_| Vec::with_capacity(n)).collect();
+    let mut stats: Vec<Vec<f64>> = (0..3).map(|_| Vec::with_capacity(n)).collect();
     let mut converged = Vec::with_capacity(n);
     let mut termination = TextColumn::with_capacity(n);
     let mut iterations = Vec::with_capacity(n);
@@ -457,8 +456,10 @@ pub fn fit_summary(model: &dyn CkModel, rows: &[FitRow<'_>]) -> Frame {
     let derived_names = model.derived(&model.to_natural(&vec![0.0; k]));
     // Estimates (value, rse) for every model parameter and sigma, then derived.
     let n_est = params.len() + 1;
-    let mut est: Vec<Vec<f64>> = vec![Vec::with_capacity(n); 2 * n_est];
-    let mut derived: Vec<Vec<f64>> = vec![Vec::with_capacity(n); derived_names.len()];
+    let mut est: Vec<Vec<f64>> = (0..2 * n_est).map(|_| Vec::with_capacity(n)).collect();
+    let mut derived: Vec<Vec<f64>> = (0..derived_names.len())
+        .map(|_| Vec::with_capacity(n))
+        .collect();
     let mut warnings = TextColumn::with_capacity(n);
     for r in rows {
         let f = r.fit;
@@ -477,13 +478,11 @@ pub fn fit_summary(model: &dyn CkModel, rows: &[FitRow<'_>]) -> Frame {
         {
             c.push(t);
         }
-        for (c, v) in counts.iter_mut().zip([
-            f.n_obs,
-            f.n_quantified,
-            f.n_blq,
-            f.n_baseline,
-            f.n_params,
-        ]) {
+        for (c, v) in
+            counts
+                .iter_mut()
+                .zip([f.n_obs, f.n_quantified, f.n_blq, f.n_baseline, f.n_params])
+        {
             c.push(v as i64);
         }
         for (c, v) in stats.iter_mut().zip([f.neg2ll, f.aic, f.bic]) {

@@ -32,9 +32,7 @@ impl InColumn {
 }
 
 fn push_text(out: &mut Vec<u8>, s: &str) {
-    if s.bytes()
-        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
-    {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
         out.push(b'"');
         for b in s.bytes() {
             if b == b'"' {

@@ -153,7 +153,8 @@ impl Dataset {
             f.names.push(name.into());
             f.columns.push(t.next().expect("text column").finish());
         }
-        f.names.extend(["n_samples".into(), "n_quantified".into(), "dose".into()]);
+        f.names
+            .extend(["n_samples".into(), "n_quantified".into(), "dose".into()]);
         f.columns.extend([
             Column::Int(n_samples),
             Column::Int(n_quant),
@@ -384,8 +385,7 @@ fn nca_<'py>(
     let (table, failures) = detached(py, threads, move || {
         let dosed = with_dose(&inner, dose);
         let data = dosed.as_ref().unwrap_or(&inner);
-        let results =
-            cartpk_nca::nca_batch(&data.profiles, &nca_options, &Default::default());
+        let results = cartpk_nca::nca_batch(&data.profiles, &nca_options, &Default::default());
         let mut failures = Failure::from_dataset(data);
         let mut rows = Vec::with_capacity(results.len());
         for (profile, result) in data.profiles.iter().zip(&results) {
@@ -579,7 +579,14 @@ fn defaults_(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         },
     )?;
     let s = cartpk_report::Settings::default();
-    d.set_item("fit_blq", if s.fit.blq == cartpk_ck::BlqMethod::M3 { "m3" } else { "m1" })?;
+    d.set_item(
+        "fit_blq",
+        if s.fit.blq == cartpk_ck::BlqMethod::M3 {
+            "m3"
+        } else {
+            "m1"
+        },
+    )?;
     d.set_item("min_adj_r_squared", s.criteria.min_adj_r_squared)?;
     d.set_item("min_span_half_lives", s.criteria.min_span_half_lives)?;
     d.set_item("max_aucpext_pct", s.criteria.max_aucpext_pct)?;

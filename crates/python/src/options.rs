@@ -54,9 +54,9 @@ pub fn ingest(d: &Bound<'_, PyDict>) -> PyResult<IngestOptions> {
         .parse()
         .map_err(|e| bad("time_unit", e))?;
     let unit = match get::<String>(d, "unit")? {
-        Some(u) => Some(
-            ConcUnit::parse(&u).ok_or_else(|| bad("unit", "expected a unit, found ''"))?,
-        ),
+        Some(u) => {
+            Some(ConcUnit::parse(&u).ok_or_else(|| bad("unit", "expected a unit, found ''"))?)
+        }
         None => None,
     };
     let (delimiter, detect_delimiter) = match get::<String>(d, "delimiter")?.as_deref() {

@@ -58,7 +58,10 @@ pub fn settings(d: &Bound<'_, PyDict>) -> PyResult<Settings> {
     if let Some(list) = options::get::<String>(d, "responders")? {
         let set = cartpk_report::response::ResponderSet::parse(&list);
         if set.responders.is_empty() {
-            return Err(bad("responders", "expected at least one value, e.g. CR,CRi"));
+            return Err(bad(
+                "responders",
+                "expected at least one value, e.g. CR,CRi",
+            ));
         }
         s.responders = set.responders.iter().cloned().collect();
         s.endpoints.responders = set;

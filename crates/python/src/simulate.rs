@@ -145,7 +145,10 @@ pub fn cohort(spec: &CohortSpec, dose_cells: f64) -> (Frame, Frame, Frame) {
     let mut params = Frame::default();
     text("subject", &mut params, cohort.iter().map(|s| &s.subject));
     for (name, get) in [
-        ("cmax [copies/ug]", (|p| p.cmax) as fn(&cartpk_ck::SteinParams) -> f64),
+        (
+            "cmax [copies/ug]",
+            (|p| p.cmax) as fn(&cartpk_ck::SteinParams) -> f64,
+        ),
         ("tmax [day]", |p| p.tmax),
         ("rho [1/day]", |p| p.rho),
         ("alpha [1/day]", |p| p.alpha),
@@ -166,7 +169,11 @@ pub fn cohort(spec: &CohortSpec, dose_cells: f64) -> (Frame, Frame, Frame) {
         &mut subjects,
         cov.iter().map(|c| (c.weight_kg * 10.0).round() / 10.0),
     );
-    nums("age_years", &mut subjects, cov.iter().map(|c| c.age_years.round()));
+    nums(
+        "age_years",
+        &mut subjects,
+        cov.iter().map(|c| c.age_years.round()),
+    );
     text("response", &mut subjects, cov.iter().map(|c| &c.response));
     nums(
         "crs_grade",
@@ -175,7 +182,11 @@ pub fn cohort(spec: &CohortSpec, dose_cells: f64) -> (Frame, Frame, Frame) {
     );
     let flag = |b: bool| f64::from(u8::from(b));
     nums("os_time", &mut subjects, out.iter().map(|o| o.os_time));
-    nums("os_event", &mut subjects, out.iter().map(|o| flag(o.os_event)));
+    nums(
+        "os_event",
+        &mut subjects,
+        out.iter().map(|o| flag(o.os_event)),
+    );
     nums(
         "rfs_time",
         &mut subjects,
@@ -187,7 +198,11 @@ pub fn cohort(spec: &CohortSpec, dose_cells: f64) -> (Frame, Frame, Frame) {
         out.iter().map(|o| o.rfs_event.map_or(f64::NAN, flag)),
     );
     nums("efs_time", &mut subjects, out.iter().map(|o| o.efs_time));
-    nums("efs_event", &mut subjects, out.iter().map(|o| flag(o.efs_event)));
+    nums(
+        "efs_event",
+        &mut subjects,
+        out.iter().map(|o| flag(o.efs_event)),
+    );
     nums(
         "icans_grade",
         &mut subjects,
