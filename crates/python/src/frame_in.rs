@@ -12,6 +12,16 @@ pub enum InColumn {
     Num(Vec<f64>),
     /// Integers.
     Int(Vec<i64>),
+    /// Text as Arrow lays it out: row `i` is `data[offsets[i]..offsets[i + 1]]`, empty
+    /// (missing) where `valid[i]` is 0.
+    Utf8 {
+        /// `n + 1` offsets into `data`.
+        offsets: Vec<i64>,
+        /// The UTF-8 bytes of every row.
+        data: Vec<u8>,
+        /// One byte per row, 0 for missing.
+        valid: Vec<u8>,
+    },
     /// Text: codes into `levels`, -1 for an empty (missing) cell.
     Text {
         /// Distinct values.
@@ -26,6 +36,7 @@ impl InColumn {
         match self {
             InColumn::Num(v) => v.len(),
             InColumn::Int(v) => v.len(),
+            InColumn::Utf8 { valid, .. } => valid.len(),
             InColumn::Text { codes, .. } => codes.len(),
         }
     }
@@ -84,10 +95,28 @@ pub fn to_csv(names: &[String], columns: &[InColumn]) -> Result<Vec<u8>, ShapeEr
         )));
     }
     for (name, c) in names.iter().zip(columns) {
-        if let InColumn::Text { levels, codes } = c {
-            if codes.iter().any(|&k| k >= levels.len() as i64 || k < -1) {
-                return Err(ShapeError(format!("column '{name}': a code out of range")));
+        match c {
+            InColumn::Text { levels, codes } => {
+                if codes.iter().any(|&k| k >= levels.len() as i64 || k < -1) {
+                    return Err(ShapeError(format!("column '{name}': a code out of range")));
+                }
             }
+            InColumn::Utf8 {
+                offsets,
+                data,
+                valid,
+            } => {
+                let ok = offsets.len() == valid.len() + 1
+                    && offsets.windows(2).all(|w| 0 <= w[0] && w[0] <= w[1])
+                    && offsets.last().is_none_or(|&e| e as usize <= data.len())
+                    && std::str::from_utf8(data).is_ok();
+                if !ok {
+                    return Err(ShapeError(format!(
+                        "column '{name}': inconsistent Arrow text buffers"
+                    )));
+                }
+            }
+            _ => {}
         }
     }
     let mut header = Vec::new();
@@ -115,6 +144,19 @@ pub fn to_csv(names: &[String], columns: &[InColumn]) -> Result<Vec<u8>, ShapeEr
                         InColumn::Num(v) => push_num(&mut out, v[i]),
                         InColumn::Int(v) => {
                             out.extend_from_slice(itoa::Buffer::new().format(v[i]).as_bytes())
+                        }
+                        InColumn::Utf8 {
+                            offsets,
+                            data,
+                            valid,
+                        } => {
+                            if valid[i] != 0 {
+                                let (a, b) = (offsets[i] as usize, offsets[i + 1] as usize);
+                                // Checked above: offsets in range and the data UTF-8; a
+                                // row boundary inside a character would be a broken
+                                // Arrow array, read lossily rather than trusted.
+                                push_text(&mut out, &String::from_utf8_lossy(&data[a..b]));
+                            }
                         }
                         InColumn::Text { levels, codes } => {
                             if let Ok(k) = usize::try_from(codes[i]) {

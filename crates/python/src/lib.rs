@@ -320,6 +320,19 @@ fn read_columns_(
                     .map(|w| i64::from_ne_bytes(w.try_into().expect("8 bytes")))
                     .collect(),
             ),
+            "utf8" => {
+                let data = c.get_item(2)?;
+                let data: &[u8] = data.cast::<PyBytes>()?.as_bytes();
+                let valid = c.get_item(3)?;
+                let valid: &[u8] = valid.cast::<PyBytes>()?.as_bytes();
+                InColumn::Utf8 {
+                    offsets: words
+                        .map(|w| i64::from_ne_bytes(w.try_into().expect("8 bytes")))
+                        .collect(),
+                    data: data.to_vec(),
+                    valid: valid.to_vec(),
+                }
+            }
             "text" => {
                 let joined: String = c.get_item(2)?.extract()?;
                 let levels = if joined.is_empty() {

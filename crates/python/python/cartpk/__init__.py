@@ -133,7 +133,7 @@ def _frame_out(columns, output: Optional[str], data, attrs=None):
     raise ValueError(f"output: expected 'pandas' or 'polars', found '{output}'")
 
 
-def _report_errors(errors_cols, on_error: str, stacklevel: int = 3) -> None:
+def _report_errors(errors_cols, on_error: str, stacklevel: int = 3):
     """Issues a DataWarning per failure (or raises the first with on_error='raise')."""
     if on_error not in ("warn", "raise", "ignore"):
         raise ValueError(f"on_error: expected 'warn', 'raise' or 'ignore', found '{on_error}'")
@@ -152,10 +152,10 @@ def _report_errors(errors_cols, on_error: str, stacklevel: int = 3) -> None:
     for r in table.head(MAX_WARNINGS).itertuples(index=False):
         line = None if r.line != r.line else int(r.line)
         warnings.warn(DataWarning(r.message, r.file, line, r.column or None, r.subject,
-                                  r.matrix, r.assay), stacklevel=stacklevel + 1)
+                                  r.matrix, r.assay), stacklevel=stacklevel)
     if len(table) > MAX_WARNINGS:
         warnings.warn(DataWarning(f"... and {len(table) - MAX_WARNINGS} more skipped rows or "
-                                  "profiles: see df.attrs['errors']"), stacklevel=stacklevel + 1)
+                                  "profiles: see df.attrs['errors']"), stacklevel=stacklevel)
     return table.drop(columns="column_index")
 
 

@@ -113,6 +113,10 @@ def from_frame(df) -> Tuple[List[str], List[Tuple[str, bytes, str]]]:
                 arr = s.cast(__import__("polars").Float64).to_numpy()
                 cols.append(("f64", np.ascontiguousarray(arr, dtype=np.float64).tobytes(), ""))
                 continue
+            arrow = _arrow_text(s)
+            if arrow is not None:
+                cols.append(arrow)
+                continue
             s = pd.Series(s.to_numpy(), dtype=object)
         else:
             if s.dtype.kind in "iu" and not hasattr(s.dtype, "na_value"):
@@ -122,6 +126,10 @@ def from_frame(df) -> Tuple[List[str], List[Tuple[str, bytes, str]]]:
                 arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
                 cols.append(("f64", np.ascontiguousarray(arr).tobytes(), ""))
                 continue
+        arrow = _arrow_text(s)
+        if arrow is not None:
+            cols.append(arrow)
+            continue
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
         try:
             # All text (the usual case): one C-level join.
@@ -132,6 +140,41 @@ def from_frame(df) -> Tuple[List[str], List[Tuple[str, bytes, str]]]:
             raise ValueError(f"column '{name}': text holds a NUL character")
         cols.append(("text", np.ascontiguousarray(codes, dtype=np.int64).tobytes(), joined))
     return names, cols
+
+
+def _arrow_text(s):
+    """An Arrow-backed text column (pandas' pyarrow `str`, polars strings) as its raw
+    buffers: ("utf8", int64 offsets, UTF-8 data, one validity byte per row). None when
+    the column is not Arrow text."""
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return None
+    try:
+        if hasattr(s, "to_arrow"):  # polars
+            arr = s.to_arrow()
+        else:
+            dtype = s.dtype
+            if getattr(dtype, "storage", None) != "pyarrow" and "pyarrow" not in str(dtype):
+                return None
+            arr = pa.array(s.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+                or str(arr.type) == "string_view"):
+            return None
+        arr = arr.cast(pa.large_string())
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    n = len(arr)
+    _, offsets, data = arr.buffers()
+    offs = np.frombuffer(offsets, dtype=np.int64, count=n + 1, offset=arr.offset * 8)
+    start = int(offs[0]) if n else 0
+    offs = offs - start
+    end = int(offs[-1]) if n else 0
+    raw = data.to_pybytes()[start:start + end] if data is not None else b""
+    valid = arr.is_valid().to_numpy(zero_copy_only=False).astype(np.uint8)
+    return ("utf8", offs.astype(np.int64).tobytes(), raw, valid.tobytes())
 
 
 def _text(v) -> str:
