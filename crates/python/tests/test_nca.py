@@ -110,3 +110,15 @@ def test_defaults_are_the_library_defaults():
                 want = lib[name]
                 got = [tuple(i) for i in p.default] if name == "intervals" else p.default
                 assert got == want, f"{fn.__name__}({name}=...) default {got!r}, library {want!r}"
+
+
+def test_object_and_categorical_columns_equal_file(root):
+    """Text columns in every pandas layout (object, category, Arrow-backed str) read the
+    same."""
+    path = root / "data/seed_cohort.csv"
+    from_file = cartpk.nca(path)
+    frame = pd.read_csv(path)
+    as_object = frame.astype({c: object for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])})
+    pd.testing.assert_frame_equal(cartpk.nca(as_object), from_file)
+    as_category = frame.astype({"subject": "category", "matrix": "category", "assay": "category"})
+    pd.testing.assert_frame_equal(cartpk.nca(as_category), from_file)
