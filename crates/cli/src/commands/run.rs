@@ -5,14 +5,16 @@
 use super::nca::print_failures;
 use super::Outcome;
 use crate::flags::hiargs::{Outputs, RunConfig};
-use crate::output::fit_tables::{self, FitRow};
-use crate::output::nca_tables::{self, Failure, Row};
 use crate::output::publish::{self, Publisher};
+use crate::output::tables;
 use crate::overrides::read_overrides;
 use anyhow::{Context, Result};
 use cartpk_ck::Stein2019;
 use cartpk_core::ingest::read_path;
 use cartpk_core::SubjectsTable;
+use cartpk_printer::fit::FitRow;
+use cartpk_printer::nca::Row;
+use cartpk_printer::Failure;
 use cartpk_report::warnings::counts;
 use cartpk_report::{analyse, Provenance, Severity, Warning};
 use rayon::prelude::*;
@@ -94,8 +96,8 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
         csv: true,
         json: true,
     };
-    nca_tables::write_tables(dir, &nca_rows, &settings.nca, &data.source, &failures, all)?;
-    fit_tables::write_tables(
+    tables::write_nca(dir, &nca_rows, &settings.nca, &data.source, &failures, all)?;
+    tables::write_fit(
         dir,
         &fit_rows,
         &settings.fit,
