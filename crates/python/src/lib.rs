@@ -6,14 +6,14 @@
 //! A column crosses the boundary as raw bytes (f64, i64, u32 codes) plus, for text, its
 //! distinct values: no Python object per cell.
 
-mod frame;
 mod frame_in;
 mod options;
 mod run;
 mod simulate;
 
 use cartpk_core::ingest::{read_bytes, read_path, Dataset as CoreDataset, IngestError};
-use frame::{Column, Failure, Frame};
+use cartpk_printer::frame::{self, Column, Frame};
+use cartpk_printer::Failure;
 use frame_in::InColumn;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -73,14 +73,28 @@ fn ingest_error(py: Python<'_>, e: &IngestError) -> PyErr {
     }
 }
 
-/// The errors table with the 1-based column number as a last column, `column_index`.
-fn errors_frame(failures: &[Failure]) -> Frame {
+/// The 1-based column numbers of the failures of `data`, in the order of
+/// `Failure::from_dataset` (rejected profiles' row errors, then bad rows), `None` beyond.
+fn column_indices(data: &CoreDataset) -> Vec<Option<usize>> {
+    data.rejected
+        .iter()
+        .flat_map(|r| &r.errors)
+        .chain(&data.row_errors)
+        .map(|e| e.column.as_ref().map(|c| c.index))
+        .collect()
+}
+
+/// The errors table with the 1-based column number as a last column, `column_index`
+/// (known for the failures that come from `data`'s rows, the first ones).
+fn errors_frame(failures: &[Failure], data: &CoreDataset) -> Frame {
     let mut f = frame::errors(failures);
+    let mut index = column_indices(data);
+    index.resize(failures.len(), None);
     f.names.push("column_index".into());
     f.columns.push(Column::Num(
-        failures
+        index
             .iter()
-            .map(|x| x.column_index.map_or(f64::NAN, |i| i as f64))
+            .map(|i| i.map_or(f64::NAN, |i| i as f64))
             .collect(),
     ));
     f
@@ -126,7 +140,10 @@ impl Dataset {
     /// Every skipped profile's row errors and every bad row: the columns of the errors
     /// table, plus `column_index`.
     fn errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        pandas(py, &errors_frame(&Failure::from_dataset(&self.inner)))
+        pandas(
+            py,
+            &errors_frame(&Failure::from_dataset(&self.inner), &self.inner),
+        )
     }
 
     /// One row per profile: subject, matrix, assay, conc_unit, n_samples, n_quantified,
@@ -403,7 +420,7 @@ fn nca_<'py>(
         let mut rows = Vec::with_capacity(results.len());
         for (profile, result) in data.profiles.iter().zip(&results) {
             match result {
-                Ok(r) => rows.push(frame::NcaRow { profile, result: r }),
+                Ok(r) => rows.push(cartpk_printer::nca::Row { profile, result: r }),
                 Err(e) => failures.push(Failure::of_profile(
                     &data.source,
                     &profile.key,
@@ -416,7 +433,7 @@ fn nca_<'py>(
         } else {
             frame::nca_wide(&rows, &nca_options)
         };
-        (table, errors_frame(&failures))
+        (table, errors_frame(&failures, data))
     })?;
     Ok((to_python(py, &table)?, to_python(py, &failures)?))
 }
@@ -440,7 +457,7 @@ fn fit_<'py>(
         let mut rows = Vec::with_capacity(fits.len());
         for (profile, fit) in inner.profiles.iter().zip(&fits) {
             match fit {
-                Ok(f) => rows.push(frame::FitRow {
+                Ok(f) => rows.push(cartpk_printer::fit::FitRow {
                     profile,
                     fit: f,
                     predictions: f.predictions_for(model.as_ref(), profile, &fit_options),
@@ -456,7 +473,7 @@ fn fit_<'py>(
             ("summary", frame::fit_summary(model.as_ref(), &rows)),
             ("estimates", frame::fit_estimates(&rows)),
             ("predictions", frame::fit_predictions(&rows)),
-            ("errors", errors_frame(&failures)),
+            ("errors", errors_frame(&failures, &inner)),
         ]
     })?;
     let out = PyDict::new(py);
@@ -561,6 +578,75 @@ fn run_<'py>(
     Ok((written, d))
 }
 
+/// The population fit of every matrix x assay with at least `min_subjects` subjects (as
+/// `cartpk fit --population`): the `population_*.csv` tables as bytes (by
+/// `cartpk_printer::population`, the CLI's writer) and the warnings.
+#[pyfunction]
+fn population_<'py>(
+    py: Python<'py>,
+    data: &Dataset,
+    opts: &Bound<'py, PyDict>,
+) -> PyResult<(Bound<'py, PyDict>, Vec<String>)> {
+    use cartpk_ck::population::{report, PopulationModel, SaemOptions};
+    let d = SaemOptions::default();
+    let fit_options = options::fit(opts, "blq")?;
+    let threads = options::threads(opts)?;
+    let seed = options::get::<u64>(opts, "seed")?.unwrap_or(d.seed);
+    let mut cohort_options = report::CohortFitOptions::with_seed(seed);
+    cohort_options.saem.exploratory = options::get::<usize>(opts, "k1")?.unwrap_or(d.exploratory);
+    let k2 = options::get::<usize>(opts, "k2")?.unwrap_or(d.smoothing);
+    if k2 == 0 {
+        return Err(PyValueError::new_err(
+            "k2: expected at least 1 smoothing iteration",
+        ));
+    }
+    cohort_options.saem.smoothing = k2;
+    cohort_options.saem.blq = fit_options.blq;
+    let min_subjects =
+        options::get::<usize>(opts, "min_subjects")?.unwrap_or(report::MIN_POPULATION_SUBJECTS);
+    if min_subjects < 2 {
+        return Err(PyValueError::new_err("min_subjects: expected at least 2"));
+    }
+    let inner = data.inner.clone();
+    let (tables, warnings) = detached(py, threads, move || {
+        let model = PopulationModel::stein2019();
+        let (cohorts, mut warnings) = report::cohorts(&inner.profiles, min_subjects);
+        let mut fits = Vec::with_capacity(cohorts.len());
+        for c in &cohorts {
+            match report::fit_cohort(c, &model, &cohort_options) {
+                Ok(t) => {
+                    warnings.extend(
+                        t.warnings
+                            .iter()
+                            .map(|w| format!("{} {}: {w}", c.matrix, c.assay)),
+                    );
+                    fits.push(t);
+                }
+                Err(e) => warnings.push(format!(
+                    "{} {}: population fit failed: {e}",
+                    c.matrix, c.assay
+                )),
+            }
+        }
+        use cartpk_printer::population as p;
+        (
+            [
+                ("parameters", p::parameters_csv(&fits)),
+                ("individual", p::individual_csv(&fits)),
+                ("shrinkage", p::shrinkage_csv(&fits)),
+                ("vpc", p::vpc_csv(&fits)),
+                ("residuals", p::residuals_csv(&fits)),
+            ],
+            warnings,
+        )
+    })?;
+    let out = PyDict::new(py);
+    for (name, bytes) in tables {
+        out.set_item(name, PyBytes::new(py, &bytes))?;
+    }
+    Ok((out, warnings))
+}
+
 /// The library's defaults of every option, for the Python layer's tests.
 #[pyfunction]
 fn defaults_(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
@@ -607,6 +693,14 @@ fn defaults_(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("rich_min_expansion_samples", s.sampling.min_expansion_times)?;
     d.set_item("inline_patients", s.inline_patient_limit)?;
     d.set_item("dose_unit", "cells")?;
+    let saem = cartpk_ck::population::SaemOptions::default();
+    d.set_item("seed", saem.seed)?;
+    d.set_item("k1", saem.exploratory)?;
+    d.set_item("k2", saem.smoothing)?;
+    d.set_item(
+        "min_subjects",
+        cartpk_ck::population::report::MIN_POPULATION_SUBJECTS,
+    )?;
     Ok(d)
 }
 
@@ -621,6 +715,7 @@ fn _cartpk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(defaults_, m)?)?;
     m.add_function(wrap_pyfunction!(simulate_, m)?)?;
     m.add_function(wrap_pyfunction!(run_, m)?)?;
+    m.add_function(wrap_pyfunction!(population_, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -2,11 +2,11 @@
 //! those of the command line's `--matrices` (crates/cli/src/flags/hiargs.rs); the tests
 //! compare this cohort with the CLI's file.
 
-use crate::frame::{Column, Frame, TextColumn};
 use cartpk_ck::simulate::{
     simulate, simulate_covariates, simulate_outcomes, CohortSpec, SamplingArm, Typical,
     SEED_TRIAL_DAYS,
 };
+use cartpk_printer::frame::{Column, Frame, TextColumn};
 
 /// The command line's options of `cartpk simulate`.
 pub struct SimulateOptions {

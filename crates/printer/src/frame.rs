@@ -1,5 +1,6 @@
-//! The result tables as columns (for data frames) rather than CSV bytes: the same column
-//! names and the same values as the CSV writers of `cartpk nca` and `cartpk fit`, with
+//! The result tables as columns (for data frames: the Python package) rather than CSV
+//! bytes: the column names of [`crate::nca`], [`crate::fit`] and [`crate::failure`] and the
+//! same values as their CSV (the tests below parse the CSV and compare), with
 //! three differences a data frame asks for: a missing number is NaN (the CSV's `NA`), text
 //! cells are raw (no spreadsheet-formula guard, as in the JSON output), and an RSE above
 //! 1000% stays a number (the CSV writes `>1000`).
@@ -7,11 +8,13 @@
 //! Text columns are dictionary-encoded (distinct values and one code per row), so that a
 //! table of millions of rows becomes a few distinct Python strings and an integer array.
 
+use crate::failure::Failure;
+use crate::fit::FitRow;
+use crate::nca::Row as NcaRow;
 use cartpk_ck::fit::ObservationScale;
-use cartpk_ck::{BlqMethod, CkModel, FitResult, Prediction};
-use cartpk_core::ingest::{Dataset, RowError};
-use cartpk_core::{Profile, ProfileKey};
-use cartpk_nca::{NcaOptions, NcaResult, Parameter, UnitKind};
+use cartpk_ck::{BlqMethod, CkModel};
+use cartpk_core::Profile;
+use cartpk_nca::{NcaOptions, NcaResult, Parameter};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -101,35 +104,28 @@ impl TextColumn {
     }
 }
 
+/// `frame` with the column names of the CSV table it stands for.
+fn named(mut frame: Frame, names: Vec<String>) -> Frame {
+    assert_eq!(
+        names.len(),
+        frame.columns.len(),
+        "one column per CSV column: {names:?}"
+    );
+    frame.names = names;
+    frame
+}
+
+fn strings(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
 /// A number as the CSV tables write it: missing and non-finite values are NA (NaN here).
 fn num(v: Option<f64>) -> f64 {
     v.filter(|x| x.is_finite()).unwrap_or(f64::NAN)
 }
 
-/// A profile and its result (what `cartpk nca` writes one row, or rows, of).
-pub struct NcaRow<'a> {
-    /// The profile.
-    pub profile: &'a Profile,
-    /// Its NCA.
-    pub result: &'a NcaResult,
-}
-
 fn dose_unit(p: &Profile) -> &str {
     p.dose.as_ref().map_or("", |d| d.unit.as_str())
-}
-
-fn unit_expr(p: Parameter) -> &'static str {
-    match p.unit_kind() {
-        UnitKind::Conc => "conc_unit",
-        UnitKind::Time => "day",
-        UnitKind::Auc => "day*conc_unit",
-        UnitKind::PerTime => "1/day",
-        UnitKind::Percent => "%",
-        UnitKind::Unitless => "unitless",
-        UnitKind::Count => "count",
-        UnitKind::ConcPerDose => "conc_unit/dose_unit",
-        UnitKind::AucPerDose => "day*conc_unit/dose_unit",
-    }
 }
 
 /// The warnings of a result that concern `only` (all when `None`), joined by `; `, as the
@@ -155,24 +151,25 @@ fn join_warnings(
 /// conc_unit, dose, dose_unit`, every parameter as `name [unit]` (the `.dn` columns only
 /// when a profile has a dose), `warnings`.
 pub fn nca_wide(rows: &[NcaRow<'_>], options: &NcaOptions) -> Frame {
-    let any_dose = rows.iter().any(|r| r.profile.dose.is_some());
+    let any_dose = crate::nca::any_dose(rows);
     let n = rows.len();
-    let mut names = Vec::new();
-    let mut slots: Vec<(Parameter, usize)> = Vec::new();
+    // The parameter columns of the wide CSV: its columns less the six key columns and the
+    // warnings, in the order of `Parameter::ALL` (one per interval where per interval).
+    let all = crate::nca::wide_columns(options, any_dose);
+    let names: Vec<String> = all[6..all.len() - 1].to_vec();
+    let mut slots: Vec<Parameter> = Vec::new();
     for p in Parameter::ALL {
         if p.needs_dose() && !any_dose {
             continue;
         }
-        if p.per_interval() {
-            for (i, iv) in options.intervals.iter().enumerate() {
-                names.push(format!("{}.{} [{}]", p.name(), iv.label(), unit_expr(p)));
-                slots.push((p, i));
-            }
+        let k = if p.per_interval() {
+            options.intervals.len()
         } else {
-            names.push(format!("{} [{}]", p.name(), unit_expr(p)));
-            slots.push((p, 0));
-        }
+            1
+        };
+        slots.extend(std::iter::repeat_n(p, k));
     }
+    assert_eq!(slots.len(), names.len(), "one column per parameter slot");
     // Values by row, in parallel; then transposed into columns.
     let values: Vec<Vec<f64>> = rows
         .par_iter()
@@ -180,7 +177,7 @@ pub fn nca_wide(rows: &[NcaRow<'_>], options: &NcaOptions) -> Frame {
             let params = row.result.parameters();
             let mut vi = params.iter().peekable();
             let mut out = Vec::with_capacity(slots.len());
-            for &(param, _) in &slots {
+            for &param in &slots {
                 // A profile without a dose has no .dn values: NA in those columns.
                 let v = match vi.peek() {
                     Some(v) if v.parameter == param => vi.next().and_then(|v| v.value),
@@ -228,7 +225,7 @@ pub fn nca_wide(rows: &[NcaRow<'_>], options: &NcaOptions) -> Frame {
         w.push(s);
     }
     frame.push("warnings", w.finish());
-    frame
+    named(frame, all)
 }
 
 /// The long NCA table (`nca_long.csv`): `subject, matrix, assay, parameter, pptestcd,
@@ -306,69 +303,7 @@ pub fn nca_long(rows: &[NcaRow<'_>]) -> Frame {
     frame.push("value", Column::Num(value));
     frame.push("unit", unit.finish());
     frame.push("warnings", warnings.finish());
-    frame
-}
-
-/// A profile or row that produced no result (`nca_errors.csv`, `fit_errors.csv`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Failure {
-    /// Input file (or stream name).
-    pub file: String,
-    /// Line, when one row is to blame.
-    pub line: Option<u64>,
-    /// Column name, when one cell is to blame.
-    pub column: Option<String>,
-    /// 1-based column number, when one cell is to blame.
-    pub column_index: Option<usize>,
-    /// The profile, when known.
-    pub profile: Option<ProfileKey>,
-    /// What went wrong.
-    pub message: String,
-}
-
-impl Failure {
-    /// Every rejected profile's row errors and every bad row outside a profile, as the
-    /// CLI lists them.
-    pub fn from_dataset(data: &Dataset) -> Vec<Failure> {
-        let mut failures = Vec::new();
-        for rejected in &data.rejected {
-            failures.extend(
-                rejected
-                    .errors
-                    .iter()
-                    .map(|e| Failure::from_row(e, Some(&rejected.key))),
-            );
-        }
-        failures.extend(data.row_errors.iter().map(|e| Failure::from_row(e, None)));
-        failures
-    }
-
-    /// A profile that produced no result.
-    pub fn of_profile(file: &str, key: &ProfileKey, message: String) -> Failure {
-        Failure {
-            file: file.to_string(),
-            line: None,
-            column: None,
-            column_index: None,
-            profile: Some(key.clone()),
-            message,
-        }
-    }
-
-    /// From a row error, attributed to `profile` if known.
-    pub fn from_row(e: &RowError, profile: Option<&ProfileKey>) -> Failure {
-        Failure {
-            file: e.file.clone(),
-            line: Some(e.line),
-            column: e.column.as_ref().map(|c| c.name.clone()),
-            column_index: e.column.as_ref().map(|c| c.index),
-            profile: profile.cloned(),
-            message: match profile {
-                Some(k) => format!("{e} (profile {k} skipped)"),
-                None => e.to_string(),
-            },
-        }
-    }
+    named(frame, strings(&crate::nca::LONG_COLUMNS))
 }
 
 /// The errors table: `file, line, column, subject, matrix, assay, message` (line NaN when
@@ -403,17 +338,7 @@ pub fn errors(failures: &[Failure]) -> Frame {
     frame.push("matrix", matrix.finish());
     frame.push("assay", assay.finish());
     frame.push("message", message.finish());
-    frame
-}
-
-/// A profile with its fit and predictions (what `cartpk fit` writes).
-pub struct FitRow<'a> {
-    /// The profile.
-    pub profile: &'a Profile,
-    /// The fit.
-    pub fit: &'a FitResult,
-    /// Predictions at the observations.
-    pub predictions: Vec<Prediction>,
+    named(frame, strings(&crate::failure::ERRORS_COLUMNS))
 }
 
 /// A model unit with `conc` replaced by the profile's concentration unit.
@@ -551,7 +476,7 @@ pub fn fit_summary(model: &dyn CkModel, rows: &[FitRow<'_>]) -> Frame {
         );
     }
     frame.push("warnings", warnings.finish());
-    frame
+    named(frame, crate::fit::summary_columns(model))
 }
 
 /// `fit_estimates.csv`: `subject, matrix, assay, parameter, kind, value, unit, se,
@@ -593,7 +518,7 @@ pub fn fit_estimates(rows: &[FitRow<'_>]) -> Frame {
     frame.push("unit", unit.finish());
     frame.push("se", Column::Num(se));
     frame.push("rse_pct", Column::Num(rse));
-    frame
+    named(frame, strings(&crate::fit::ESTIMATES_COLUMNS))
 }
 
 /// `fit_predictions.csv`: `subject, matrix, assay, time_day, observed, blq, predicted,
@@ -630,5 +555,135 @@ pub fn fit_predictions(rows: &[FitRow<'_>]) -> Frame {
     frame.push("residual_log", next());
     frame.push("weighted_residual", next());
     frame.push("conc_unit", conc_unit.finish());
-    frame
+    named(frame, strings(&crate::fit::PREDICTIONS_COLUMNS))
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every frame against the CSV bytes of the same rows: same header, same cells (text
+    //! equal, numbers bit-equal, `NA` as NaN, `Inf` as infinity, `>1000` as a number above
+    //! 1000).
+    use super::*;
+    use cartpk_core::ingest::{read_path, IngestOptions};
+
+    fn dataset() -> cartpk_core::ingest::Dataset {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/cart_cohort.csv");
+        read_path(&path, &IngestOptions::default()).expect("the example cohort reads")
+    }
+
+    fn assert_same(frame: &Frame, csv: &[u8]) {
+        let mut rdr = csv::Reader::from_reader(csv);
+        let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
+        assert_eq!(frame.names, header);
+        let records: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+        for (j, (name, col)) in frame.names.iter().zip(&frame.columns).enumerate() {
+            let cells = records.iter().map(|r| &r[j]);
+            match col {
+                Column::Num(v) => {
+                    assert_eq!(v.len(), records.len(), "{name}");
+                    for (x, cell) in v.iter().zip(cells) {
+                        match cell {
+                            "NA" | "" => assert!(x.is_nan(), "{name}: {x} vs NA"),
+                            "Inf" => assert_eq!(*x, f64::INFINITY, "{name}"),
+                            ">1000" => assert!(*x > 1000.0, "{name}"),
+                            c => assert_eq!(
+                                c.parse::<f64>().unwrap().to_bits(),
+                                x.to_bits(),
+                                "{name}: {c} vs {x}"
+                            ),
+                        }
+                    }
+                }
+                Column::Int(v) => {
+                    for (x, cell) in v.iter().zip(cells) {
+                        assert_eq!(cell, x.to_string(), "{name}");
+                    }
+                }
+                Column::Bool(v) => {
+                    for (x, cell) in v.iter().zip(cells) {
+                        assert_eq!(cell, x.to_string(), "{name}");
+                    }
+                }
+                Column::Text { levels, codes } => {
+                    assert_eq!(codes.len(), records.len(), "{name}");
+                    for (k, cell) in codes.iter().zip(cells) {
+                        assert_eq!(cell, levels[*k as usize], "{name}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn nca_frames_equal_the_csv_tables() {
+        let mut data = dataset();
+        // A dose on half the profiles: the .dn columns, NA where there is none.
+        for p in data.profiles.iter_mut().step_by(2) {
+            p.dose = Some(cartpk_core::Dose {
+                amount: 5e7,
+                unit: "cells".into(),
+            });
+        }
+        let options = NcaOptions::default();
+        let results = cartpk_nca::nca_batch(&data.profiles, &options, &Default::default());
+        let rows: Vec<NcaRow<'_>> = data
+            .profiles
+            .iter()
+            .zip(&results)
+            .filter_map(|(profile, r)| r.as_ref().ok().map(|result| NcaRow { profile, result }))
+            .collect();
+        assert!(rows.len() > 50);
+        let any_dose = crate::nca::any_dose(&rows);
+        let mut wide = crate::nca::wide_header(&options, any_dose).into_bytes();
+        crate::nca::wide_body(&rows, &options, any_dose)
+            .iter()
+            .for_each(|p| wide.extend_from_slice(p));
+        assert_same(&nca_wide(&rows, &options), &wide);
+        let mut long = crate::nca::LONG_HEADER.as_bytes().to_vec();
+        crate::nca::long_body(&rows)
+            .iter()
+            .for_each(|p| long.extend_from_slice(p));
+        assert_same(&nca_long(&rows), &long);
+    }
+
+    #[test]
+    fn fit_and_errors_frames_equal_the_csv_tables() {
+        let data = dataset();
+        let model = cartpk_ck::Stein2019;
+        let profiles: Vec<_> = data
+            .profiles
+            .iter()
+            .filter(|p| p.key.matrix.label() == "blood")
+            .take(6)
+            .cloned()
+            .collect();
+        let options = cartpk_ck::FitOptions::default();
+        let fits = cartpk_ck::fit_batch(&model, &profiles, &options);
+        let rows: Vec<FitRow<'_>> = profiles
+            .iter()
+            .zip(&fits)
+            .filter_map(|(profile, f)| {
+                f.as_ref().ok().map(|fit| FitRow {
+                    profile,
+                    fit,
+                    predictions: fit.predictions_for(&model, profile, &options),
+                })
+            })
+            .collect();
+        assert!(!rows.is_empty());
+        assert_same(
+            &fit_summary(&model, &rows),
+            &crate::fit::summary_csv(&model, &rows),
+        );
+        assert_same(&fit_estimates(&rows), &crate::fit::estimates_csv(&rows));
+        assert_same(&fit_predictions(&rows), &crate::fit::predictions_csv(&rows));
+        let mut failures = Failure::from_dataset(&data);
+        failures.push(Failure::of_profile(
+            "f.csv",
+            &profiles[0].key,
+            "not fitted: x".into(),
+        ));
+        assert_same(&errors(&failures), &crate::failure::errors_csv(&failures));
+    }
 }
