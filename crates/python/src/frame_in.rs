@@ -96,10 +96,10 @@ pub fn to_csv(names: &[String], columns: &[InColumn]) -> Result<Vec<u8>, ShapeEr
     }
     for (name, c) in names.iter().zip(columns) {
         match c {
-            InColumn::Text { levels, codes } => {
-                if codes.iter().any(|&k| k >= levels.len() as i64 || k < -1) {
-                    return Err(ShapeError(format!("column '{name}': a code out of range")));
-                }
+            InColumn::Text { levels, codes }
+                if codes.iter().any(|&k| k >= levels.len() as i64 || k < -1) =>
+            {
+                return Err(ShapeError(format!("column '{name}': a code out of range")));
             }
             InColumn::Utf8 {
                 offsets,

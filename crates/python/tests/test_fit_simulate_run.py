@@ -103,3 +103,17 @@ def test_gil_is_released_during_the_work(small_cohort):
     # it ticks about once per millisecond.
     assert elapsed > 0.05
     assert len(ticks) > 0.2 * elapsed / 0.001
+
+
+def test_population_fit_equals_cli(cli, tmp_path):
+    """`fit(population=True)` writes the same population tables as `cartpk fit --population`
+    (a small SAEM run: 30 subjects, blood qPCR, few iterations)."""
+    sim = tmp_path / "pop.csv"
+    cli("simulate", "--n-subjects", 30, "--seed", 5, "--matrices", "blood", "--out", sim, "--quiet")
+    cli("fit", sim, "--out", tmp_path / "out", "--quiet", "--population", "--k1", 30, "--k2", 20, "--seed", 9)
+    fits = cartpk.fit(sim, population=True, k1=30, k2=20, seed=9)
+    assert set(fits.population) == {"parameters", "individual", "shrinkage", "vpc", "residuals"}
+    for name, table in fits.population.items():
+        cli_table = read_cli_csv(tmp_path / "out" / f"population_{name}.csv")
+        pd.testing.assert_frame_equal(table, cli_table, check_dtype=False)
+    assert len(fits.population["parameters"]) > 0

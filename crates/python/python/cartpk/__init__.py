@@ -242,6 +242,10 @@ def fit(
     blq: str = "m3",
     sigma_min: float = 0.05,
     fit_baseline: bool = False,
+    seed: int = 12345,
+    k1: int = 300,
+    k2: int = 200,
+    min_subjects: int = 20,
     on_error: str = "warn",
     output: Optional[str] = None,
     threads: Optional[int] = None,
@@ -257,14 +261,17 @@ def fit(
         blq: ``"m3"`` (censored) or ``"m1"`` (dropped) (``--blq``).
         sigma_min: smallest residual SD of ln C (``--sigma-min``).
         fit_baseline: keep pre-infusion samples in the likelihood (``--fit-baseline``).
+        seed, k1, k2, min_subjects: the population fit's seed, SAEM exploratory and
+            smoothing iterations, and fewest subjects of a matrix x assay (``--seed``,
+            ``--k1``, ``--k2``, ``--min-subjects``).
         on_error, output, threads, **read_options: as :func:`nca`.
 
     Returns:
-        :class:`FitTables` (``summary``, ``estimates``, ``predictions``, ``errors``).
+        :class:`FitTables` (``summary``, ``estimates``, ``predictions``, ``errors``; with
+        ``population=True`` also ``population``: ``"parameters"``, ``"individual"``,
+        ``"shrinkage"``, ``"vpc"``, ``"residuals"``, the ``population_*.csv`` tables;
+        a cohort that cannot be fitted is a :class:`DataWarning`).
     """
-    if population:
-        raise NotImplementedError(
-            "population=True: not available from Python yet; use `cartpk fit --population`")
     ds = _dataset(data, read_options, threads)
     opts = dict(model=model, blq=blq, sigma_min=sigma_min, fit_baseline=fit_baseline,
                 threads=threads)
@@ -274,7 +281,23 @@ def fit(
     if output == "polars" or (output is None and is_polars(data)):
         import polars as pl
         errors = pl.from_pandas(errors)
-    return FitTables(out["summary"], out["estimates"], out["predictions"], errors)
+    pop = {}
+    if population:
+        import io
+
+        import pandas as pd
+
+        tables, notes = _cartpk.population_(ds, dict(blq=blq, seed=seed, k1=k1, k2=k2,
+                                                     min_subjects=min_subjects,
+                                                     threads=threads))
+        for note in notes:
+            warnings.warn(DataWarning("population: " + note, ds.source), stacklevel=2)
+        pop = {name: pd.read_csv(io.BytesIO(b), keep_default_na=False, na_values=["NA"])
+               for name, b in tables.items()}
+        if output == "polars" or (output is None and is_polars(data)):
+            import polars as pl
+            pop = {k: pl.from_pandas(v) for k, v in pop.items()}
+    return FitTables(out["summary"], out["estimates"], out["predictions"], errors, pop)
 
 
 def _defaults() -> Dict[str, Any]:
