@@ -557,7 +557,8 @@ fn run_<'py>(
             provenance = provenance.with_input(&t.file, b);
         }
         report.provenance = provenance;
-        let files = report.files().map_err(|e| e.to_string())?;
+        let mut files = run::nca_and_fit_tables(&report, &inner)?;
+        files.extend(report.files().map_err(|e| e.to_string())?);
         let mut written = Vec::new();
         let mut tables = Vec::new();
         for (path, bytes) in files {

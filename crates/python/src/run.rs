@@ -107,3 +107,76 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     result
 }
+
+/// The NCA and fit tables `cartpk run` writes beside the report (`nca_long.csv`,
+/// `nca_wide.csv`, `nca.json`, `nca_errors.csv`, `fit_*.csv`, `fit.json`), by the same
+/// writers (`cartpk_printer`) and from the same rows as `crates/cli/src/commands/run.rs`.
+pub fn nca_and_fit_tables(
+    report: &cartpk_report::Report,
+    data: &cartpk_core::ingest::Dataset,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    use cartpk_printer::{failure, fit, nca, Failure};
+    let settings = &report.settings;
+    let mut failures = Failure::from_dataset(data);
+    let mut nca_rows = Vec::new();
+    for (p, r) in report.profiles.iter().zip(&report.nca) {
+        match r {
+            Ok(r) => nca_rows.push(nca::Row {
+                profile: p,
+                result: r,
+            }),
+            Err(e) => failures.push(Failure::of_profile(
+                &data.source,
+                &p.key,
+                format!("{}: {e}", p.key),
+            )),
+        }
+    }
+    let mut fit_failures = Vec::new();
+    let mut fit_rows = Vec::new();
+    for (p, f) in report.profiles.iter().zip(&report.fits) {
+        match f {
+            Some(Ok(f)) => fit_rows.push(fit::FitRow {
+                profile: p,
+                fit: f,
+                predictions: f.predictions_for(&cartpk_ck::Stein2019, p, &settings.fit),
+            }),
+            Some(Err(e)) => fit_failures.push(Failure::of_profile(
+                &data.source,
+                &p.key,
+                format!("{}: not fitted: {e}", p.key),
+            )),
+            None => {}
+        }
+    }
+    let any_dose = nca::any_dose(&nca_rows);
+    let mut long = nca::LONG_HEADER.as_bytes().to_vec();
+    for part in nca::long_body(&nca_rows) {
+        long.extend_from_slice(&part);
+    }
+    let mut wide = nca::wide_header(&settings.nca, any_dose).into_bytes();
+    for part in nca::wide_body(&nca_rows, &settings.nca, any_dose) {
+        wide.extend_from_slice(&part);
+    }
+    let summary = fit::summary_csv_of(&fit_rows).map_err(|e| e.to_string())?;
+    Ok(vec![
+        ("nca_long.csv".into(), long),
+        ("nca_wide.csv".into(), wide),
+        (
+            "nca.json".into(),
+            nca::json(&nca_rows, &settings.nca, &data.source, &failures),
+        ),
+        ("nca_errors.csv".into(), failure::errors_csv(&failures)),
+        ("fit_estimates.csv".into(), fit::estimates_csv(&fit_rows)),
+        ("fit_summary.csv".into(), summary),
+        (
+            "fit_predictions.csv".into(),
+            fit::predictions_csv(&fit_rows),
+        ),
+        (
+            "fit.json".into(),
+            fit::json(&fit_rows, &settings.fit, &data.source, &fit_failures),
+        ),
+        ("fit_errors.csv".into(), failure::errors_csv(&fit_failures)),
+    ])
+}

@@ -78,6 +78,14 @@ def test_run_writes_the_report(root, tmp_path):
     on_disk = pd.read_csv(tmp_path / "results/summary.csv", keep_default_na=False, na_values=["NA"])
     pd.testing.assert_frame_equal(res.tables["summary.csv"], on_disk)
     assert any(f.startswith("plots/") and f.endswith(".png") for f in res.files)
+    # The NCA and fit tables beside the report, as `cartpk run` writes them.
+    for name in ["nca_long.csv", "nca_wide.csv", "nca.json", "nca_errors.csv", "fit_summary.csv",
+                 "fit_estimates.csv", "fit_predictions.csv", "fit.json", "fit_errors.csv"]:
+        assert (tmp_path / "results" / name).is_file(), name
+    wide = pd.read_csv(tmp_path / "results/nca_wide.csv", keep_default_na=False, na_values=["NA"])
+    py = cartpk.nca(root / "data/seed_cohort.csv")
+    assert list(wide.columns) == list(py.columns)
+    np.testing.assert_array_equal(wide["cmax [conc_unit]"].to_numpy(float), py["cmax [conc_unit]"].to_numpy(float))
 
 
 def test_gil_is_released_during_the_work(small_cohort):
