@@ -37,13 +37,13 @@ fn join_warnings(result: &NcaResult, texts: &[String], only: Option<&ParameterVa
     out
 }
 
-/// Units of every parameter for one (concentration unit, dose unit) pair; profiles share a
-/// handful of pairs, so each chunk keeps the few it meets.
+/// Units of every parameter for one (concentration unit, dose unit) pair, as CSV fields
+/// (escaped once); profiles share a handful of pairs, so each chunk keeps the few it meets.
 #[derive(Default)]
-struct UnitCache(Vec<(String, String, Vec<String>)>);
+struct UnitCache(Vec<(String, String, Vec<Vec<u8>>)>);
 
 impl UnitCache {
-    fn get(&mut self, conc_unit: &str, dose_unit: &str) -> &[String] {
+    fn get(&mut self, conc_unit: &str, dose_unit: &str) -> &[Vec<u8>] {
         let i = match self
             .0
             .iter()
@@ -53,7 +53,11 @@ impl UnitCache {
             None => {
                 let units = Parameter::ALL
                     .iter()
-                    .map(|p| p.unit(conc_unit, dose_unit))
+                    .map(|p| {
+                        let mut field = Vec::new();
+                        push_text(&mut field, &p.unit(conc_unit, dose_unit));
+                        field
+                    })
                     .collect();
                 self.0
                     .push((conc_unit.to_string(), dose_unit.to_string(), units));
@@ -128,7 +132,7 @@ pub fn long_body(rows: &[Row<'_>]) -> Vec<Vec<u8>> {
                     out.push(b',');
                     push_num(&mut out, v.value);
                     out.push(b',');
-                    push_text(&mut out, &units[v.parameter as usize]);
+                    out.extend_from_slice(&units[v.parameter as usize]);
                     out.push(b',');
                     if !warnings.is_empty() {
                         push_text(&mut out, &join_warnings(row.result, &warnings, Some(&v)));

@@ -59,6 +59,8 @@ pub struct Summary {
     pub failures: Vec<Failure>,
     /// The files written.
     pub written: Vec<&'static str>,
+    /// Name, size and SHA-256 of the files hashed as they were written.
+    pub hashes: Vec<(&'static str, u64, String)>,
 }
 
 /// Runs NCA as configured.
@@ -66,7 +68,7 @@ pub fn run(config: &NcaConfig) -> Result<Outcome> {
     // Begun first, so that hashing the inputs for the manifest overlaps the analysis.
     let mut inputs: Vec<&Path> = vec![&config.input];
     inputs.extend(config.overrides.as_deref());
-    let publisher = Publisher::begin(&config.out_dir, "nca", publish::context(&inputs))?;
+    let mut publisher = Publisher::begin(&config.out_dir, "nca", publish::context(&inputs))?;
     let overrides = match &config.overrides {
         Some(path) => read_overrides(path)
             .with_context(|| format!("--lambda-z-overrides {}", path.display()))?,
@@ -78,6 +80,9 @@ pub fn run(config: &NcaConfig) -> Result<Outcome> {
         None => in_memory(config, &overrides, publisher.staging_dir())?,
     };
 
+    for (name, size, sha256) in &summary.hashes {
+        publisher.hashed_while_written(name, *size, sha256.clone());
+    }
     let published = publisher.commit()?;
     if !config.quiet {
         crate::ingest_notes::print_parts(
@@ -189,6 +194,7 @@ fn in_memory(config: &NcaConfig, overrides: &LambdaZOverrides, dir: &Path) -> Re
         n_skipped: data.rejected.len() + (results.len() - rows.len()),
         n_row_errors: data.row_errors.len(),
         written,
+        hashes: Vec::new(),
         failures,
         notes: data.notes.iter().take(MAX_PRINTED).cloned().collect(),
         assumptions: data.assumptions.clone(),

@@ -17,8 +17,9 @@ use cartpk_core::ProfileKey;
 use cartpk_nca::{nca_batch, LambdaZOverrides, NcaOptions};
 use cartpk_printer::nca::{self, JsonStream, Row};
 use cartpk_printer::{failure, Failure};
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashSet};
-use std::io::{Seek, Write};
+use std::io::{Read, Seek, Write};
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -54,11 +55,64 @@ enum Piece {
     Json(Vec<u8>),
 }
 
+/// An output file hashed (SHA-256, for the manifest) as it is written, on the writer
+/// thread while the next chunk is analysed, instead of read again at the end.
+struct Out {
+    name: &'static str,
+    file: AtomicFile,
+    sha256: Sha256,
+    size: u64,
+}
+
+impl Out {
+    fn create(dir: &Path, name: &'static str) -> Result<Out> {
+        Ok(Out {
+            name,
+            file: AtomicFile::create(&dir.join(name))?,
+            sha256: Sha256::new(),
+            size: 0,
+        })
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
+        self.file.write_all(bytes)?;
+        self.sha256.update(bytes);
+        self.size += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Appends what `from` holds from its start.
+    fn copy_from(&mut self, from: &mut std::fs::File) -> Result<()> {
+        from.rewind().context("temporary file")?;
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = from.read(&mut buf).context("temporary file")?;
+            if n == 0 {
+                return Ok(());
+            }
+            self.write_all(&buf[..n])?;
+        }
+    }
+
+    /// Flushes and renames the file into the staging directory; returns its name, size
+    /// and SHA-256.
+    fn commit(self) -> Result<(&'static str, u64, String)> {
+        self.file.commit()?;
+        let hex = self
+            .sha256
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok((self.name, self.size, hex))
+    }
+}
+
 /// The streamed files, written by the writer thread.
 struct Files {
-    long: Option<AtomicFile>,
-    wide: Option<AtomicFile>,
-    json: Option<AtomicFile>,
+    long: Option<Out>,
+    wide: Option<Out>,
+    json: Option<Out>,
     /// Wide rows formatted with and without the dose columns until the header is known.
     pending: Option<(std::fs::File, std::fs::File)>,
     options: NcaOptions,
@@ -99,8 +153,7 @@ impl Files {
                     f.write_all(nca::wide_header(&self.options, any_dose).as_bytes())?;
                     if let Some((with, without)) = self.pending.take() {
                         let mut held = if any_dose { with } else { without };
-                        held.rewind().context("temporary file")?;
-                        std::io::copy(&mut held, f.file()).context("temporary file")?;
+                        f.copy_from(&mut held)?;
                     }
                 }
             }
@@ -146,11 +199,11 @@ pub fn run(
         options: config.nca.clone(),
     };
     if outputs.csv {
-        files.long = Some(AtomicFile::create(&dir.join("nca_long.csv"))?);
-        files.wide = Some(AtomicFile::create(&dir.join("nca_wide.csv"))?);
+        files.long = Some(Out::create(dir, "nca_long.csv")?);
+        files.wide = Some(Out::create(dir, "nca_wide.csv")?);
     }
     if outputs.json {
-        files.json = Some(AtomicFile::create(&dir.join("nca.json"))?);
+        files.json = Some(Out::create(dir, "nca.json")?);
     }
     let mut wide_decided = files.pending.is_none();
 
@@ -327,13 +380,13 @@ pub fn run(
         ..
     } = files;
     if let (Some(long), Some(wide)) = (long, wide) {
-        long.commit()?;
-        wide.commit()?;
+        summary.hashes.push(long.commit()?);
+        summary.hashes.push(wide.commit()?);
         summary.written.extend(["nca_long.csv", "nca_wide.csv"]);
     }
     if let Some(mut f) = json_file {
         f.write_all(&json.tail(&failures))?;
-        f.commit()?;
+        summary.hashes.push(f.commit()?);
         summary.written.push("nca.json");
     }
     write_atomic(&dir.join("nca_errors.csv"), &failure::errors_csv(&failures))?;
