@@ -415,15 +415,15 @@ fn for_each_unquoted_record(bytes: &[u8], delimiter: u8, mut f: impl FnMut(&csv:
     let mut n_records = 0u64;
     let mut start = 0;
     while start < bytes.len() {
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-            .map_or(bytes.len(), |i| start + i);
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |i| start + i);
         if end > start {
             record.clear();
-            for field in bytes[start..end].split(|&b| b == delimiter) {
-                record.push_field(field);
+            let mut field = start;
+            for i in memchr::memchr_iter(delimiter, &bytes[start..end]) {
+                record.push_field(&bytes[field..start + i]);
+                field = start + i + 1;
             }
+            record.push_field(&bytes[field..end]);
             pos.set_byte(start as u64)
                 .set_line(line)
                 .set_record(n_records);
