@@ -197,7 +197,7 @@ pub fn read_bytes(
         delimiter: header.delimiter,
         style: header.style,
     };
-    let state = parse_body(&setup, body, header.first_line)?;
+    let (state, _) = parse_body(&setup, body, header.first_line)?;
     if state.n_rows == 0 {
         return Err(header.no_data(source));
     }
@@ -346,7 +346,7 @@ fn parse_body<'a>(
     setup: &Setup<'a>,
     body: &'a [u8],
     first_line: u64,
-) -> Result<Reader<'a>, IngestError> {
+) -> Result<(Reader<'a>, u64), IngestError> {
     let source = setup.source;
     let delimiter = setup.delimiter;
     let n_chunks = if body.len() >= PARALLEL_MIN_BYTES {
@@ -371,13 +371,6 @@ fn parse_body<'a>(
         .zip(offsets)
         .map(|(chunk, offset)| {
             let mut state = Reader::new(setup, offset, chunk);
-            if !chunk.contains(&b'"') {
-                // Without quotes a record is a line and a field is what lies between
-                // delimiters: split directly, as csv would (the tokeniser was a third of
-                // the parsing time).
-                for_each_unquoted_record(chunk, delimiter, |record| state.row(record));
-                return Ok(state);
-            }
             let mut rdr = csv::ReaderBuilder::new()
                 .delimiter(delimiter)
                 .flexible(true)
@@ -401,41 +394,7 @@ fn parse_body<'a>(
     for part in parts {
         state.absorb(part?);
     }
-    Ok(state)
-}
-
-/// Calls `f` with every record of `bytes`, which holds no `"`: the records and positions
-/// `csv` (flexible, no header) reads from it. Records end at `\n`, `\r` or `\r\n`; empty
-/// lines are no records; a record's position is its first byte, on the line counted from
-/// 1 at the start of `bytes` by its `\n`s.
-fn for_each_unquoted_record(bytes: &[u8], delimiter: u8, mut f: impl FnMut(&csv::ByteRecord)) {
-    let mut record = csv::ByteRecord::new();
-    let mut pos = csv::Position::new();
-    let mut line = 1u64;
-    let mut n_records = 0u64;
-    let mut start = 0;
-    while start < bytes.len() {
-        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-        if end > start {
-            record.clear();
-            let mut field = start;
-            for i in memchr::memchr_iter(delimiter, &bytes[start..end]) {
-                record.push_field(&bytes[field..start + i]);
-                field = start + i + 1;
-            }
-            record.push_field(&bytes[field..end]);
-            pos.set_byte(start as u64)
-                .set_line(line)
-                .set_record(n_records);
-            record.set_position(Some(pos.clone()));
-            f(&record);
-            n_records += 1;
-        }
-        if end < bytes.len() && bytes[end] == b'\n' {
-            line += 1;
-        }
-        start = end + 1;
-    }
+    Ok((state, newlines.iter().sum()))
 }
 
 /// What every chunk's reader shares.
@@ -1117,46 +1076,5 @@ fn describe(v: &SampleValue) -> String {
         SampleValue::AboveUloq { uloq: Some(u) } => format!(">{u}"),
         SampleValue::AboveUloq { uloq: None } => ">ULOQ".to_string(),
         SampleValue::Missing => "NA".to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Fields and line of every record, as `csv` reads them.
-    fn by_csv(bytes: &[u8]) -> Vec<(Vec<Vec<u8>>, u64)> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .flexible(true)
-            .has_headers(false)
-            .from_reader(bytes);
-        let mut out = Vec::new();
-        let mut rec = csv::ByteRecord::new();
-        while rdr.read_byte_record(&mut rec).unwrap() {
-            let line = record_line(bytes, rec.position().unwrap());
-            out.push((rec.iter().map(<[u8]>::to_vec).collect(), line));
-        }
-        out
-    }
-
-    #[test]
-    fn unquoted_records_are_split_as_csv_splits_them() {
-        for text in [
-            &b"a,b,c\n1,2,3\n"[..],
-            b"a,b\r\n\r\n1,,3\r\n,\n \n",
-            b"\n\na,b\rc,d\r\re\n",
-            b"x,y",
-            b"x,y\n\n\n",
-            b"",
-            b"\r\n",
-            b"1,2\n3\n4,5,6,7\n",
-        ] {
-            let mut got = Vec::new();
-            for_each_unquoted_record(text, b',', |rec| {
-                let line = record_line(text, rec.position().unwrap());
-                got.push((rec.iter().map(<[u8]>::to_vec).collect::<Vec<_>>(), line));
-            });
-            assert_eq!(got, by_csv(text), "{:?}", String::from_utf8_lossy(text));
-        }
     }
 }

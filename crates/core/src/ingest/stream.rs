@@ -15,6 +15,12 @@ use crate::ingest::ColumnRole;
 use std::io::Read;
 use std::path::Path;
 
+/// Bytes read past the chunk size before looking for the end of a subject: a sixteenth of
+/// the chunk, at most 64 KiB.
+fn margin(chunk_bytes: usize) -> usize {
+    (chunk_bytes / 16).clamp(1, 1 << 16)
+}
+
 /// Reads an input in chunks of about `chunk_bytes` bytes of whole subjects.
 pub struct ChunkedReader<R> {
     reader: R,
@@ -123,15 +129,13 @@ impl<R: Read> ChunkedReader<R> {
 
     fn next_inner(&mut self) -> Result<Option<Dataset>, IngestError> {
         let cut = loop {
-            if self.buf.len() < self.chunk_bytes && !self.eof {
-                self.eof = fill(
-                    &mut self.reader,
-                    &mut self.buf,
-                    self.chunk_bytes,
-                    &self.source,
-                )?;
+            // A margin past the chunk size, so that the subject running at the cut
+            // usually ends within the buffer (the rest is moved to the front after).
+            let want = self.chunk_bytes + margin(self.chunk_bytes);
+            if self.buf.len() < want && !self.eof {
+                self.eof = fill(&mut self.reader, &mut self.buf, want, &self.source)?;
             }
-            if self.eof && self.buf.len() <= self.chunk_bytes {
+            if self.eof && self.buf.len() <= want {
                 break self.buf.len();
             }
             match subject_boundary(&self.buf, self.chunk_bytes, &self.header) {
@@ -158,7 +162,7 @@ impl<R: Read> ChunkedReader<R> {
             delimiter: self.header.delimiter,
             style: self.header.style,
         };
-        let state = parse_body(&setup, body, self.next_line)?;
+        let (state, newlines) = parse_body(&setup, body, self.next_line)?;
         let n_rows = state.n_rows;
         let mut dataset = state.finish(self.header.columns.clone());
         self.header.notes.apply(
@@ -166,7 +170,7 @@ impl<R: Read> ChunkedReader<R> {
             &self.header.columns,
             &self.options,
         );
-        self.next_line += body.iter().filter(|&&b| b == b'\n').count() as u64;
+        self.next_line += newlines;
         self.buf.drain(..cut);
         self.n_rows += n_rows;
         if n_rows == 0 && self.buf.is_empty() && self.eof {
@@ -189,26 +193,19 @@ fn fill(
     target: usize,
     source: &str,
 ) -> Result<bool, IngestError> {
-    while buf.len() < target {
-        let start = buf.len();
-        buf.resize(target, 0);
-        match reader.read(&mut buf[start..]) {
-            Ok(0) => {
-                buf.truncate(start);
-                return Ok(true);
-            }
-            Ok(n) => buf.truncate(start + n),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(start),
-            Err(cause) => {
-                buf.truncate(start);
-                return Err(IngestError::Io {
-                    file: source.to_string(),
-                    cause,
-                });
-            }
-        }
+    if buf.len() >= target {
+        return Ok(false);
     }
-    Ok(false)
+    let want = (target - buf.len()) as u64;
+    // read_to_end reads into the spare capacity without zeroing it first.
+    let n = reader
+        .take(want)
+        .read_to_end(buf)
+        .map_err(|cause| IngestError::Io {
+            file: source.to_string(),
+            cause,
+        })?;
+    Ok((n as u64) < want)
 }
 
 /// The offset of the first record at or after about `target` whose subject cell differs
