@@ -67,7 +67,7 @@ caption{text-align:left;font-weight:bold;padding:.3em 0}th,td{border:1px solid #
 th{background:#f2f2f2;vertical-align:bottom}th small{font-weight:normal;color:#555}td:first-child,th:first-child{text-align:left}\
 td.excl{color:#999;text-decoration:line-through}.note{font-size:.8em;color:#555;max-width:75em}\
 figure{margin:1em 0}figcaption{font-size:.85em;color:#444}.thumbs{display:flex;flex-wrap:wrap;gap:.5em}\
-.thumbs figure{width:300px;margin:0}.thumbs svg,.thumbs img{width:100%;height:auto;border:1px solid #eee}svg{max-width:100%;height:auto}.pair{display:grid;grid-template-columns:1fr 1fr;gap:.5em}.pair figure{margin:0}\
+.thumbs figure{width:300px;margin:0}.thumbs svg,.thumbs img{width:100%;height:auto;border:1px solid #eee}svg{max-width:100%;height:auto}.pair{display:grid;grid-template-columns:1fr 1fr;gap:.5em}.pair figure{margin:0}.patient-index{columns:10em;font-size:.9em}.patient-index a{display:block}\
 \
 details{margin:.3em 0}summary{cursor:pointer}details li{font-size:.85em}.sev-skipped summary,.sev-excluded summary{font-weight:bold}\
 [id^=estimates-] td:last-child{text-align:left;white-space:normal;min-width:16em}.prov td,#settings-table td{white-space:normal;word-break:break-all;text-align:left}nav a{margin-right:1em}";
@@ -758,18 +758,44 @@ pub fn render_html(report: &Report) -> String {
         .iter()
         .filter(|f| f.kind == FigureKind::Patient)
         .collect();
+    // SVG patient files (large cohorts, `PatientFigures`) are listed as links: a browser
+    // builds a document per SVG image (about 60 ms each in Chromium), so a gallery of
+    // thousands of them would take minutes to load, and nobody reads 2,000 thumbnails.
+    let index = patients
+        .iter()
+        .any(|f| f.svg.is_none() && f.path.ends_with(".svg"));
     let _ = write!(
         out,
-        "<section id=\"patients\"><h2>Patients</h2><p>{} patients; click a figure to open it full size (plots/patients/).{}</p><div class=\"thumbs\">",
+        "<section id=\"patients\"><h2>Patients</h2><p>{} patients; {}.{}</p><div class=\"{}\">",
         patients.len(),
-        if patients.iter().any(|f| f.svg.is_none()) {
-            format!(" More than {} patients: figures are linked files, loaded as the page scrolls.", s.inline_patient_limit)
+        if index {
+            "each name opens the patient's figure (an SVG file under plots/patients/)"
+        } else {
+            "click a figure to open it full size (plots/patients/)"
+        },
+        if index {
+            " The figures are SVG files (sharp at any zoom), listed by patient: <code>--patient-figures png</code> draws PNG thumbnails instead.".to_string()
+        } else if patients.iter().any(|f| f.svg.is_none()) {
+            format!(
+                " More than {} patients: figures are linked files, loaded as the page scrolls.",
+                s.inline_patient_limit
+            )
         } else {
             String::new()
-        }
+        },
+        if index { "patient-index" } else { "thumbs" }
     );
     for f in patients {
-        figure(&mut out, f);
+        if index {
+            let _ = write!(
+                out,
+                "<a href=\"{}\">{}</a> ",
+                href(&f.path),
+                escape(&f.caption)
+            );
+        } else {
+            figure(&mut out, f);
+        }
     }
     out.push_str("</div></section>");
 
