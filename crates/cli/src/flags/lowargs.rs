@@ -205,6 +205,18 @@ pub struct FitArgs {
     #[arg(long, default_value_t = cartpk_ck::population::report::MIN_POPULATION_SUBJECTS, value_name = "N")]
     pub min_subjects: usize,
 
+    /// Covariate effect of the population fit, from the subjects file (repeatable):
+    /// PARAMETER~COLUMN (categorical; reference: the most frequent level),
+    /// PARAMETER~COLUMN:categorical=LEVEL, PARAMETER~COLUMN:power (continuous power effect,
+    /// reference: the median) or PARAMETER~COLUMN:power=REFERENCE. E.g. cmax~response.
+    #[arg(long = "covariate", value_name = "SPEC", requires = "population")]
+    pub covariates: Vec<String>,
+
+    /// Subjects file (CSV with a `subject` or `USUBJID` column) holding the covariate
+    /// columns of --covariate.
+    #[arg(long, value_name = "FILE")]
+    pub subjects: Option<PathBuf>,
+
     /// Worker threads (default: every core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
