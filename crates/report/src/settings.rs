@@ -53,6 +53,8 @@ pub struct Settings {
     /// The trial endpoints: response rates, time-to-event, persistence, exposure-response
     /// (the library's documented defaults).
     pub endpoints: EndpointOptions,
+    /// The population fit of large enough cohorts (docs/population.md).
+    pub population: crate::population_section::PopulationSettings,
 }
 
 impl Default for Settings {
@@ -75,6 +77,7 @@ impl Default for Settings {
             group_by: None,
             inline_patient_limit: INLINE_PATIENT_LIMIT,
             endpoints: EndpointOptions::default(),
+            population: crate::population_section::PopulationSettings::default(),
         }
     }
 }
