@@ -170,12 +170,28 @@ impl Figure for VpcPlot {
                 }
             }
             runs.push(run);
-            let label = format!("observed {:.0}th percentile", p.percentile);
-            let mut labelled = false;
+            // One legend entry per colour: the median, and the outer percentiles together.
+            let outer: Vec<String> = self
+                .percentiles
+                .iter()
+                .filter(|q| (q.percentile - 50.0).abs() >= 1e-9)
+                .map(|q| format!("{:.0}th", q.percentile))
+                .collect();
+            let is_median = (p.percentile - 50.0).abs() < 1e-9;
+            let label = if is_median {
+                "observed median".to_string()
+            } else {
+                format!("observed {} percentiles", outer.join(" and "))
+            };
+            let first_outer = self
+                .percentiles
+                .iter()
+                .position(|q| (q.percentile - 50.0).abs() >= 1e-9);
+            let mut labelled = !(is_median || first_outer == Some(i));
             for r in runs.into_iter().filter(|r| !r.is_empty()) {
                 let s = chart
                     .draw_series(LineSeries::new(r.clone(), col.stroke_width(px(2.0) as u32)))?;
-                if !labelled && i < 3 {
+                if !labelled {
                     s.label(label.clone()).legend(move |(x, y)| {
                         PathElement::new(vec![(x, y), (x + 16, y)], col.stroke_width(3))
                     });
@@ -340,7 +356,7 @@ mod tests {
         let svg = String::from_utf8(render(&p, ImageFormat::Svg, &PlotOptions::default()).unwrap())
             .unwrap();
         assert!(svg.contains("Fraction BLQ"));
-        assert!(svg.contains("observed 50th percentile"));
+        assert!(svg.contains("observed median") && svg.contains("observed 5th percentiles"));
         assert!(p.warnings().is_empty());
         let png = render(&p, ImageFormat::Png, &PlotOptions::default()).unwrap();
         assert_eq!(&png[1..4], b"PNG");
