@@ -46,6 +46,7 @@ mod opacity;
 pub mod patient;
 mod png_encode;
 mod render;
+mod rules;
 pub mod style;
 mod text_paths;
 pub mod time_axis;

@@ -46,21 +46,55 @@ pub fn svg_to_png(svg: &str, w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
         fontdb: font_db(),
         ..resvg::usvg::Options::default()
     };
-    // Labels become cached glyph outlines (text_paths.rs): shaping them anew per figure was
-    // a quarter of the rasteriser's time.
-    let svg = crate::text_paths::text_to_paths(svg, &options);
+    // Labels are drawn from cached glyph outlines (text_paths.rs): shaping them anew per
+    // figure was a quarter of the rasteriser's time.
+    let (svg, labels) = crate::text_paths::split_labels(svg, &options);
     // Translucent shapes blended directly instead of on offscreen layers (opacity.rs).
     let svg = crate::opacity::paint_opacity(&svg);
+    // Grid lines, axes and ticks on whole pixels (rules.rs).
+    let svg = crate::rules::crisp_rules(&svg);
     let tree = resvg::usvg::Tree::from_str(&svg, &options)
         .map_err(|e| PlotError::Draw(format!("SVG not readable by the rasteriser: {e}")))?;
-    let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h)
-        .ok_or_else(|| PlotError::Options(format!("cannot allocate {w} x {h} pixels")))?;
-    pixmap.fill(resvg::tiny_skia::Color::WHITE);
     let size = tree.size();
-    let transform =
+    let scale =
         resvg::tiny_skia::Transform::from_scale(w as f32 / size.width(), h as f32 / size.height());
-    resvg::render(&tree, transform, &mut pixmap.as_mut());
-    crate::png_encode::encode_opaque_rgb(pixmap.data(), w, h)
+    with_canvas(w, h, |pixmap| {
+        resvg::render(&tree, scale, pixmap);
+        for label in &labels {
+            crate::text_paths::draw_label(label, scale, pixmap);
+        }
+        crate::png_encode::encode_opaque_rgb(pixmap.data_mut(), w, h)
+    })
+}
+
+/// Runs `draw` on a white `w` x `h` canvas. Each thread keeps its last canvas: a fresh
+/// 1.6 MB pixmap per figure cost a zeroing pass and page faults on top of the white fill.
+fn with_canvas<T>(
+    w: u32,
+    h: u32,
+    draw: impl FnOnce(&mut resvg::tiny_skia::PixmapMut<'_>) -> Result<T, PlotError>,
+) -> Result<T, PlotError> {
+    thread_local! {
+        static CANVAS: std::cell::RefCell<Option<resvg::tiny_skia::Pixmap>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    CANVAS.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if !slot
+            .as_ref()
+            .is_some_and(|p| p.width() == w && p.height() == h)
+        {
+            *slot =
+                Some(resvg::tiny_skia::Pixmap::new(w, h).ok_or_else(|| {
+                    PlotError::Options(format!("cannot allocate {w} x {h} pixels"))
+                })?);
+        }
+        let pixmap = slot
+            .as_mut()
+            .expect("the canvas was allocated just above when missing or of another size");
+        pixmap.fill(resvg::tiny_skia::Color::WHITE);
+        draw(&mut pixmap.as_mut())
+    })
 }
 
 /// Output format.

@@ -4,19 +4,20 @@
 //! the font (harfrust `ShaperData::new`) and shapes the string, about 0.5 M instructions a
 //! label and a quarter of the CPU time of a patient PNG. A cohort's figures repeat the same
 //! labels (tick labels, axis titles, legend entries) at a handful of positions, so each
-//! distinct label is laid out once by usvg, at the origin, written back as SVG paths by
-//! usvg's own writer, and reused at its position through a `translate`. plotters places
+//! distinct label is laid out once by usvg, at the origin, kept as a usvg tree and drawn
+//! at its position with a translation, after the rest of the figure. plotters places
 //! text at integer pixels, so the outlines (and their anti-aliasing) are those usvg would
 //! have produced in place.
 
+use resvg::tiny_skia;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Labels kept at most; beyond that the cache starts afresh (bounded memory for long runs).
 const CACHE_CAPACITY: usize = 20_000;
 
-fn cache() -> &'static Mutex<HashMap<String, Option<Arc<str>>>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<str>>>>> = OnceLock::new();
+fn cache() -> &'static Mutex<HashMap<String, Outlines>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Outlines>>> = OnceLock::new();
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
@@ -50,33 +51,104 @@ fn at_origin(element: &str) -> Option<(String, f32, f32)> {
     Some((moved, x, y))
 }
 
-/// The glyph outlines of `label` (a `<text>` element at the origin) as SVG paths, or `None`
-/// when usvg's output is not a plain list of shapes (then the label stays text).
-fn outlines(label: &str, options: &usvg::Options) -> Option<Arc<str>> {
+/// A label laid out once, at the origin, and its pixels.
+#[derive(Clone)]
+pub(crate) struct Outline {
+    /// The glyph outlines, for figures drawn at another scale or at fractional positions.
+    pub(crate) tree: Arc<usvg::Tree>,
+    /// The label rasterised once at scale 1 (anti-aliased, premultiplied, transparent
+    /// around), with the offset of its top-left pixel from the label's position.
+    pub(crate) sprite: Option<Arc<(tiny_skia::Pixmap, i32, i32)>>,
+}
+
+type Outlines = Option<Outline>;
+
+/// The label's pixels at scale 1: rendered at an integer offset, anti-aliasing is the same
+/// as in place, so blending the sprite at an integer position gives the figure's pixels
+/// (glyphs of one label do not overlap) for a copy instead of a rasterisation per figure.
+fn sprite(tree: &usvg::Tree) -> Option<(tiny_skia::Pixmap, i32, i32)> {
+    let bbox = tree.root().abs_stroke_bounding_box();
+    // One pixel of margin for anti-aliasing.
+    let (x0, y0) = (
+        bbox.left().floor() as i32 - 1,
+        bbox.top().floor() as i32 - 1,
+    );
+    let (x1, y1) = (
+        bbox.right().ceil() as i32 + 1,
+        bbox.bottom().ceil() as i32 + 1,
+    );
+    let (w, h) = (u32::try_from(x1 - x0).ok()?, u32::try_from(y1 - y0).ok()?);
+    if w > 4096 || h > 4096 {
+        return None;
+    }
+    let mut pixmap = tiny_skia::Pixmap::new(w, h)?;
+    resvg::render(
+        tree,
+        tiny_skia::Transform::from_translate(-x0 as f32, -y0 as f32),
+        &mut pixmap.as_mut(),
+    );
+    Some((pixmap, x0, y0))
+}
+
+/// The glyph outlines of `label` (a `<text>` element at the origin) as a usvg tree, or
+/// `None` when usvg cannot lay it out (then the label stays text).
+fn outlines(label: &str, options: &usvg::Options) -> Outlines {
     let svg =
         format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1">{label}</svg>"#);
     let tree = usvg::Tree::from_str(&svg, options).ok()?;
-    let written = tree.to_string(&usvg::WriteOptions {
-        preserve_text: false,
-        indent: usvg::Indent::None,
-        ..usvg::WriteOptions::default()
-    });
-    let body_start = written.find("<svg")?;
-    let body_start = body_start + written[body_start..].find('>')? + 1;
-    let body_end = written.rfind("</svg>")?;
-    let body = written.get(body_start..body_end)?;
-    // References (gradients, clip paths) would need ids unique in the whole figure.
-    if body.contains(" id=") || body.contains("url(") || body.contains("<text") {
-        return None;
-    }
-    Some(Arc::from(body))
+    Some(Outline {
+        sprite: sprite(&tree).map(Arc::new),
+        tree: Arc::new(tree),
+    })
 }
 
-/// `svg` with every recognised `<text>` element replaced by its glyph outlines.
-pub(crate) fn text_to_paths(svg: &str, options: &usvg::Options) -> String {
+/// Draws `label` on `pixmap` under `scale` (the figure's SVG-to-pixel transform).
+pub(crate) fn draw_label(
+    label: &Label,
+    scale: tiny_skia::Transform,
+    pixmap: &mut tiny_skia::PixmapMut<'_>,
+) {
+    let whole = |v: f32| v.fract() == 0.0 && v.abs() < 1e6;
+    match &label.outline.sprite {
+        Some(sprite) if scale.is_identity() && whole(label.x) && whole(label.y) => {
+            let (pixels, dx, dy) = &**sprite;
+            pixmap.draw_pixmap(
+                label.x as i32 + dx,
+                label.y as i32 + dy,
+                pixels.as_ref(),
+                &tiny_skia::PixmapPaint::default(),
+                tiny_skia::Transform::identity(),
+                None,
+            );
+        }
+        _ => resvg::render(
+            &label.outline.tree,
+            scale.pre_translate(label.x, label.y),
+            pixmap,
+        ),
+    }
+}
+
+/// A figure label, drawn from its cached outlines at its position.
+pub(crate) struct Label {
+    /// The label laid out at the origin.
+    pub(crate) outline: Outline,
+    /// Where plotters placed it (pixels).
+    pub(crate) x: f32,
+    /// Where plotters placed it (pixels).
+    pub(crate) y: f32,
+}
+
+/// `svg` without its recognised `<text>` elements, and those labels, to be drawn from
+/// cached outlines after the rest of the figure (labels sit on top of the shapes, as
+/// plotters draws them last within each part). Writing the outlines back into the SVG, as
+/// before, had usvg parse every glyph's path data again in every figure (12% of a patient
+/// PNG).
+pub(crate) fn split_labels(svg: &str, options: &usvg::Options) -> (String, Vec<Label>) {
     const OPEN: &str = "<text ";
     const CLOSE: &str = "</text>";
-    let mut out = String::with_capacity(svg.len() * 2);
+    let mut out = String::with_capacity(svg.len());
+    let mut labels = Vec::new();
     let mut rest = svg;
     while let Some(start) = rest.find(OPEN) {
         let Some(len) = rest[start..].find(CLOSE) else {
@@ -91,31 +163,27 @@ pub(crate) fn text_to_paths(svg: &str, options: &usvg::Options) -> String {
                 .unwrap_or_else(|p| p.into_inner())
                 .get(&label)
                 .cloned();
-            let paths = match known {
-                Some(paths) => paths,
+            let tree = match known {
+                Some(tree) => tree,
                 None => {
-                    let paths = outlines(&label, options);
+                    let tree = outlines(&label, options);
                     let mut cache = cache().lock().unwrap_or_else(|p| p.into_inner());
                     if cache.len() >= CACHE_CAPACITY {
                         cache.clear();
                     }
-                    cache.insert(label, paths.clone());
-                    paths
+                    cache.insert(label, tree.clone());
+                    tree
                 }
             };
-            paths.map(|p| (p, x, y))
+            tree.map(|outline| Label { outline, x, y })
         }) {
-            Some((paths, x, y)) => {
-                out.push_str(&format!("<g transform=\"translate({x} {y})\">"));
-                out.push_str(&paths);
-                out.push_str("</g>");
-            }
+            Some(label) => labels.push(label),
             None => out.push_str(element),
         }
         rest = &rest[end..];
     }
     out.push_str(rest);
-    out
+    (out, labels)
 }
 
 #[cfg(test)]

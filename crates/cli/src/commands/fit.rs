@@ -3,13 +3,13 @@
 use super::nca::print_failures;
 use super::Outcome;
 use crate::flags::hiargs::{FitConfig, PopulationConfig};
-use crate::output::fit_tables::{self, FitRow};
-use crate::output::nca_tables::Failure;
-use crate::output::population_tables;
 use crate::output::publish::{self, Publisher};
+use crate::output::tables;
 use anyhow::Result;
 use cartpk_ck::{fit_batch, CkModel, FitError, FitOptions, FitResult};
 use cartpk_core::ingest::{read_path, Dataset};
+use cartpk_printer::fit::FitRow;
+use cartpk_printer::Failure;
 
 /// The fitted profiles (with predictions at the fitted samples) and the profiles not
 /// fitted.
@@ -54,7 +54,7 @@ pub fn run(config: &FitConfig) -> Result<Outcome> {
     let mut failures = Failure::from_dataset(&data);
     let rows = fit_rows_with(model.as_ref(), &config.fit, &data, &fits, &mut failures);
 
-    let written = fit_tables::write_tables(
+    let written = tables::write_fit(
         &out_dir,
         &rows,
         &config.fit,
@@ -176,7 +176,7 @@ fn run_population(
             eprintln!("warning: population: {w}");
         }
     }
-    population_tables::write_tables(
+    tables::write_population(
         out_dir,
         &fits,
         &pop.options,

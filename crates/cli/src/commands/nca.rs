@@ -2,13 +2,15 @@
 
 use super::Outcome;
 use crate::flags::hiargs::NcaConfig;
-use crate::output::nca_tables::{self, Failure, Row};
 use crate::output::publish::{self, Publisher};
+use crate::output::tables;
 use crate::overrides::read_overrides;
 use anyhow::{Context, Result};
 use cartpk_core::ingest::read_path;
 use cartpk_core::Dose;
 use cartpk_nca::{nca_batch, unused_overrides, LambdaZOverrides};
+use cartpk_printer::nca::Row;
+use cartpk_printer::Failure;
 use std::io::Write;
 use std::path::Path;
 
@@ -79,7 +81,7 @@ pub fn run(config: &NcaConfig) -> Result<Outcome> {
         failures.push(Failure::of_profile(&overrides_file, key, message));
     }
 
-    let written = nca_tables::write_tables(
+    let written = tables::write_nca(
         publisher.staging_dir(),
         &rows,
         &config.nca,

@@ -4,9 +4,9 @@
 use super::Outcome;
 use crate::flags::hiargs::SimulateConfig;
 use crate::output::atomic::write_atomic;
-use crate::output::fields::{push_num, push_record, push_text};
 use anyhow::{Context, Result};
 use cartpk_ck::simulate::{simulate, simulate_covariates, simulate_outcomes};
+use cartpk_printer::fields::{push_num, push_record, push_text};
 
 /// Writes the cohort.
 pub fn run(config: &SimulateConfig) -> Result<Outcome> {

@@ -1,9 +1,6 @@
-//! Result files: atomic writing, the tables, publishing a command's outputs as one set
-//! (text cells are made spreadsheet-safe by `cartpk_core::spreadsheet`).
+//! Result files: atomic writing, the tables of `cartpk_printer` written into a command's
+//! output directory, publishing a command's outputs as one set.
 
 pub mod atomic;
-pub mod fields;
-pub mod fit_tables;
-pub mod nca_tables;
-pub mod population_tables;
 pub mod publish;
+pub mod tables;

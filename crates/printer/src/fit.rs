@@ -1,8 +1,9 @@
 //! The model-fit result tables: estimates (long), one row per fit (wide), individual
 //! predictions and residuals, and JSON.
 
-use super::fields::{push_num, push_record, push_text};
-use super::nca_tables::Failure;
+use crate::failure::Failure;
+use crate::fields::{push_num, push_record, push_text};
+use crate::PrintError;
 use cartpk_ck::fit::trust::format_rse;
 use cartpk_ck::{CkModel, FitOptions, FitResult, Prediction};
 use cartpk_core::Profile;
@@ -50,24 +51,24 @@ fn push_key(out: &mut Vec<u8>, p: &Profile) {
     }
 }
 
+/// The columns of `fit_estimates.csv`.
+pub const ESTIMATES_COLUMNS: [&str; 9] = [
+    "subject",
+    "matrix",
+    "assay",
+    "parameter",
+    "kind",
+    "value",
+    "unit",
+    "se",
+    "rse_pct",
+];
+
 /// `subject, matrix, assay, parameter, kind, value, unit, se, rse_pct`: every estimate
 /// (kind `estimate`, with SE and RSE%) and derived quantity (kind `derived`).
 pub fn estimates_csv(rows: &[FitRow<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
-    push_record(
-        &mut out,
-        &[
-            "subject",
-            "matrix",
-            "assay",
-            "parameter",
-            "kind",
-            "value",
-            "unit",
-            "se",
-            "rse_pct",
-        ],
-    );
+    push_record(&mut out, &ESTIMATES_COLUMNS);
     for r in rows {
         let cu = r.profile.unit.label();
         for e in &r.fit.estimates {
@@ -102,6 +103,29 @@ pub fn estimates_csv(rows: &[FitRow<'_>]) -> Vec<u8> {
 /// unit.
 pub fn summary_csv(model: &dyn CkModel, rows: &[FitRow<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
+    let header = summary_columns(model);
+    let h: Vec<&str> = header.iter().map(String::as_str).collect();
+    push_record(&mut out, &h);
+    for r in rows {
+        summary_row(&mut out, r);
+    }
+    out
+}
+
+/// [`summary_csv`] with the model the rows were fitted with (Stein 2019 when there are no
+/// rows).
+pub fn summary_csv_of(rows: &[FitRow<'_>]) -> Result<Vec<u8>, PrintError> {
+    let name = rows.first().map_or("stein2019", |r| r.fit.model);
+    let model = cartpk_ck::by_name(name).map_err(|e| PrintError::UnknownModel {
+        model: name.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(summary_csv(model.as_ref(), rows))
+}
+
+/// The columns of `fit_summary.csv` for `model`: key, fit statistics, trust, every
+/// parameter and its RSE, sigma, derived quantities, warnings.
+pub fn summary_columns(model: &dyn CkModel) -> Vec<String> {
     let mut header: Vec<String> = [
         "subject",
         "matrix",
@@ -143,89 +167,89 @@ pub fn summary_csv(model: &dyn CkModel, rows: &[FitRow<'_>]) -> Vec<u8> {
         header.push(format!("{} [{}]", d.name, unit_of(d.unit, "conc_unit")));
     }
     header.push("warnings".to_string());
-    let h: Vec<&str> = header.iter().map(String::as_str).collect();
-    push_record(&mut out, &h);
-    for r in rows {
-        let f = r.fit;
-        push_key(&mut out, r.profile);
-        let blq = match f.blq {
-            cartpk_ck::BlqMethod::M3 => "M3",
-            cartpk_ck::BlqMethod::M1 => "M1",
-        };
-        let scale = match f.scale {
-            cartpk_ck::fit::ObservationScale::Log => "log",
-            cartpk_ck::fit::ObservationScale::Logit { .. } => "logit",
-        };
-        for t in [r.profile.unit.label(), f.model, blq, scale] {
-            push_text(&mut out, t);
-            out.push(b',');
-        }
-        for v in [
-            f.n_obs as f64,
-            f.n_quantified as f64,
-            f.n_blq as f64,
-            f.n_baseline as f64,
-            f.n_params as f64,
-            f.neg2ll,
-            f.aic,
-            f.bic,
-        ] {
-            push_num(&mut out, Some(v));
-            out.push(b',');
-        }
-        out.extend_from_slice(if f.converged { b"true," } else { b"false," });
-        push_text(&mut out, &f.termination.to_string());
-        out.push(b',');
-        push_num(&mut out, Some(f.iterations as f64));
-        out.push(b',');
-        push_num(&mut out, Some(f.gradient_norm));
-        out.push(b',');
-        push_num(&mut out, Some(f.condition_number));
-        out.extend_from_slice(if f.reportable() {
-            b",true,"
-        } else {
-            b",false,"
-        });
-        let failures: Vec<String> = f.trust_failures.iter().map(|t| t.to_string()).collect();
-        push_text(&mut out, &failures.join("; "));
-        for e in &f.estimates {
-            out.push(b',');
-            push_num(&mut out, Some(e.value));
-            out.push(b',');
-            push_rse(&mut out, e.rse_pct);
-        }
-        for d in &f.derived {
-            out.push(b',');
-            push_num(&mut out, Some(d.value));
-        }
-        out.push(b',');
-        let warnings: Vec<String> = f.warnings.iter().map(|w| w.to_string()).collect();
-        push_text(&mut out, &warnings.join("; "));
-        out.push(b'\n');
-    }
-    out
+    header
 }
+
+/// One row of `fit_summary.csv`.
+fn summary_row(out: &mut Vec<u8>, r: &FitRow<'_>) {
+    let f = r.fit;
+    push_key(out, r.profile);
+    let blq = match f.blq {
+        cartpk_ck::BlqMethod::M3 => "M3",
+        cartpk_ck::BlqMethod::M1 => "M1",
+    };
+    let scale = match f.scale {
+        cartpk_ck::fit::ObservationScale::Log => "log",
+        cartpk_ck::fit::ObservationScale::Logit { .. } => "logit",
+    };
+    for t in [r.profile.unit.label(), f.model, blq, scale] {
+        push_text(out, t);
+        out.push(b',');
+    }
+    for v in [
+        f.n_obs as f64,
+        f.n_quantified as f64,
+        f.n_blq as f64,
+        f.n_baseline as f64,
+        f.n_params as f64,
+        f.neg2ll,
+        f.aic,
+        f.bic,
+    ] {
+        push_num(out, Some(v));
+        out.push(b',');
+    }
+    out.extend_from_slice(if f.converged { b"true," } else { b"false," });
+    push_text(out, &f.termination.to_string());
+    out.push(b',');
+    push_num(out, Some(f.iterations as f64));
+    out.push(b',');
+    push_num(out, Some(f.gradient_norm));
+    out.push(b',');
+    push_num(out, Some(f.condition_number));
+    out.extend_from_slice(if f.reportable() {
+        b",true,"
+    } else {
+        b",false,"
+    });
+    let failures: Vec<String> = f.trust_failures.iter().map(|t| t.to_string()).collect();
+    push_text(out, &failures.join("; "));
+    for e in &f.estimates {
+        out.push(b',');
+        push_num(out, Some(e.value));
+        out.push(b',');
+        push_rse(out, e.rse_pct);
+    }
+    for d in &f.derived {
+        out.push(b',');
+        push_num(out, Some(d.value));
+    }
+    out.push(b',');
+    let warnings: Vec<String> = f.warnings.iter().map(|w| w.to_string()).collect();
+    push_text(out, &warnings.join("; "));
+    out.push(b'\n');
+}
+
+/// The columns of `fit_predictions.csv`.
+pub const PREDICTIONS_COLUMNS: [&str; 10] = [
+    "subject",
+    "matrix",
+    "assay",
+    "time_day",
+    "observed",
+    "blq",
+    "predicted",
+    "residual_log",
+    "weighted_residual",
+    "conc_unit",
+];
 
 /// `subject, matrix, assay, time_day, observed, blq, predicted, residual_log,
 /// weighted_residual, conc_unit`: the individual predictions at every observation (for a
 /// BLQ observation, `observed` is its LLOQ).
 pub fn predictions_csv(rows: &[FitRow<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
-    push_record(
-        &mut out,
-        &[
-            "subject",
-            "matrix",
-            "assay",
-            "time_day",
-            "observed",
-            "blq",
-            "predicted",
-            "residual_log",
-            "weighted_residual",
-            "conc_unit",
-        ],
-    );
+    push_record(&mut out, &PREDICTIONS_COLUMNS);
     for r in rows {
         for p in &r.predictions {
             push_key(&mut out, r.profile);
@@ -288,47 +312,5 @@ pub fn json(
         fits,
         failures,
     };
-    super::fields::json_bytes(&report)
-}
-
-/// Writes the fit tables into `dir` (estimates, summary, predictions CSV, JSON, errors
-/// CSV, as `outputs` asks); returns the file names written.
-pub fn write_tables(
-    dir: &std::path::Path,
-    rows: &[FitRow<'_>],
-    options: &FitOptions,
-    source: &str,
-    failures: &[Failure],
-    outputs: crate::flags::hiargs::Outputs,
-) -> anyhow::Result<Vec<&'static str>> {
-    use super::atomic::write_atomic;
-    let mut written = Vec::new();
-    if outputs.csv {
-        write_atomic(&dir.join("fit_estimates.csv"), &estimates_csv(rows))?;
-        let model = cartpk_ck::by_name(rows.first().map_or("stein2019", |r| r.fit.model))
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        write_atomic(
-            &dir.join("fit_summary.csv"),
-            &summary_csv(model.as_ref(), rows),
-        )?;
-        write_atomic(&dir.join("fit_predictions.csv"), &predictions_csv(rows))?;
-        written.extend([
-            "fit_estimates.csv",
-            "fit_summary.csv",
-            "fit_predictions.csv",
-        ]);
-    }
-    if outputs.json {
-        write_atomic(
-            &dir.join("fit.json"),
-            &json(rows, options, source, failures),
-        )?;
-        written.push("fit.json");
-    }
-    write_atomic(
-        &dir.join("fit_errors.csv"),
-        &super::nca_tables::errors_csv(failures),
-    )?;
-    written.push("fit_errors.csv");
-    Ok(written)
+    crate::fields::json_bytes(&report)
 }

@@ -1,13 +1,12 @@
 //! The NCA result tables: long CSV (one row per parameter, CDISC PP codes alongside PKNCA
 //! names), wide CSV (one row per profile) and JSON. Rows are formatted in parallel.
 
-use super::fields::{push_num, push_text};
-use cartpk_core::ingest::RowError;
-use cartpk_core::{Profile, ProfileKey};
+use crate::failure::Failure;
+use crate::fields::{push_num, push_text};
+use cartpk_core::Profile;
 use cartpk_nca::{NcaOptions, NcaResult, Parameter, ParameterValue, UnitKind};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::fmt::Write as _;
 
 /// A profile and its result, ready to be written.
 pub struct Row<'a> {
@@ -15,63 +14,6 @@ pub struct Row<'a> {
     pub profile: &'a Profile,
     /// Its NCA.
     pub result: &'a NcaResult,
-}
-
-/// A profile or row that produced no result, for the errors table.
-#[derive(Debug, Clone, Serialize)]
-pub struct Failure {
-    /// Input file.
-    pub file: String,
-    /// Line, when one row is to blame.
-    pub line: Option<u64>,
-    /// Column name, when one cell is to blame.
-    pub column: Option<String>,
-    /// The profile, when known.
-    pub profile: Option<ProfileKey>,
-    /// What went wrong.
-    pub message: String,
-}
-
-impl Failure {
-    /// Every rejected profile's row errors and every bad row outside a profile.
-    pub fn from_dataset(data: &cartpk_core::ingest::Dataset) -> Vec<Failure> {
-        let mut failures = Vec::new();
-        for rejected in &data.rejected {
-            failures.extend(
-                rejected
-                    .errors
-                    .iter()
-                    .map(|e| Failure::from_row(e, Some(&rejected.key))),
-            );
-        }
-        failures.extend(data.row_errors.iter().map(|e| Failure::from_row(e, None)));
-        failures
-    }
-
-    /// A profile that produced no result.
-    pub fn of_profile(file: &str, key: &ProfileKey, message: String) -> Failure {
-        Failure {
-            file: file.to_string(),
-            line: None,
-            column: None,
-            profile: Some(key.clone()),
-            message,
-        }
-    }
-
-    /// From a row error, attributed to `profile` if known.
-    pub fn from_row(e: &RowError, profile: Option<&ProfileKey>) -> Failure {
-        Failure {
-            file: e.file.clone(),
-            line: Some(e.line),
-            column: e.column.as_ref().map(|c| c.name.clone()),
-            profile: profile.cloned(),
-            message: match profile {
-                Some(k) => format!("{e} (profile {k} skipped)"),
-                None => e.to_string(),
-            },
-        }
-    }
 }
 
 const CHUNK: usize = 512;
@@ -126,13 +68,33 @@ fn dose_unit(p: &Profile) -> &str {
     p.dose.as_ref().map_or("", |d| d.unit.as_str())
 }
 
-/// Long CSV: `subject, matrix, assay, parameter, pptestcd, interval_start_day,
-/// interval_end_day, value, unit, warnings`.
-const LONG_HEADER: &str =
+/// The columns of the long CSV: one row per parameter of a profile.
+pub const LONG_COLUMNS: [&str; 10] = [
+    "subject",
+    "matrix",
+    "assay",
+    "parameter",
+    "pptestcd",
+    "interval_start_day",
+    "interval_end_day",
+    "value",
+    "unit",
+    "warnings",
+];
+
+/// The header line of the long CSV ([`LONG_COLUMNS`]).
+pub const LONG_HEADER: &str =
     "subject,matrix,assay,parameter,pptestcd,interval_start_day,interval_end_day,value,unit,warnings\n";
 
-/// The rows of the long table, formatted in parallel chunks.
-fn long_body(rows: &[Row<'_>]) -> Vec<Vec<u8>> {
+/// Whether any profile has a dose, in which case the wide table has the dose-normalised
+/// columns.
+pub fn any_dose(rows: &[Row<'_>]) -> bool {
+    rows.iter().any(|r| r.profile.dose.is_some())
+}
+
+/// The rows of the long table (no header), formatted in parallel chunks; the chunks in
+/// order are the table.
+pub fn long_body(rows: &[Row<'_>]) -> Vec<Vec<u8>> {
     let chunks: Vec<Vec<u8>> = rows
         .par_chunks(CHUNK)
         .map(|chunk| {
@@ -194,30 +156,48 @@ fn unit_expr(p: Parameter) -> &'static str {
     }
 }
 
-/// Wide CSV: one row per profile; columns `subject, matrix, assay, conc_unit, dose,
-/// dose_unit`, then every parameter as `name [unit]` (units written in terms of the row's
-/// `conc_unit` and `dose_unit` where they vary by profile), then `warnings`.
-fn wide_header(options: &NcaOptions, any_dose: bool) -> String {
-    let mut header = String::from("subject,matrix,assay,conc_unit,dose,dose_unit");
+/// The columns of the wide CSV: `subject, matrix, assay, conc_unit, dose, dose_unit`, then
+/// every parameter as `name [unit]` (per-interval parameters as `name.start-end [unit]`;
+/// units written in terms of the row's `conc_unit` and `dose_unit` where they vary by
+/// profile; the dose-normalised parameters only when `any_dose`), then `warnings`.
+pub fn wide_columns(options: &NcaOptions, any_dose: bool) -> Vec<String> {
+    let mut columns: Vec<String> = [
+        "subject",
+        "matrix",
+        "assay",
+        "conc_unit",
+        "dose",
+        "dose_unit",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     for p in Parameter::ALL {
         if p.needs_dose() && !any_dose {
             continue;
         }
         if p.per_interval() {
             for iv in &options.intervals {
-                write!(header, ",{}.{} [{}]", p.name(), iv.label(), unit_expr(p))
-                    .expect("String write");
+                columns.push(format!("{}.{} [{}]", p.name(), iv.label(), unit_expr(p)));
             }
         } else {
-            write!(header, ",{} [{}]", p.name(), unit_expr(p)).expect("String write");
+            columns.push(format!("{} [{}]", p.name(), unit_expr(p)));
         }
     }
-    header.push_str(",warnings\n");
+    columns.push("warnings".to_string());
+    columns
+}
+
+/// The header line of the wide CSV ([`wide_columns`]; the names need no quoting).
+pub fn wide_header(options: &NcaOptions, any_dose: bool) -> String {
+    let mut header = wide_columns(options, any_dose).join(",");
+    header.push('\n');
     header
 }
 
-/// The rows of the wide table, formatted in parallel chunks.
-fn wide_body(rows: &[Row<'_>], options: &NcaOptions, any_dose: bool) -> Vec<Vec<u8>> {
+/// The rows of the wide table (no header), formatted in parallel chunks; the chunks in
+/// order are the table.
+pub fn wide_body(rows: &[Row<'_>], options: &NcaOptions, any_dose: bool) -> Vec<Vec<u8>> {
     let chunks: Vec<Vec<u8>> = rows
         .par_chunks(CHUNK)
         .map(|chunk| {
@@ -269,34 +249,6 @@ fn wide_body(rows: &[Row<'_>], options: &NcaOptions, any_dose: bool) -> Vec<Vec<
         })
         .collect();
     chunks
-}
-
-/// Errors CSV: `file, line, column, subject, matrix, assay, message`.
-pub fn errors_csv(failures: &[Failure]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let e = "writing CSV to memory cannot fail";
-    w.write_record([
-        "file", "line", "column", "subject", "matrix", "assay", "message",
-    ])
-    .expect(e);
-    for f in failures {
-        let (s, m, a) = match &f.profile {
-            Some(k) => (k.subject.as_str(), k.matrix.label(), k.assay.label()),
-            None => ("", "", ""),
-        };
-        let line = f.line.map(|l| l.to_string()).unwrap_or_default();
-        w.write_record([
-            f.file.as_str(),
-            &line,
-            f.column.as_deref().unwrap_or(""),
-            s,
-            m,
-            a,
-            &f.message,
-        ])
-        .expect(e);
-    }
-    w.into_inner().expect("flushing CSV to memory cannot fail")
 }
 
 #[derive(Serialize)]
@@ -366,69 +318,5 @@ pub fn json(rows: &[Row<'_>], options: &NcaOptions, input: &str, failures: &[Fai
         profiles,
         failures,
     };
-    super::fields::json_bytes(&report)
-}
-
-/// Writes the NCA tables into `dir` (long and wide CSV, JSON, errors CSV, as `outputs`
-/// asks); returns the file names written.
-pub fn write_tables(
-    dir: &std::path::Path,
-    rows: &[Row<'_>],
-    options: &NcaOptions,
-    source: &str,
-    failures: &[Failure],
-    outputs: crate::flags::hiargs::Outputs,
-) -> anyhow::Result<Vec<&'static str>> {
-    use super::atomic::{write_atomic, write_atomic_with};
-    use std::io::Write as _;
-    // Tables are formatted and written in batches of profiles, each batch in parallel
-    // chunks: memory stays bounded (the long table of 100,000 profiles is 150 MB) and the
-    // allocator reuses the same pages instead of faulting in new ones.
-    const BATCH: usize = 16 * 1024;
-    let stream = |path: std::path::PathBuf,
-                  header: String,
-                  body: &(dyn Fn(&[Row<'_>]) -> Vec<Vec<u8>> + Sync)| {
-        write_atomic_with(&path, |f| {
-            f.write_all(header.as_bytes())?;
-            for batch in rows.chunks(BATCH) {
-                for part in body(batch) {
-                    f.write_all(&part)?;
-                }
-            }
-            Ok(())
-        })
-    };
-    let any_dose = rows.iter().any(|r| r.profile.dose.is_some());
-    let mut written = Vec::new();
-    if outputs.csv {
-        // Each table on its own thread, so that one file's disk flush overlaps the other's
-        // formatting.
-        let (long, wide) = rayon::join(
-            || {
-                stream(dir.join("nca_long.csv"), LONG_HEADER.to_string(), &|b| {
-                    long_body(b)
-                })
-            },
-            || {
-                stream(
-                    dir.join("nca_wide.csv"),
-                    wide_header(options, any_dose),
-                    &|b| wide_body(b, options, any_dose),
-                )
-            },
-        );
-        long?;
-        wide?;
-        written.extend(["nca_long.csv", "nca_wide.csv"]);
-    }
-    if outputs.json {
-        write_atomic(
-            &dir.join("nca.json"),
-            &json(rows, options, source, failures),
-        )?;
-        written.push("nca.json");
-    }
-    write_atomic(&dir.join("nca_errors.csv"), &errors_csv(failures))?;
-    written.push("nca_errors.csv");
-    Ok(written)
+    crate::fields::json_bytes(&report)
 }

@@ -1,7 +1,7 @@
 //! The population-fit tables (`cartpk fit --population`): the library's rows
 //! (`cartpk_ck::population::report`) written as CSV and JSON, nothing computed here.
 
-use super::fields::{push_num, push_record};
+use crate::fields::{push_num, push_record};
 use cartpk_ck::fit::trust::format_rse;
 use cartpk_ck::population::report::PopulationTables;
 use serde::Serialize;
@@ -251,44 +251,19 @@ struct JsonReport<'a> {
     warnings: &'a [String],
 }
 
-/// Writes the population tables into `dir` (CSV and/or `population.json`, as `outputs`
-/// asks), atomically; returns the file names written.
-pub fn write_tables(
-    dir: &std::path::Path,
+/// `population.json`: the settings, every cohort's tables and the warnings.
+pub fn json(
     fits: &[PopulationTables],
     settings: &cartpk_ck::population::report::CohortFitOptions,
-    source: &str,
+    input: &str,
     warnings: &[String],
-    outputs: crate::flags::hiargs::Outputs,
-) -> anyhow::Result<Vec<&'static str>> {
-    use super::atomic::write_atomic;
-    let mut written = Vec::new();
-    if outputs.csv {
-        let tables: [(&'static str, Vec<u8>); 5] = [
-            ("population_parameters.csv", parameters_csv(fits)),
-            ("population_individual.csv", individual_csv(fits)),
-            ("population_shrinkage.csv", shrinkage_csv(fits)),
-            ("population_vpc.csv", vpc_csv(fits)),
-            ("population_residuals.csv", residuals_csv(fits)),
-        ];
-        for (name, bytes) in tables {
-            write_atomic(&dir.join(name), &bytes)?;
-            written.push(name);
-        }
-    }
-    if outputs.json {
-        let report = JsonReport {
-            cartpk_version: env!("CARGO_PKG_VERSION"),
-            input: source,
-            settings,
-            cohorts: fits,
-            warnings,
-        };
-        write_atomic(
-            &dir.join("population.json"),
-            &super::fields::json_bytes(&report),
-        )?;
-        written.push("population.json");
-    }
-    Ok(written)
+) -> Vec<u8> {
+    let report = JsonReport {
+        cartpk_version: env!("CARGO_PKG_VERSION"),
+        input,
+        settings,
+        cohorts: fits,
+        warnings,
+    };
+    crate::fields::json_bytes(&report)
 }
