@@ -383,177 +383,33 @@ pub fn population_html(results: &[PopulationResult], figures: &[RenderedFigure])
     out
 }
 
-fn opt(v: Option<f64>) -> String {
-    v.filter(|x| x.is_finite())
-        .map_or_else(|| "NA".to_string(), |x| x.to_string())
-}
-
-fn csv_of(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    // Writing to a Vec cannot fail, and every row has the header's length.
-    let _ = w.write_record(header);
-    for r in rows {
-        let _ = w.write_record(
-            r.iter()
-                .map(|c| cartpk_core::spreadsheet::neutralise(c).into_owned()),
-        );
-    }
-    w.into_inner().unwrap_or_default()
-}
-
-/// The population tables of `cartpk run` (the same columns as `cartpk fit --population`'s
-/// for parameters, shrinkage and VPC; individual estimates at the conditional mode):
-/// population_parameters.csv, population_individual.csv, population_shrinkage.csv,
-/// population_vpc.csv. None when no cohort was fitted.
+/// The population tables of `cartpk run`, by `cartpk fit --population`'s writers
+/// (cartpk-printer, same columns): population_parameters.csv, population_individual.csv,
+/// population_shrinkage.csv, population_vpc.csv, population_residuals.csv. None when no
+/// cohort was fitted.
 pub fn population_files(results: &[PopulationResult]) -> Vec<(String, Vec<u8>)> {
     if results.is_empty() {
         return Vec::new();
     }
-    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    let mut par = Vec::new();
-    let mut ind = Vec::new();
-    let mut shr = Vec::new();
-    let mut vpc = Vec::new();
-    let mut ind_header = s(&[
-        "subject",
-        "matrix",
-        "assay",
-        "conc_unit",
-        "n_obs",
-        "n_blq",
-        "neg2ll",
-        "local_modes",
-        "mode_gap",
-    ]);
-    for (n, r) in results.iter().enumerate() {
-        let t = &r.tables;
-        let k = &t.key;
-        for p in &t.parameters {
-            par.push(vec![
-                k.matrix.clone(),
-                k.assay.clone(),
-                k.conc_unit.clone(),
-                p.parameter.clone(),
-                p.kind.to_string(),
-                p.variability.unwrap_or("NA").to_string(),
-                p.estimate.to_string(),
-                p.unit.clone(),
-                opt(p.se),
-                opt(p.rse_percent),
-                opt(p.omega2),
-                opt(p.omega2_se),
-                opt(p.omega2_rse_percent),
-                opt(p.cv_percent),
-                opt(p.ci95_low),
-                opt(p.ci95_high),
-                opt(p.ratio),
-            ]);
-        }
-        if n == 0 {
-            ind_header.extend(t.model_parameters.iter().map(|(name, u)| {
-                format!(
-                    "{name} [{}]",
-                    cartpk_ck::population::report::unit_of(u, "conc_unit")
-                )
-            }));
-        }
-        for i in &t.individuals {
-            let mut row = vec![
-                i.subject.clone(),
-                k.matrix.clone(),
-                k.assay.clone(),
-                k.conc_unit.clone(),
-                i.n_obs.to_string(),
-                i.n_blq.to_string(),
-                i.neg2ll.to_string(),
-                i.local_modes.to_string(),
-                i.mode_gap.to_string(),
-            ];
-            row.extend(i.mode.iter().map(|v| opt(Some(*v))));
-            ind.push(row);
-        }
-        for x in &t.shrinkage {
-            shr.push(vec![
-                k.matrix.clone(),
-                k.assay.clone(),
-                x.kind.to_string(),
-                x.parameter.clone(),
-                x.shrinkage_percent.to_string(),
-            ]);
-        }
-        for v in &t.vpc {
-            vpc.push(vec![
-                k.matrix.clone(),
-                k.assay.clone(),
-                k.conc_unit.clone(),
-                v.panel.to_string(),
-                v.bin.to_string(),
-                v.time_day.to_string(),
-                opt(v.percentile),
-                v.n.map_or("NA".into(), |n| n.to_string()),
-                opt(v.observed),
-                opt(v.simulated_median),
-                opt(v.simulated_low),
-                opt(v.simulated_high),
-            ]);
-        }
-    }
+    use cartpk_printer::population as print;
+    let fits: Vec<PopulationTables> = results.iter().map(|r| r.tables.clone()).collect();
     vec![
         (
             "population_parameters.csv".into(),
-            csv_of(
-                &s(&[
-                    "matrix",
-                    "assay",
-                    "conc_unit",
-                    "parameter",
-                    "kind",
-                    "variability",
-                    "estimate",
-                    "unit",
-                    "se",
-                    "rse [%]",
-                    "omega2",
-                    "omega2.se",
-                    "omega2.rse [%]",
-                    "cv [%]",
-                    "ci95_low",
-                    "ci95_high",
-                    "ratio",
-                ]),
-                &par,
-            ),
+            print::parameters_csv(&fits),
         ),
         (
             "population_individual.csv".into(),
-            csv_of(&ind_header, &ind),
+            print::individual_csv(&fits),
         ),
         (
             "population_shrinkage.csv".into(),
-            csv_of(
-                &s(&["matrix", "assay", "kind", "parameter", "shrinkage [%]"]),
-                &shr,
-            ),
+            print::shrinkage_csv(&fits),
         ),
+        ("population_vpc.csv".into(), print::vpc_csv(&fits)),
         (
-            "population_vpc.csv".into(),
-            csv_of(
-                &s(&[
-                    "matrix",
-                    "assay",
-                    "conc_unit",
-                    "panel",
-                    "bin",
-                    "time_day",
-                    "percentile",
-                    "n",
-                    "observed",
-                    "simulated_median",
-                    "simulated_low",
-                    "simulated_high",
-                ]),
-                &vpc,
-            ),
+            "population_residuals.csv".into(),
+            print::residuals_csv(&fits),
         ),
     ]
 }
