@@ -572,6 +572,14 @@ impl RunConfig {
             bail!("--threads: expected at least 1");
         }
         let mut settings = settings(&args.rules, &args.analysis)?;
+        settings.population.enabled = args.population_min_subjects > 0;
+        settings.population.min_subjects = args.population_min_subjects.max(2);
+        settings.population.covariates = args
+            .covariates
+            .iter()
+            .map(|c| c.parse::<cartpk_ck::population::CovariateSpec>())
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(|e| anyhow!("--covariate {e}"))?;
         if let Some(list) = &args.responders {
             let set = cartpk_report::response::ResponderSet::parse(list);
             if set.responders.is_empty() {

@@ -373,6 +373,16 @@ pub struct RunArgs {
     #[arg(long, value_name = "COLUMN")]
     pub group_by: Option<String>,
 
+    /// Population fit (docs/population.md) of each rich matrix x assay with at least this
+    /// many subjects with a quantified sample after the infusion; 0 turns it off.
+    #[arg(long = "population-min-subjects", default_value_t = cartpk_ck::population::report::MIN_POPULATION_SUBJECTS, value_name = "N")]
+    pub population_min_subjects: usize,
+
+    /// Covariate effect of the population fit from --subjects (repeatable), as
+    /// `cartpk fit --covariate`: e.g. cmax~response or cmax~weight_kg:power.
+    #[arg(long = "covariate", value_name = "SPEC", requires = "subjects")]
+    pub covariates: Vec<String>,
+
     /// Most patients whose figures are drawn inside report.html; beyond, the report links
     /// the PNG files under plots/patients/ so that the page stays small.
     #[arg(long, default_value_t = cartpk_report::settings::INLINE_PATIENT_LIMIT, value_name = "N")]
