@@ -217,14 +217,15 @@ fn recovers_a_categorical_cmax_effect() {
     );
 }
 
-/// Coverage of the 95% CI of the 2x Cmax ratio (acceptance: >= 90%). 20 replicates cannot
-/// tell a calibrated interval from a 1.4x too narrow one (a calibrated 95% interval covers
-/// >= 18 of 20 with probability 0.92 only), so the study runs 100 (seeds 100-199): with the
-/// Louis standard errors it covered 95/100 (Clopper-Pearson 88.7-98.4%), the estimates' SD
-/// over the replicates 0.132 against a mean SE of 0.129 (docs/population.md). Slow
-/// (100 fits of 200 subjects): `cargo test --release -p cartpk-ck --test population --
-/// --ignored covariate_ci --nocapture`, or the example `population_covariate_coverage`,
-/// which also prints the oracle group difference.
+/// Coverage of the 95% CI of the 2x Cmax ratio (acceptance: at least 90%). 20 replicates
+/// cannot tell a calibrated interval from a 1.4x too narrow one (a calibrated 95% interval
+/// covers at least 18 of 20 with probability 0.92 only), so the study runs 100 (seeds
+/// 100-199): with the Louis standard errors it covered 95/100 (Clopper-Pearson 88.7-98.4%),
+/// the estimates' SD over the replicates 0.132 against a mean SE of 0.129
+/// (docs/population.md). Slow (100 fits of 200 subjects):
+/// `cargo test --release -p cartpk-ck --test population -- --ignored covariate_ci
+/// --nocapture`, or the example `population_covariate_coverage`, which also prints the
+/// oracle group difference.
 #[test]
 #[ignore]
 fn covariate_ci_covers_the_truth_in_90_percent_of_replicates() {

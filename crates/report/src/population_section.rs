@@ -365,9 +365,9 @@ pub fn population_html(results: &[PopulationResult], figures: &[RenderedFigure])
                         .collect()
                     })
                     .collect(),
-                note: Some(format!(
-                    "Conditional modes given the population parameters (the better of several local optima when a patient's posterior has more than one). Files: population_parameters.csv, population_individual.csv, population_shrinkage.csv, population_vpc.csv."
-                )),
+                note: Some(
+                    "Conditional modes given the population parameters (the better of several local optima when a patient's posterior has more than one). Files: population_parameters.csv, population_individual.csv, population_shrinkage.csv, population_vpc.csv, population_residuals.csv.".into(),
+                ),
             },
         );
         out.push_str("</details>");

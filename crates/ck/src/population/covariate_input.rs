@@ -96,6 +96,9 @@ impl std::str::FromStr for CovariateSpec {
     }
 }
 
+/// Each subject's covariate values by column name, keyed by subject.
+pub type SubjectCovariates = BTreeMap<String, BTreeMap<String, CovariateValue>>;
+
 /// The covariate statements and per-subject values of `specs`, from `table` for the
 /// subjects `ids` (those the fit will use). Errors name the file and column: a parameter
 /// that is not in the model (or has no random effect), a column not in the file, a
@@ -107,15 +110,9 @@ pub fn resolve_covariates(
     specs: &[CovariateSpec],
     table: &SubjectsTable,
     ids: &[&str],
-) -> Result<
-    (
-        Vec<CovariateStatement>,
-        BTreeMap<String, BTreeMap<String, CovariateValue>>,
-    ),
-    PopulationError,
-> {
+) -> Result<(Vec<CovariateStatement>, SubjectCovariates), PopulationError> {
     let mut statements = Vec::new();
-    let mut values: BTreeMap<String, BTreeMap<String, CovariateValue>> = BTreeMap::new();
+    let mut values: SubjectCovariates = BTreeMap::new();
     let err = |m: String| PopulationError::Statement(m);
     for spec in specs {
         let k = model.index(&spec.parameter).ok_or_else(|| {
@@ -256,10 +253,7 @@ pub fn resolve_covariates(
 }
 
 /// Copies each subject's resolved covariate values into it.
-pub fn attach_covariates(
-    subjects: &mut [PopulationSubject],
-    values: &BTreeMap<String, BTreeMap<String, CovariateValue>>,
-) {
+pub fn attach_covariates(subjects: &mut [PopulationSubject], values: &SubjectCovariates) {
     for s in subjects {
         if let Some(v) = values.get(&s.id) {
             s.covariates
