@@ -27,15 +27,16 @@ pub fn print(data: &Dataset, quiet: bool) {
     }
 }
 
-/// Prints the subjects file's unrecognised columns (they still pass through to tables).
-pub fn print_subjects(table: &SubjectsTable, quiet: bool) {
-    if quiet || table.unrecognised.is_empty() {
+/// Prints the subjects file's `unrecognised` columns (they still pass through to tables).
+pub fn print_subjects<S: AsRef<str>>(table: &SubjectsTable, unrecognised: &[S], quiet: bool) {
+    if quiet || unrecognised.is_empty() {
         return;
     }
+    let names: Vec<&str> = unrecognised.iter().map(AsRef::as_ref).collect();
     let _ = writeln!(
         std::io::stderr().lock(),
         "note: {}: column(s) not recognised, passed through to the tables as they are: {}",
         table.file,
-        table.unrecognised.join(", ")
+        names.join(", ")
     );
 }

@@ -12,6 +12,7 @@
 pub mod failure;
 pub mod fields;
 pub mod fit;
+pub mod frame;
 pub mod nca;
 pub mod population;
 

@@ -34,12 +34,13 @@ pub const MAX_INLINE_SVG_BYTES: usize = 400_000;
 pub struct RenderedFigure {
     /// Which section it belongs to.
     pub kind: FigureKind,
-    /// Path of its PNG file, relative to the output directory (`plots/patients/X.png`).
+    /// Path of its file, relative to the output directory (`plots/patients/X.png`; `.svg`
+    /// for patient figures written as SVG, see [`crate::settings::PatientFigures`]).
     pub path: String,
     /// Caption.
     pub caption: String,
-    /// The PNG file.
-    pub png: Vec<u8>,
+    /// The file's bytes: PNG, or SVG when `path` ends in `.svg`.
+    pub bytes: Vec<u8>,
     /// The SVG drawn inline in the report, when the figure is inlined.
     pub svg: Option<String>,
 }
@@ -232,7 +233,7 @@ pub(crate) fn push_figure(
                 kind,
                 path,
                 caption,
-                png: d.png,
+                bytes: d.png,
                 // A figure of thousands of points is linked, not inlined, so that the page
                 // stays small.
                 svg: (d.svg.len() <= MAX_INLINE_SVG_BYTES)
@@ -361,26 +362,8 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
             line,
         ));
     }
-    // Columns the endpoint analyses read (time-to-event, grades) are recognised there.
-    let endpoint_column = |c: &str| {
-        let c = c.to_ascii_lowercase();
-        ["_time", "_event", "_status", "_grade", "_date"]
-            .iter()
-            .any(|s| c.ends_with(s))
-            || settings
-                .endpoints
-                .response_columns
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(&c))
-    };
     let unrecognised: Vec<&str> = subjects
-        .map(|t| {
-            t.unrecognised
-                .iter()
-                .map(String::as_str)
-                .filter(|c| !endpoint_column(c))
-                .collect()
-        })
+        .map(|t| unrecognised_subject_columns(t, settings))
         .unwrap_or_default();
     if let Some(t) = subjects.filter(|_| !unrecognised.is_empty()) {
         warnings.push(warning(
@@ -752,6 +735,7 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
     if settings.figures {
         let pts = patients(&profiles);
         let inline = pts.len() <= settings.inline_patient_limit;
+        let as_svg = settings.patient_figures.svg_for(pts.len());
         let fit_of = |i: usize| match (&fits[i], &fit_verdicts[i]) {
             (Some(Ok(f)), Some(v)) if v.reportable => Some(f),
             _ => None,
@@ -760,23 +744,31 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
             .par_iter()
             .map(|patient| {
                 let plot = patient_plot(patient, &profiles, &nca, &is_rich, &fit_of);
-                let png = render_checked(&plot, ImageFormat::Png, &settings.plot)
-                    .map_err(|e| (patient.subject.to_string(), e.to_string()))?;
-                let svg = if inline {
-                    let b = render_checked(&plot, ImageFormat::Svg, &settings.plot)
-                        .map_err(|e| (patient.subject.to_string(), e.to_string()))?;
-                    Some(String::from_utf8_lossy(&b.bytes).into_owned())
+                let render = |format| {
+                    render_checked(&plot, format, &settings.plot)
+                        .map_err(|e| (patient.subject.to_string(), e.to_string()))
+                };
+                let svg_file = if inline || as_svg {
+                    Some(render(ImageFormat::Svg)?)
                 } else {
                     None
                 };
-                let path = format!("plots/patients/{}.png", patient.file_name);
-                let notes = figure_warnings(&source, Some(patient.subject), &path, &png.warnings);
+                let svg = svg_file
+                    .as_ref()
+                    .filter(|_| inline)
+                    .map(|b| String::from_utf8_lossy(&b.bytes).into_owned());
+                let (file, extension) = match svg_file {
+                    Some(f) if as_svg => (f, "svg"),
+                    _ => (render(ImageFormat::Png)?, "png"),
+                };
+                let path = format!("plots/patients/{}.{extension}", patient.file_name);
+                let notes = figure_warnings(&source, Some(patient.subject), &path, &file.warnings);
                 Ok((
                     RenderedFigure {
                         kind: FigureKind::Patient,
                         path,
                         caption: patient.subject.to_string(),
-                        png: png.bytes,
+                        bytes: file.bytes,
                         svg,
                     },
                     notes,
@@ -956,4 +948,30 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         profiles,
         population,
     }
+}
+
+/// The subjects file's columns that no part of the analysis reads (they still pass through
+/// to the tables): those the subjects reader does not know, less the endpoint analyses'
+/// (time-to-event `*_time`/`*_event`/`*_status`, `*_grade`, `*_date`, response columns).
+pub fn unrecognised_subject_columns<'t>(
+    table: &'t SubjectsTable,
+    settings: &Settings,
+) -> Vec<&'t str> {
+    let endpoint_column = |c: &str| {
+        let c = c.to_ascii_lowercase();
+        ["_time", "_event", "_status", "_grade", "_date"]
+            .iter()
+            .any(|s| c.ends_with(s))
+            || settings
+                .endpoints
+                .response_columns
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&c))
+    };
+    table
+        .unrecognised
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !endpoint_column(c))
+        .collect()
 }

@@ -193,6 +193,8 @@ pub struct ExposureResponseFit {
     pub response_column: String,
     /// `cmax` or `auc_0_28`.
     pub metric: &'static str,
+    /// Its label in a study report (`Cmax`, `AUC0-28d`).
+    pub label: &'static str,
     /// Unit of the exposure (e.g. copies/ug, copies/ug*day).
     pub unit: String,
     /// The fit on `log2(exposure)`.
@@ -220,6 +222,8 @@ pub struct GradeByExposure {
     pub column: String,
     /// `cmax` or `auc_0_28`.
     pub metric: &'static str,
+    /// Its label in a study report (`Cmax`, `AUC0-28d`).
+    pub label: &'static str,
     /// Unit of the exposure.
     pub unit: String,
     /// Exposure values by grade (grade ascending).
@@ -495,6 +499,7 @@ pub fn endpoints(
                 out.grades.push(GradeByExposure {
                     column: col.clone(),
                     metric: m.name,
+                    label: m.label,
                     unit: m.unit.clone(),
                     kruskal_wallis: kruskal_wallis(&groups),
                     any_vs_none: wilcoxon_rank_sum(&any, &none),
@@ -827,6 +832,7 @@ fn exposure_response(
     Ok(ExposureResponseFit {
         response_column: column.to_string(),
         metric: m.name,
+        label: m.label,
         unit: m.unit.clone(),
         odds_ratio: slope.estimate.exp(),
         odds_ratio_wald: (slope.wald.0.exp(), slope.wald.1.exp()),

@@ -233,7 +233,7 @@ pub fn endpoints_section(
                 out,
                 "<tr><td>{}</td><td>{} ({})</td><td>{} ({})</td><td>{:.2}</td><td>{:.2}-{:.2}</td><td>{}-{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&f.response_column),
-                esc(f.metric),
+                esc(f.label),
                 esc(&f.unit),
                 f.fit.n,
                 f.fit.n_events,
@@ -251,7 +251,7 @@ pub fn endpoints_section(
             fig(
                 &mut out,
                 &format!("exposure_response_{}", f.metric),
-                &format!("response vs {}", f.metric),
+                &format!("response vs {}", f.label),
             );
         }
     }
@@ -275,7 +275,7 @@ pub fn endpoints_section(
                 out,
                 "<tr><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&g.column),
-                esc(g.metric),
+                esc(g.label),
                 esc(&g.unit),
                 counts.join(", "),
                 kw,

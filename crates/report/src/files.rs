@@ -385,11 +385,11 @@ impl Report {
         Ok(out)
     }
 
-    /// The figures' PNG files (`plots/...`).
+    /// The figures' files (`plots/...`: PNG, and SVG for patient figures of large cohorts).
     pub fn figure_files(&self) -> Vec<(String, Vec<u8>)> {
         self.figures
             .iter()
-            .map(|f| (f.path.clone(), f.png.clone()))
+            .map(|f| (f.path.clone(), f.bytes.clone()))
             .collect()
     }
 

@@ -56,7 +56,9 @@ pub mod stats;
 pub mod survival;
 pub mod warnings;
 
-pub use analysis::{analyse, FigureKind, Kind, RenderedFigure, Report};
+pub use analysis::{
+    analyse, unrecognised_subject_columns, FigureKind, Kind, RenderedFigure, Report,
+};
 pub use criteria::{AcceptanceCriteria, Exclusion, FitVerdict};
 pub use provenance::Provenance;
 pub use sampling::{SamplingRule, Support};

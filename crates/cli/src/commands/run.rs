@@ -36,10 +36,12 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
         .as_deref()
         .map(|p| SubjectsTable::read_mapped(p, config.ingest.delimiter, &config.ingest.columns))
         .transpose()?;
-    if let Some(t) = &subjects {
-        crate::ingest_notes::print_subjects(t, config.quiet);
-    }
     let mut settings = config.settings.clone();
+    if let Some(t) = &subjects {
+        // The endpoint analyses read the time-to-event and grade columns: not listed.
+        let unrecognised = cartpk_report::unrecognised_subject_columns(t, &settings);
+        crate::ingest_notes::print_subjects(t, &unrecognised, config.quiet);
+    }
     if let Some(path) = &config.overrides {
         settings.lambda_z_overrides = read_overrides(path)
             .with_context(|| format!("--lambda-z-overrides {}", path.display()))?;
@@ -122,7 +124,7 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
                 Some(parent) => std::fs::create_dir_all(parent),
                 None => Ok(()),
             };
-            made.and_then(|()| std::fs::write(&path, &f.png))
+            made.and_then(|()| std::fs::write(&path, &f.bytes))
                 .err()
                 .map(|e| Warning {
                     file: data.source.clone(),

@@ -602,6 +602,15 @@ impl RunConfig {
         }
         settings.group_by = args.group_by;
         settings.inline_patient_limit = args.inline_patients;
+        settings.patient_figures = cartpk_report::settings::PatientFigures::parse(
+            &args.patient_figures,
+        )
+        .with_context(|| {
+            format!(
+                "--patient-figures '{}': expected auto, png or svg",
+                args.patient_figures
+            )
+        })?;
         Ok(RunConfig {
             input: args.input.input,
             ingest,

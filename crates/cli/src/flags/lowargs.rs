@@ -384,9 +384,14 @@ pub struct RunArgs {
     pub covariates: Vec<String>,
 
     /// Most patients whose figures are drawn inside report.html; beyond, the report links
-    /// the PNG files under plots/patients/ so that the page stays small.
+    /// the files under plots/patients/ so that the page stays small.
     #[arg(long, default_value_t = cartpk_report::settings::INLINE_PATIENT_LIMIT, value_name = "N")]
     pub inline_patients: usize,
+
+    /// File format of the per-patient figures: auto (PNG up to 500 patients, SVG beyond:
+    /// a tenth of the CPU time for virtual-trial cohorts), png or svg.
+    #[arg(long, default_value = "auto", value_name = "FORMAT")]
+    pub patient_figures: String,
 
     /// Worker threads (default: every core).
     #[arg(long, value_name = "N")]
