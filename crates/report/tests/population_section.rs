@@ -52,7 +52,7 @@ fn run_report_has_the_population_section_for_large_rich_cohorts() {
         .find(|f| f.kind == FigureKind::PopulationVpc)
         .expect("the VPC figure");
     assert_eq!(vpc.path, "plots/vpc_blood_qpcr.png");
-    assert_eq!(&vpc.png[1..4], b"PNG");
+    assert_eq!(&vpc.bytes[1..4], b"PNG");
 
     let files = report.files().unwrap();
     let file = |name: &str| {
