@@ -37,13 +37,13 @@ fn join_warnings(result: &NcaResult, texts: &[String], only: Option<&ParameterVa
     out
 }
 
-/// Units of every parameter for one (concentration unit, dose unit) pair; profiles share a
-/// handful of pairs, so each chunk keeps the few it meets.
+/// Units of every parameter for one (concentration unit, dose unit) pair, as CSV fields
+/// (escaped once); profiles share a handful of pairs, so each chunk keeps the few it meets.
 #[derive(Default)]
-struct UnitCache(Vec<(String, String, Vec<String>)>);
+struct UnitCache(Vec<(String, String, Vec<Vec<u8>>)>);
 
 impl UnitCache {
-    fn get(&mut self, conc_unit: &str, dose_unit: &str) -> &[String] {
+    fn get(&mut self, conc_unit: &str, dose_unit: &str) -> &[Vec<u8>] {
         let i = match self
             .0
             .iter()
@@ -53,7 +53,11 @@ impl UnitCache {
             None => {
                 let units = Parameter::ALL
                     .iter()
-                    .map(|p| p.unit(conc_unit, dose_unit))
+                    .map(|p| {
+                        let mut field = Vec::new();
+                        push_text(&mut field, &p.unit(conc_unit, dose_unit));
+                        field
+                    })
                     .collect();
                 self.0
                     .push((conc_unit.to_string(), dose_unit.to_string(), units));
@@ -128,7 +132,7 @@ pub fn long_body(rows: &[Row<'_>]) -> Vec<Vec<u8>> {
                     out.push(b',');
                     push_num(&mut out, v.value);
                     out.push(b',');
-                    push_text(&mut out, &units[v.parameter as usize]);
+                    out.extend_from_slice(&units[v.parameter as usize]);
                     out.push(b',');
                     if !warnings.is_empty() {
                         push_text(&mut out, &join_warnings(row.result, &warnings, Some(&v)));
@@ -273,50 +277,209 @@ struct JsonProfile<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonReport<'a> {
+struct JsonHead<'a> {
     cartpk_version: &'static str,
     input: &'a str,
     settings: &'a NcaOptions,
-    profiles: Vec<JsonProfile<'a>>,
-    failures: &'a [Failure],
+}
+
+fn json_profile<'a>(row: &Row<'a>) -> JsonProfile<'a> {
+    let p = row.profile;
+    JsonProfile {
+        subject: &p.key.subject,
+        matrix: p.key.matrix.label(),
+        assay: p.key.assay.label(),
+        conc_unit: p.unit.label(),
+        dose: p.dose.as_ref(),
+        parameters: row
+            .result
+            .parameters()
+            .into_iter()
+            .map(|v| JsonParameter {
+                parameter: v.parameter.name(),
+                pptestcd: v.parameter.pp_code(),
+                interval_start_day: v.interval.map_or(0.0, |i| i.start),
+                interval_end_day: v.interval.map(|i| i.end),
+                value: v.value.filter(|x| x.is_finite()),
+                unit: v.parameter.unit(p.unit.label(), dose_unit(p)),
+            })
+            .collect(),
+        warnings: row.result.warnings.iter().map(|w| w.to_string()).collect(),
+    }
+}
+
+/// Appends `value` as pretty JSON, every line after the first indented by `indent` more
+/// spaces, as it appears nested in a pretty document (JSON strings hold no raw line
+/// break, so every `\n` is between tokens).
+fn push_pretty_nested(out: &mut Vec<u8>, value: &impl Serialize, indent: usize) {
+    let text = serde_json::to_vec_pretty(value).expect("reports hold only serialisable values");
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+            out.resize(out.len() + indent, b' ');
+        }
+        out.extend_from_slice(line);
+    }
+}
+
+/// `nca.json` written in pieces, so that a caller can stream it one chunk of profiles at a
+/// time: [`JsonStream::head`], then [`JsonStream::profiles`] for each chunk in order, then
+/// [`JsonStream::tail`]. The pieces in order are the bytes of [`json`].
+#[derive(Debug, Default)]
+pub struct JsonStream {
+    any_profile: bool,
+}
+
+impl JsonStream {
+    /// A stream with no profile written yet.
+    pub fn new() -> JsonStream {
+        JsonStream::default()
+    }
+
+    /// The document up to the opening of the `profiles` array.
+    pub fn head(&self, options: &NcaOptions, input: &str) -> Vec<u8> {
+        let head = JsonHead {
+            cartpk_version: env!("CARGO_PKG_VERSION"),
+            input,
+            settings: options,
+        };
+        let mut out = serde_json::to_vec_pretty(&head).expect("settings are serialisable");
+        // `{...\n}` without its closing line, continued by the next member.
+        out.truncate(out.len() - 2);
+        out.extend_from_slice(b",\n  \"profiles\": [");
+        out
+    }
+
+    /// The next profiles of the array, formatted in parallel.
+    pub fn profiles(&mut self, rows: &[Row<'_>]) -> Vec<u8> {
+        let parts: Vec<Vec<u8>> = rows
+            .par_chunks(CHUNK / 4)
+            .map(|chunk| {
+                let mut out = Vec::with_capacity(chunk.len() * 6000);
+                for row in chunk {
+                    out.extend_from_slice(b",\n    ");
+                    push_pretty_nested(&mut out, &json_profile(row), 4);
+                }
+                out
+            })
+            .collect();
+        let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        for part in &parts {
+            out.extend_from_slice(part);
+        }
+        if !self.any_profile && !out.is_empty() {
+            // The first element has no comma before it.
+            out.remove(0);
+            self.any_profile = true;
+        }
+        out
+    }
+
+    /// The end of the document: the close of the array, the failures.
+    pub fn tail(&self, failures: &[Failure]) -> Vec<u8> {
+        let mut out = Vec::new();
+        if self.any_profile {
+            out.extend_from_slice(b"\n  ]");
+        } else {
+            out.push(b']');
+        }
+        out.extend_from_slice(b",\n  \"failures\": ");
+        push_pretty_nested(&mut out, &failures, 2);
+        out.extend_from_slice(b"\n}\n");
+        out
+    }
 }
 
 /// JSON: `{cartpk_version, input, settings, profiles: [...], failures: [...]}`; NA is
 /// `null`.
 pub fn json(rows: &[Row<'_>], options: &NcaOptions, input: &str, failures: &[Failure]) -> Vec<u8> {
-    let profiles = rows
-        .par_iter()
-        .map(|row| {
-            let p = row.profile;
-            JsonProfile {
-                subject: &p.key.subject,
-                matrix: p.key.matrix.label(),
-                assay: p.key.assay.label(),
-                conc_unit: p.unit.label(),
-                dose: p.dose.as_ref(),
-                parameters: row
-                    .result
-                    .parameters()
-                    .into_iter()
-                    .map(|v| JsonParameter {
-                        parameter: v.parameter.name(),
-                        pptestcd: v.parameter.pp_code(),
-                        interval_start_day: v.interval.map_or(0.0, |i| i.start),
-                        interval_end_day: v.interval.map(|i| i.end),
-                        value: v.value.filter(|x| x.is_finite()),
-                        unit: v.parameter.unit(p.unit.label(), dose_unit(p)),
-                    })
-                    .collect(),
-                warnings: row.result.warnings.iter().map(|w| w.to_string()).collect(),
+    let mut stream = JsonStream::new();
+    let mut out = stream.head(options, input);
+    out.extend_from_slice(&stream.profiles(rows));
+    out.extend_from_slice(&stream.tail(failures));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cartpk_core::{Assay, ConcUnit, Matrix, ProfileKey, Sample, SampleValue};
+
+    fn profile(subject: &str, values: &[f64]) -> Profile {
+        let samples = values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| Sample {
+                time: [0.0, 1.0, 7.0, 14.0, 28.0, 90.0][i],
+                value: if v > 0.0 {
+                    SampleValue::Quantified { value: v }
+                } else {
+                    SampleValue::Blq { lloq: Some(50.0) }
+                },
+                baseline_visit: false,
+            })
+            .collect();
+        let key = ProfileKey {
+            subject: subject.into(),
+            matrix: Matrix::Blood,
+            assay: Assay::Qpcr,
+        };
+        Profile::new(key, ConcUnit::parse("copies/ug").unwrap(), samples)
+    }
+
+    #[derive(Serialize)]
+    struct WholeReport<'a> {
+        cartpk_version: &'static str,
+        input: &'a str,
+        settings: &'a NcaOptions,
+        profiles: Vec<JsonProfile<'a>>,
+        failures: &'a [Failure],
+    }
+
+    /// The streamed pieces are the bytes serde_json writes for the whole report at once
+    /// (how nca.json was written before it was streamed).
+    #[test]
+    fn streamed_json_is_the_whole_document() {
+        let profiles = [
+            profile("a,\"b", &[0.0, 100.0, 5000.0, 800.0, 60.0, 0.0]),
+            profile("=c", &[10.0, 200.0, 9000.0, 700.0, 300.0, 55.0]),
+            profile("d", &[0.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
+        ];
+        let options = NcaOptions::default();
+        let results: Vec<_> = profiles
+            .iter()
+            .map(|p| cartpk_nca::nca_profile(p, &options, None).unwrap())
+            .collect();
+        let rows: Vec<Row<'_>> = profiles
+            .iter()
+            .zip(&results)
+            .map(|(profile, result)| Row { profile, result })
+            .collect();
+        let failure = Failure::of_profile("in.csv", &profiles[0].key, "bad \"x\"".into());
+        for failures in [vec![], vec![failure.clone(), failure]] {
+            for n in [0, 1, 3] {
+                let whole = WholeReport {
+                    cartpk_version: env!("CARGO_PKG_VERSION"),
+                    input: "in.csv",
+                    settings: &options,
+                    profiles: rows[..n].iter().map(json_profile).collect(),
+                    failures: &failures,
+                };
+                let expected = crate::fields::json_bytes(&whole);
+                assert_eq!(
+                    String::from_utf8(json(&rows[..n], &options, "in.csv", &failures)).unwrap(),
+                    String::from_utf8(expected.clone()).unwrap()
+                );
+                // In pieces of one profile.
+                let mut s = JsonStream::new();
+                let mut out = s.head(&options, "in.csv");
+                for r in rows[..n].chunks(1) {
+                    out.extend(s.profiles(r));
+                }
+                out.extend(s.profiles(&[]));
+                out.extend(s.tail(&failures));
+                assert_eq!(out, expected);
             }
-        })
-        .collect();
-    let report = JsonReport {
-        cartpk_version: env!("CARGO_PKG_VERSION"),
-        input,
-        settings: options,
-        profiles,
-        failures,
-    };
-    crate::fields::json_bytes(&report)
+        }
+    }
 }

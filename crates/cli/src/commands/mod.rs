@@ -3,6 +3,7 @@
 
 pub mod fit;
 pub mod nca;
+mod nca_stream;
 pub mod plot;
 pub mod run;
 pub mod simulate;

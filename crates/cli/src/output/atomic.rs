@@ -24,27 +24,68 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".cartpk-").suffix(".tmp");
-    // tempfile creates 0600 files; results are meant to be shared like any other file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    let mut file = AtomicFile::create(path)?;
+    write(file.file()).with_context(|| format!("{}: cannot write", path.display()))?;
+    file.commit()
+}
+
+/// A file written over time (for example one chunk of a table after another) that
+/// replaces `path` only on [`AtomicFile::commit`]; dropped without a commit, it leaves
+/// nothing.
+pub struct AtomicFile {
+    path: std::path::PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl AtomicFile {
+    /// A temporary file beside `path`.
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".cartpk-").suffix(".tmp");
+        // tempfile creates 0600 files; results are meant to be shared like any other file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let tmp = builder
+            .tempfile_in(dir)
+            .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            tmp,
+        })
     }
-    let mut tmp = builder
-        .tempfile_in(dir)
-        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
-    write(tmp.as_file_mut())
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("{}: cannot replace", path.display()))?;
-    Ok(())
+
+    /// The file being written.
+    pub fn file(&mut self) -> &mut std::fs::File {
+        self.tmp.as_file_mut()
+    }
+
+    /// Appends `bytes`.
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
+        self.tmp
+            .as_file_mut()
+            .write_all(bytes)
+            .with_context(|| format!("{}: cannot write", self.path.display()))
+    }
+
+    /// Flushes the file to disk and renames it over `path`.
+    pub fn commit(self) -> Result<()> {
+        let path = self.path;
+        self.tmp
+            .as_file()
+            .sync_all()
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        self.tmp
+            .persist(&path)
+            .with_context(|| format!("{}: cannot replace", path.display()))?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -244,6 +244,8 @@ pub struct Publisher {
     context: PublishContext,
     inputs: Option<std::thread::JoinHandle<Result<Vec<InputEntry>, PublishError>>>,
     names: BTreeSet<String>,
+    /// Size and SHA-256 of files whose writer hashed them as it wrote them.
+    hashed: BTreeMap<String, (u64, String)>,
     run_id: String,
     cleaned: Vec<PathBuf>,
     kept: Vec<PathBuf>,
@@ -308,6 +310,7 @@ impl Publisher {
             context,
             inputs: Some(inputs),
             names: BTreeSet::new(),
+            hashed: BTreeMap::new(),
             run_id,
             cleaned,
             kept,
@@ -342,6 +345,13 @@ impl Publisher {
         std::fs::write(&path, bytes).map_err(io(&path, "write"))
     }
 
+    /// Records the size and SHA-256 of the staged file `name` (e.g. `nca_long.csv`) as its
+    /// writer computed them while writing it, so that [`Publisher::commit`] does not read
+    /// it again (it still flushes it to disk, and hashes it anyway if its size differs).
+    pub fn hashed_while_written(&mut self, name: &str, size: u64, sha256: String) {
+        self.hashed.insert(name.to_string(), (size, sha256));
+    }
+
     /// Publishes the set (see the module documentation for the order of operations).
     /// Every file in the staging directory is part of it, however it was written (so an
     /// existing writer can be pointed at [`Publisher::staging_dir`] as it is); a hidden
@@ -364,7 +374,11 @@ impl Publisher {
                 let path = self.staging.join(name);
                 let f = std::fs::File::open(&path).map_err(io(&path, "open"))?;
                 f.sync_all().map_err(io(&path, "flush"))?;
-                let (size, sha256) = hash_file(&path)?;
+                let len = f.metadata().map_err(io(&path, "read"))?.len();
+                let (size, sha256) = match self.hashed.get(*name) {
+                    Some((size, sha256)) if *size == len => (*size, sha256.clone()),
+                    _ => hash_file(&path)?,
+                };
                 Ok(FileEntry {
                     name: (*name).clone(),
                     size,
@@ -1026,6 +1040,25 @@ mod tests {
     }
 
     /// Existing writers can write into the staging directory as into any directory.
+    #[test]
+    fn a_hash_computed_while_writing_is_used_when_the_size_matches() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let mut p = Publisher::begin(&out, "nca", now_ctx()).unwrap();
+        p.write("nca_long.csv", b"abc").unwrap();
+        p.write("nca_wide.csv", b"abc").unwrap();
+        // The writer's hash is taken as it is (not recomputed)...
+        p.hashed_while_written("nca_long.csv", 3, "given".into());
+        // ...unless the file on disk is not the size the writer saw.
+        p.hashed_while_written("nca_wide.csv", 4, "stale".into());
+        p.commit().unwrap();
+        let m: Manifest =
+            serde_json::from_slice(&std::fs::read(out.join("nca_manifest.json")).unwrap()).unwrap();
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(m.files[0].sha256, "given");
+        assert_eq!((m.files[1].size, m.files[1].sha256.as_str()), (3, abc));
+    }
+
     #[test]
     fn files_written_into_the_staging_directory_by_any_means_are_in_the_set() {
         let tmp = tempfile::tempdir().unwrap();

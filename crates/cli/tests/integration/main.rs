@@ -5,6 +5,7 @@ mod file_names;
 mod fit_simulate;
 mod ingest;
 mod nca;
+mod nca_streaming;
 mod plot;
 mod population;
 mod regression;

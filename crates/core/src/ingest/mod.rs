@@ -17,12 +17,14 @@ mod cell;
 mod columns;
 mod error;
 mod notes;
+mod stream;
 mod text;
 
 pub use cell::{TIME_MAX_ABS_DAYS, VALUE_MAX, VALUE_MIN_POSITIVE};
 pub use columns::{normalise_header, ColumnMapping, ColumnRole, ResolvedColumns};
 pub use error::{CellRef, IngestError, MissingColumn, RowError, RowProblem};
 pub use notes::IngestNotes;
+pub use stream::ChunkedReader;
 pub use text::{decode, detect_delimiter, skip_leading_junk};
 
 use crate::{Assay, ConcUnit, Dose, Matrix, Profile, ProfileKey, Sample, SampleValue, TimeUnit};
@@ -187,6 +189,53 @@ pub fn read_bytes(
     source: &str,
     options: &IngestOptions,
 ) -> Result<Dataset, IngestError> {
+    let (header, body) = read_header(bytes, source, options)?;
+    let setup = Setup {
+        source,
+        columns: &header.columns,
+        options,
+        delimiter: header.delimiter,
+        style: header.style,
+    };
+    let (state, _) = parse_body(&setup, body, header.first_line)?;
+    if state.n_rows == 0 {
+        return Err(header.no_data(source));
+    }
+    let mut dataset = state.finish(header.columns.clone());
+    header
+        .notes
+        .apply(&mut dataset.assumptions, &header.columns, options);
+    Ok(dataset)
+}
+
+/// The header of an input and how to read its rows.
+#[derive(Debug, Clone)]
+struct Header {
+    columns: ResolvedColumns,
+    delimiter: u8,
+    style: NumberStyle,
+    notes: HeaderNotes,
+    /// The 1-based line of the first data row.
+    first_line: u64,
+}
+
+impl Header {
+    /// The error of a file with a header and no data row.
+    fn no_data(&self, source: &str) -> IngestError {
+        IngestError::NoData {
+            file: source.to_string(),
+            header_line: self.notes.skipped.len() as u64 + 1,
+        }
+    }
+}
+
+/// Reads the header at the start of `bytes` (after a byte-order mark and junk lines);
+/// returns it and the bytes after it.
+fn read_header<'b>(
+    bytes: &'b [u8],
+    source: &str,
+    options: &IngestOptions,
+) -> Result<(Header, &'b [u8]), IngestError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let (skipped, bytes) = skip_leading_junk(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -224,6 +273,82 @@ pub fn read_bytes(
     let body_start = rdr.position().byte() as usize;
     let first_line = rdr.position().line() + skipped_lines;
     let body = &bytes[body_start.min(bytes.len())..];
+    let header = Header {
+        columns,
+        delimiter,
+        style,
+        notes: HeaderNotes {
+            delimiter,
+            decimal_comma: style.decimal_comma,
+            skipped,
+            latin1,
+        },
+        first_line,
+    };
+    Ok((header, body))
+}
+
+/// What reading the header found, for [`IngestNotes`].
+#[derive(Debug, Clone)]
+struct HeaderNotes {
+    delimiter: u8,
+    decimal_comma: bool,
+    skipped: Vec<u64>,
+    latin1: bool,
+}
+
+impl HeaderNotes {
+    /// Fills the file-wide fields of `a` (delimiter, decimal mark, skipped lines, constants).
+    fn apply(&self, a: &mut IngestNotes, columns: &ResolvedColumns, options: &IngestOptions) {
+        a.delimiter = self.delimiter as char;
+        a.decimal_comma = self.decimal_comma;
+        a.skipped_lines = self.skipped.clone();
+        a.latin1 |= self.latin1;
+        for role in options.constant_roles() {
+            if role == ColumnRole::Unit && columns.get(role).is_some() {
+                // --unit also fills the empty cells of a unit column: not ignored.
+                continue;
+            }
+            if columns.get(role).is_some() {
+                a.ignored_constants.push(role.name().to_string());
+            } else {
+                let value = match role {
+                    ColumnRole::Subject => options.subject.clone().unwrap_or_default(),
+                    ColumnRole::Matrix => options
+                        .matrix
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default(),
+                    ColumnRole::Assay => options
+                        .assay
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default(),
+                    ColumnRole::Unit => options
+                        .unit
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default(),
+                    ColumnRole::Lloq => options.lloq.map(|v| v.to_string()).unwrap_or_default(),
+                    ColumnRole::Uloq => options.uloq.map(|v| v.to_string()).unwrap_or_default(),
+                    _ => String::new(),
+                };
+                a.constants.push((role.name().to_string(), value));
+            }
+        }
+    }
+}
+
+/// Parses the data rows in `body` (whose first line is line `first_line` of the file):
+/// large bodies are cut at line ends (never inside a quoted field) into chunks parsed in
+/// parallel, then merged in file order, so the result is the same as a sequential read.
+fn parse_body<'a>(
+    setup: &Setup<'a>,
+    body: &'a [u8],
+    first_line: u64,
+) -> Result<(Reader<'a>, u64), IngestError> {
+    let source = setup.source;
+    let delimiter = setup.delimiter;
     let n_chunks = if body.len() >= PARALLEL_MIN_BYTES {
         rayon::current_num_threads() * 4
     } else {
@@ -241,18 +366,11 @@ pub fn read_bytes(
         offsets.push(line);
         line += n;
     }
-    let setup = Setup {
-        source,
-        columns: &columns,
-        options,
-        delimiter,
-        style,
-    };
     let parts: Vec<Result<Reader<'_>, IngestError>> = chunks
         .par_iter()
         .zip(offsets)
         .map(|(chunk, offset)| {
-            let mut state = Reader::new(&setup, offset, chunk);
+            let mut state = Reader::new(setup, offset, chunk);
             let mut rdr = csv::ReaderBuilder::new()
                 .delimiter(delimiter)
                 .flexible(true)
@@ -271,56 +389,12 @@ pub fn read_bytes(
     let mut parts = parts.into_iter();
     let mut state = match parts.next() {
         Some(first) => first?,
-        None => Reader::new(&setup, first_line - 1, body),
+        None => Reader::new(setup, first_line - 1, body),
     };
     for part in parts {
         state.absorb(part?);
     }
-    if state.n_rows == 0 {
-        return Err(IngestError::NoData {
-            file: source.to_string(),
-            header_line: skipped_lines + 1,
-        });
-    }
-    let mut dataset = state.finish(columns.clone());
-    let a = &mut dataset.assumptions;
-    a.delimiter = delimiter as char;
-    a.decimal_comma = style.decimal_comma;
-    a.skipped_lines = skipped;
-    a.latin1 |= latin1;
-    for role in constant {
-        if role == ColumnRole::Unit && columns.get(role).is_some() {
-            // --unit also fills the empty cells of a unit column: not ignored.
-            continue;
-        }
-        if columns.get(role).is_some() {
-            a.ignored_constants.push(role.name().to_string());
-        } else {
-            let value = match role {
-                ColumnRole::Subject => options.subject.clone().unwrap_or_default(),
-                ColumnRole::Matrix => options
-                    .matrix
-                    .as_ref()
-                    .map(|m| m.to_string())
-                    .unwrap_or_default(),
-                ColumnRole::Assay => options
-                    .assay
-                    .as_ref()
-                    .map(|m| m.to_string())
-                    .unwrap_or_default(),
-                ColumnRole::Unit => options
-                    .unit
-                    .as_ref()
-                    .map(|m| m.to_string())
-                    .unwrap_or_default(),
-                ColumnRole::Lloq => options.lloq.map(|v| v.to_string()).unwrap_or_default(),
-                ColumnRole::Uloq => options.uloq.map(|v| v.to_string()).unwrap_or_default(),
-                _ => String::new(),
-            };
-            a.constants.push((role.name().to_string(), value));
-        }
-    }
-    Ok(dataset)
+    Ok((state, newlines.iter().sum()))
 }
 
 /// What every chunk's reader shares.

@@ -50,6 +50,14 @@ impl IngestNotes {
         self.out_of_range.extend(other.out_of_range);
     }
 
+    /// Adds the notes of the next chunk of the same file ([`super::ChunkedReader`]): its
+    /// lists and counts; the file-wide fields (delimiter, constants...) are kept.
+    pub fn merge(&mut self, next: IngestNotes) {
+        self.baseline_samples += next.baseline_samples;
+        self.blq_without_lloq += next.blq_without_lloq;
+        self.absorb(next);
+    }
+
     pub(crate) fn finish(&mut self, profiles: &[Profile]) {
         for list in [
             &mut self.not_done,

@@ -1,0 +1,71 @@
+//! `cartpk nca` writes the same bytes streamed (in chunks of whole subjects, any chunk
+//! size) as read whole, and as the writer before streaming: the sizes and SHA-256 of
+//! every output of the runs in fixtures/nca_outputs/variants.txt were made by the binary
+//! of commit a3729cd with fixtures/nca_outputs/make.py (which also writes the derived
+//! inputs: a dose on the last subject only, subjects in reverse order, bad rows).
+
+use crate::util::{cartpk, workspace_file};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(workspace_file(&format!(
+        "crates/cli/tests/fixtures/nca_outputs/{name}"
+    )))
+    .unwrap()
+}
+
+/// `variant -> file -> (size, sha256)`.
+fn pinned() -> BTreeMap<String, BTreeMap<String, (u64, String)>> {
+    let mut out: BTreeMap<String, BTreeMap<String, (u64, String)>> = BTreeMap::new();
+    for line in fixture_text("sha256.txt").lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        out.entry(f[0].to_string())
+            .or_default()
+            .insert(f[1].to_string(), (f[2].parse().unwrap(), f[3].to_string()));
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn streamed_and_whole_outputs_are_the_bytes_of_the_writer_before_streaming() {
+    let pinned = pinned();
+    let root = workspace_file("");
+    for line in fixture_text("variants.txt").lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let (id, args) = line.split_once('\t').unwrap();
+        let args: Vec<&str> = args.split(' ').collect();
+        let expected = &pinned[id];
+        // Default chunks (one here), the whole input, and chunks of a few subjects.
+        for chunk in [None, Some("0"), Some("1500"), Some("9000")] {
+            let out = tempfile::tempdir().unwrap();
+            let mut cmd = cartpk();
+            cmd.current_dir(&root)
+                .args(["nca", args[0], "--out"])
+                .arg(out.path())
+                .arg("--quiet")
+                .args(&args[1..]);
+            if let Some(c) = chunk {
+                cmd.env("CARTPK_NCA_CHUNK_BYTES", c);
+            }
+            let status = cmd.output().unwrap().status.code();
+            assert!(matches!(status, Some(0 | 3)), "{id} {chunk:?}: {status:?}");
+            let mut got = BTreeMap::new();
+            for e in std::fs::read_dir(out.path()).unwrap() {
+                let name = e.unwrap().file_name().into_string().unwrap();
+                if name.ends_with("_manifest.json") {
+                    continue;
+                }
+                let bytes = std::fs::read(out.path().join(&name)).unwrap();
+                got.insert(name, (bytes.len() as u64, hex(&Sha256::digest(&bytes))));
+            }
+            assert_eq!(&got, expected, "{id}, chunk bytes {chunk:?}");
+        }
+    }
+}
