@@ -217,13 +217,21 @@ fn recovers_a_categorical_cmax_effect() {
     );
 }
 
-/// Coverage of the 95% CI of the 2x Cmax ratio over 20 replicates (acceptance: >= 90%).
-/// Slow: `cargo test --release -p cartpk-ck --test population -- --ignored`.
+/// Coverage of the 95% CI of the 2x Cmax ratio (acceptance: at least 90%). 20 replicates
+/// cannot tell a calibrated interval from a 1.4x too narrow one (a calibrated 95% interval
+/// covers at least 18 of 20 with probability 0.92 only), so the study runs 100 (seeds
+/// 100-199): with the Louis standard errors it covered 95/100 (Clopper-Pearson 88.7-98.4%),
+/// the estimates' SD over the replicates 0.132 against a mean SE of 0.129
+/// (docs/population.md). Slow (100 fits of 200 subjects):
+/// `cargo test --release -p cartpk-ck --test population -- --ignored covariate_ci
+/// --nocapture`, or the example `population_covariate_coverage`, which also prints the
+/// oracle group difference.
 #[test]
 #[ignore]
-fn covariate_ci_covers_the_truth_in_20_replicates() {
+fn covariate_ci_covers_the_truth_in_90_percent_of_replicates() {
     let mut covered = 0;
-    for seed in 100..120 {
+    let n = 100;
+    for seed in 100..100 + n {
         let (beta, (lo, hi)) = covariate_fit(seed);
         let ok = lo < 2f64.ln() && 2f64.ln() < hi;
         println!(
@@ -235,8 +243,8 @@ fn covariate_ci_covers_the_truth_in_20_replicates() {
         );
         covered += usize::from(ok);
     }
-    println!("coverage {covered}/20");
-    assert!(covered >= 18, "coverage {covered}/20");
+    println!("coverage {covered}/{n}");
+    assert!(covered * 10 >= n as usize * 9, "coverage {covered}/{n}");
 }
 
 /// The diagnostics of a correct model: observed percentiles inside their simulated

@@ -50,6 +50,7 @@ mod rules;
 pub mod style;
 mod text_paths;
 pub mod time_axis;
+pub mod vpc;
 
 pub use render::{
     render, render_checked, svg_to_png, Figure, ImageFormat, PlotError, PlotOptions, Rendered,

@@ -59,6 +59,8 @@ pub enum FigureKind {
     Endpoint,
     /// Cmax or AUC0-28d of the exposure profiles by response level or `--group-by` group.
     ExposureByGroup,
+    /// The censored VPC of a population fit (`plots/vpc_<matrix>_<assay>.png`).
+    PopulationVpc,
 }
 
 /// One matrix x assay of the data, and what its sampling supports.
@@ -121,6 +123,8 @@ pub struct Report {
     pub subjects: Option<SubjectsTable>,
     /// The settings, for the report's settings section.
     pub settings: Settings,
+    /// Population fits of the cohorts large enough (population_section.rs).
+    pub population: Vec<crate::population_section::PopulationResult>,
 }
 
 fn warning(
@@ -211,7 +215,7 @@ fn figure_warnings(
 /// Adds a drawn figure (PNG file, SVG inlined when small) and its warnings, or a
 /// `figure_failed` warning.
 #[allow(clippy::too_many_arguments)]
-fn push_figure(
+pub(crate) fn push_figure(
     figures: &mut Vec<RenderedFigure>,
     warnings: &mut Vec<Warning>,
     source: &str,
@@ -897,6 +901,18 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         }
     }
 
+    let population = crate::population_section::population_fits(
+        &profiles,
+        &kinds,
+        subjects,
+        &settings.population,
+        &settings.plot,
+        settings.figures,
+        &source,
+        &mut figures,
+        &mut warnings,
+    );
+
     warnings.sort_by(|a, b| {
         a.severity
             .cmp(&b.severity)
@@ -930,6 +946,7 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         subjects: subjects.cloned(),
         settings: settings.clone(),
         profiles,
+        population,
     }
 }
 

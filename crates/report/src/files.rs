@@ -433,6 +433,9 @@ impl Report {
                 csv_bytes("warnings.csv", &self.warnings)?,
             ),
         ];
+        out.extend(crate::population_section::population_files(
+            &self.population,
+        ));
         if !self.exposure_response.is_empty() {
             out.push((
                 "exposure_response.csv".to_string(),

@@ -72,7 +72,7 @@ figure{margin:1em 0}figcaption{font-size:.85em;color:#444}.thumbs{display:flex;f
 details{margin:.3em 0}summary{cursor:pointer}details li{font-size:.85em}.sev-skipped summary,.sev-excluded summary{font-weight:bold}\
 [id^=estimates-] td:last-child{text-align:left;white-space:normal;min-width:16em}.prov td,#settings-table td{white-space:normal;word-break:break-all;text-align:left}nav a{margin-right:1em}";
 
-fn table(out: &mut String, t: &Table) {
+pub(crate) fn table(out: &mut String, t: &Table) {
     let _ = write!(
         out,
         "<div class=\"scroll\"><table id=\"{}\"><caption>{}</caption>",
@@ -128,7 +128,7 @@ fn inline_svg(svg: &str) -> &str {
     svg.find("<svg").map_or("", |i| &svg[i..])
 }
 
-fn figure(out: &mut String, f: &RenderedFigure) {
+pub(crate) fn figure(out: &mut String, f: &RenderedFigure) {
     let link = href(&f.path);
     match &f.svg {
         Some(svg) => {
@@ -742,6 +742,11 @@ pub fn render_html(report: &Report) -> String {
         figure(&mut out, f);
     }
     out.push_str("</section>");
+
+    out.push_str(&crate::population_section::population_html(
+        &report.population,
+        &report.figures,
+    ));
 
     out.push_str("<section id=\"cohort\"><h2>Cohort profiles</h2>");
     for f in report

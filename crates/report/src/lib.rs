@@ -47,6 +47,7 @@ pub mod html;
 pub mod logistic;
 pub mod metric;
 pub mod persistence;
+pub mod population_section;
 pub mod provenance;
 pub mod response;
 pub mod sampling;

@@ -99,6 +99,8 @@ pub struct Settings {
     /// The trial endpoints: response rates, time-to-event, persistence, exposure-response
     /// (the library's documented defaults).
     pub endpoints: EndpointOptions,
+    /// The population fit of large enough cohorts (docs/population.md).
+    pub population: crate::population_section::PopulationSettings,
 }
 
 impl Default for Settings {
@@ -122,6 +124,7 @@ impl Default for Settings {
             inline_patient_limit: INLINE_PATIENT_LIMIT,
             patient_figures: PatientFigures::Auto,
             endpoints: EndpointOptions::default(),
+            population: crate::population_section::PopulationSettings::default(),
         }
     }
 }

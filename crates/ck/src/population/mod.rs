@@ -22,6 +22,7 @@
 //! references and recovery figures.
 
 mod annealing;
+pub mod covariate_input;
 mod data;
 mod fisher;
 mod importance;
@@ -41,6 +42,9 @@ pub mod structural;
 mod truncnorm;
 pub mod vpc;
 
+pub use covariate_input::{
+    attach_covariates, resolve_covariates, CovariateForm, CovariateSpec, SubjectCovariates,
+};
 pub use data::{CovariateValue, PopulationSubject};
 pub use individual::individual_mode;
 pub use residuals::{residuals, ResidualOptions, ResidualRow};

@@ -457,7 +457,44 @@ pub fn fit_cohort(
     model: &PopulationModel,
     options: &CohortFitOptions,
 ) -> Result<PopulationTables, PopulationError> {
-    let subjects = cohort.subjects();
+    fit_cohort_subjects(cohort, cohort.subjects(), model, options)
+}
+
+/// As [`fit_cohort`], with the covariate effects `specs` (e.g. `cmax~response`) added to
+/// the model and their values taken from the subjects file `table`
+/// ([`super::resolve_covariates`]; its errors name the file and column).
+pub fn fit_cohort_with_covariates(
+    cohort: &Cohort<'_>,
+    model: &PopulationModel,
+    specs: &[super::CovariateSpec],
+    table: Option<&cartpk_core::SubjectsTable>,
+    options: &CohortFitOptions,
+) -> Result<PopulationTables, PopulationError> {
+    let mut subjects = cohort.subjects();
+    if specs.is_empty() {
+        return fit_cohort_subjects(cohort, subjects, model, options);
+    }
+    let Some(table) = table else {
+        return Err(PopulationError::Statement(
+            "covariate effects need a subjects file with the covariate columns".into(),
+        ));
+    };
+    let ids: Vec<&str> = subjects.iter().map(|s| s.id.as_str()).collect();
+    let (statements, values) = super::resolve_covariates(model, specs, table, &ids)?;
+    super::attach_covariates(&mut subjects, &values);
+    let mut model = model.clone();
+    model.covariates.extend(statements);
+    fit_cohort_subjects(cohort, subjects, &model, options)
+}
+
+/// As [`fit_cohort`], with the cohort's subjects given (e.g. with covariates attached by
+/// [`super::attach_covariates`]).
+pub fn fit_cohort_subjects(
+    cohort: &Cohort<'_>,
+    subjects: Vec<PopulationSubject>,
+    model: &PopulationModel,
+    options: &CohortFitOptions,
+) -> Result<PopulationTables, PopulationError> {
     let fit = fit_population(model, &subjects, &options.saem)?;
     let v = vpc(&fit, model, &subjects, &options.vpc)?;
     let r = residuals(&fit, model, &subjects, &options.residuals)?;

@@ -124,11 +124,36 @@ fn run_population(
         );
     }
     let model = PopulationModel::stein2019();
+    let table = pop
+        .subjects
+        .as_deref()
+        .map(|p| {
+            cartpk_core::SubjectsTable::read_mapped(
+                p,
+                config.ingest.delimiter,
+                &config.ingest.columns,
+            )
+        })
+        .transpose()?;
     let (cohorts, mut warnings) = report::cohorts(&data.profiles, pop.min_subjects);
     let mut fits = Vec::with_capacity(cohorts.len());
     let mut failed = false;
     for c in &cohorts {
-        match report::fit_cohort(c, &model, &pop.options) {
+        let fitted = report::fit_cohort_with_covariates(
+            c,
+            &model,
+            &pop.covariates,
+            table.as_ref(),
+            &pop.options,
+        );
+        // A covariate statement the subjects file cannot support is the user's error: say
+        // so and stop, rather than fit without it.
+        if let Err(e @ cartpk_ck::population::PopulationError::Statement(_)) = &fitted {
+            if !pop.covariates.is_empty() {
+                anyhow::bail!("--covariate ({} {}): {e}", c.matrix, c.assay);
+            }
+        }
+        match fitted {
             Ok(t) => {
                 warnings.extend(
                     t.warnings

@@ -246,6 +246,10 @@ pub struct PopulationConfig {
     pub options: cartpk_ck::population::report::CohortFitOptions,
     /// Fewest eligible subjects per matrix x assay.
     pub min_subjects: usize,
+    /// Covariate effects (`--covariate`).
+    pub covariates: Vec<cartpk_ck::population::CovariateSpec>,
+    /// The subjects file holding their columns (`--subjects`).
+    pub subjects: Option<PathBuf>,
 }
 
 impl FitConfig {
@@ -269,6 +273,16 @@ impl FitConfig {
         if args.min_subjects < 2 {
             bail!("--min-subjects: expected at least 2");
         }
+        let covariates = args
+            .covariates
+            .iter()
+            .map(|c| c.parse::<cartpk_ck::population::CovariateSpec>())
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(|e| anyhow!("--covariate {e}"))?;
+        if !covariates.is_empty() && args.subjects.is_none() {
+            bail!("--covariate: needs --subjects FILE, the subjects file holding the covariate columns");
+        }
+        let subjects = args.subjects;
         let population = args.population.then(|| {
             let mut options = cartpk_ck::population::report::CohortFitOptions::with_seed(args.seed);
             options.saem.exploratory = args.k1;
@@ -277,6 +291,8 @@ impl FitConfig {
             PopulationConfig {
                 options,
                 min_subjects: args.min_subjects,
+                covariates,
+                subjects,
             }
         });
         Ok(FitConfig {
@@ -556,6 +572,14 @@ impl RunConfig {
             bail!("--threads: expected at least 1");
         }
         let mut settings = settings(&args.rules, &args.analysis)?;
+        settings.population.enabled = args.population_min_subjects > 0;
+        settings.population.min_subjects = args.population_min_subjects.max(2);
+        settings.population.covariates = args
+            .covariates
+            .iter()
+            .map(|c| c.parse::<cartpk_ck::population::CovariateSpec>())
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(|e| anyhow!("--covariate {e}"))?;
         if let Some(list) = &args.responders {
             let set = cartpk_report::response::ResponderSet::parse(list);
             if set.responders.is_empty() {

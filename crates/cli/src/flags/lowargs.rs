@@ -205,6 +205,18 @@ pub struct FitArgs {
     #[arg(long, default_value_t = cartpk_ck::population::report::MIN_POPULATION_SUBJECTS, value_name = "N")]
     pub min_subjects: usize,
 
+    /// Covariate effect of the population fit, from the subjects file (repeatable):
+    /// PARAMETER~COLUMN (categorical; reference: the most frequent level),
+    /// PARAMETER~COLUMN:categorical=LEVEL, PARAMETER~COLUMN:power (continuous power effect,
+    /// reference: the median) or PARAMETER~COLUMN:power=REFERENCE. E.g. cmax~response.
+    #[arg(long = "covariate", value_name = "SPEC", requires = "population")]
+    pub covariates: Vec<String>,
+
+    /// Subjects file (CSV with a `subject` or `USUBJID` column) holding the covariate
+    /// columns of --covariate.
+    #[arg(long, value_name = "FILE")]
+    pub subjects: Option<PathBuf>,
+
     /// Worker threads (default: every core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -360,6 +372,16 @@ pub struct RunArgs {
     /// the response column).
     #[arg(long, value_name = "COLUMN")]
     pub group_by: Option<String>,
+
+    /// Population fit (docs/population.md) of each rich matrix x assay with at least this
+    /// many subjects with a quantified sample after the infusion; 0 turns it off.
+    #[arg(long = "population-min-subjects", default_value_t = cartpk_ck::population::report::MIN_POPULATION_SUBJECTS, value_name = "N")]
+    pub population_min_subjects: usize,
+
+    /// Covariate effect of the population fit from --subjects (repeatable), as
+    /// `cartpk fit --covariate`: e.g. cmax~response or cmax~weight_kg:power.
+    #[arg(long = "covariate", value_name = "SPEC", requires = "subjects")]
+    pub covariates: Vec<String>,
 
     /// Most patients whose figures are drawn inside report.html; beyond, the report links
     /// the files under plots/patients/ so that the page stays small.

@@ -5,6 +5,7 @@
 //! check that the CLI wires the fit, writes every table and stays deterministic.
 
 use crate::util::{cartpk, read_csv_maps};
+use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::{Path, PathBuf};
 
@@ -222,4 +223,88 @@ fn population_flags_are_checked() {
         .assert()
         .code(2)
         .stderr(contains("--k2: expected at least 1"));
+}
+
+/// `--covariate` from the subjects file `cartpk simulate` writes: response at month 3
+/// depends on expansion there (logit P(CR/CRi) = logit(0.708) + ln(Cmax / 24,000)), so the
+/// non-responders' typical Cmax comes out below the responders' (ratio < 1, reference the
+/// most frequent level CR/CRi). A missing column and a non-numeric power covariate are
+/// errors naming the file and the column.
+#[test]
+fn population_covariate_flags_read_the_subjects_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = simulate(dir.path(), "60");
+    let subjects = dir.path().join("cohort_subjects.csv");
+    assert!(
+        subjects.exists(),
+        "cartpk simulate writes the subjects file"
+    );
+    let out = dir.path().join("fit");
+    cartpk()
+        .args([
+            "fit",
+            "--population",
+            "--seed",
+            "7",
+            "--quiet",
+            "--covariate",
+            "cmax~response",
+        ])
+        .arg("--subjects")
+        .arg(&subjects)
+        .arg("--out")
+        .arg(&out)
+        .arg(&data)
+        .assert()
+        .code(predicate::in_iter([0, 3])); // 3: some per-profile fits need more samples
+    let rows = read_csv_maps(&out.join("population_parameters.csv"));
+    let effect = rows
+        .iter()
+        .find(|r| r["kind"] == "covariate")
+        .expect("a covariate row");
+    assert_eq!(effect["parameter"], "beta_cmax_response_NR");
+    let ratio: f64 = effect["ratio"].parse().unwrap();
+    assert!(ratio < 1.0, "NR / CR Cmax ratio {ratio}");
+    assert_ne!(effect["se"], "NA");
+
+    cartpk()
+        .args([
+            "fit",
+            "--population",
+            "--quiet",
+            "--covariate",
+            "cmax~dose_per_kg:power",
+        ])
+        .arg("--subjects")
+        .arg(&subjects)
+        .arg("--out")
+        .arg(dir.path().join("bad"))
+        .arg(&data)
+        .assert()
+        .failure()
+        .stderr(contains("cohort_subjects.csv: no column 'dose_per_kg'"));
+    cartpk()
+        .args([
+            "fit",
+            "--population",
+            "--quiet",
+            "--covariate",
+            "cmax~response:power",
+        ])
+        .arg("--subjects")
+        .arg(&subjects)
+        .arg("--out")
+        .arg(dir.path().join("bad2"))
+        .arg(&data)
+        .assert()
+        .failure()
+        .stderr(contains("column 'response'").and(contains("is not a number > 0")));
+    cartpk()
+        .args(["fit", "--population", "--covariate", "cmax~response"])
+        .arg("--out")
+        .arg(dir.path().join("bad3"))
+        .arg(&data)
+        .assert()
+        .failure()
+        .stderr(contains("needs --subjects"));
 }
