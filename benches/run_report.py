@@ -5,7 +5,8 @@ tables and report.html. Builds the release binary, simulates the cohort with
 `cartpk run` several times and prints a Markdown table for docs/benchmarks.md: wall time,
 report.html size, total output size.
 
-usage: python3 benches/run_report.py [N_SUBJECTS=2000] [RUNS=3]
+usage: python3 benches/run_report.py [N_SUBJECTS=2000] [RUNS=3] [extra `cartpk run` flags...]
+(e.g. `--population-min-subjects 0` to leave out the population fit)
 """
 import os
 import statistics
@@ -27,6 +28,7 @@ def du(path):
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    extra = sys.argv[3:]
     subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "cartpk"], cwd=ROOT, check=True)
     binary = os.path.join(ROOT, "target", "release", "cartpk")
     with tempfile.TemporaryDirectory() as tmp:
@@ -37,14 +39,15 @@ def main():
         out = os.path.join(tmp, "results")
         for _ in range(runs):
             t0 = time.perf_counter()
-            subprocess.run([binary, "run", data, "--subjects", subjects, "--out", out, "--quiet"], check=True)
+            subprocess.run([binary, "run", data, "--subjects", subjects, "--out", out, "--quiet", *extra], check=True)
             times.append(time.perf_counter() - t0)
         html_mb = os.path.getsize(os.path.join(out, "report.html")) / 1e6
         total_mb = du(out) / 1e6
     load = os.getloadavg()[0]
-    print(f"| patients | runs | median wall (s) | min (s) | report.html (MB) | all outputs (MB) | load average |")
-    print(f"| --- | --- | --- | --- | --- | --- | --- |")
-    print(f"| {n} | {runs} | {statistics.median(times):.1f} | {min(times):.1f} | {html_mb:.2f} | {total_mb:.0f} | {load:.1f} |")
+    flags = " ".join(extra) or "(defaults)"
+    print(f"| patients | flags | runs | median wall (s) | min (s) | report.html (MB) | all outputs (MB) | load average |")
+    print(f"| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(f"| {n} | {flags} | {runs} | {statistics.median(times):.1f} | {min(times):.1f} | {html_mb:.2f} | {total_mb:.0f} | {load:.1f} |")
 
 
 if __name__ == "__main__":

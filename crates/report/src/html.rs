@@ -310,6 +310,10 @@ pub fn render_html(report: &Report) -> String {
     out.push_str("<nav>");
     for (id, name) in sections {
         let _ = write!(out, "<a href=\"#{id}\">{name}</a>");
+        // The population section follows the per-profile fits when a cohort was fitted.
+        if id == "fits" && !report.population.is_empty() {
+            out.push_str("<a href=\"#population\">Population model</a>");
+        }
     }
     out.push_str("</nav>");
 
