@@ -9,7 +9,7 @@
 use crate::render::{say, start, Figure, PlotError, PlotOptions};
 use crate::style::{
     clip_polyline, colour, draw_markers, drawable_value, fmt_num, log_range_for, log_tick,
-    on_time_axis, series_label, unit_axis_label, why_not_drawn, Marker,
+    on_time_axis, series_label, sig3, unit_axis_label, why_not_drawn, Marker,
 };
 use crate::time_axis::{split_time, time_layout, DayAxis, TimePanel, EXPANSION_END_DAY};
 use cartpk_core::{Assay, ConcUnit, Matrix, Profile, SampleValue};
@@ -209,12 +209,12 @@ impl PatientPlot {
                     "{}  |  {}: Cmax {} {} at day {}",
                     self.subject,
                     series_label(&s.matrix, &s.assay),
-                    fmt_num(cmax),
+                    sig3(cmax),
                     s.unit.label(),
                     fmt_num(tmax)
                 );
                 if let Some(a) = s.auc_0_28 {
-                    t.push_str(&format!(", AUC0-28d {} day*{}", fmt_num(a), s.unit.label()));
+                    t.push_str(&format!(", AUC0-28d {} day*{}", sig3(a), s.unit.label()));
                 }
                 t
             }
@@ -493,7 +493,7 @@ where
                     EmptyElement::at((tmax, cmax))
                         + Circle::new((0, 0), size * 2, grey.stroke_width(px(1.0) as u32))
                         + Text::new(
-                            format!("Cmax {}", fmt_num(cmax)),
+                            format!("Cmax {}", sig3(cmax)),
                             (size * 2 + 2, -size * 3),
                             ("sans-serif", px(11.0)).into_font(),
                         ),

@@ -290,6 +290,29 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
+/// `v` in three significant figures as a study report shows it: fixed within [0.01, 10^4)
+/// (`40.6`, `206`), scientific otherwise (`6.46e4`). The rule of the report's tables
+/// (`cartpk_report::format`, which checks that the two agree); the plot crate cannot
+/// depend on the report crate, which draws with it.
+pub fn sig3(v: f64) -> String {
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    if (0.01..9999.5).contains(&v.abs()) {
+        let mag = v.abs().log10().floor() as i32;
+        let decimals = (2 - mag).max(0) as usize;
+        // Round to 3 significant figures first so that 1234 shows as 1230.
+        let p = 10f64.powi(mag - 2);
+        let r = (v / p).round() * p;
+        format!("{r:.decimals$}")
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
 /// `n` in Unicode superscript digits (DejaVu Sans has them all).
 pub fn superscript(n: i32) -> String {
     n.to_string()

@@ -152,7 +152,7 @@ fn patient_svg_has_markers_per_panel_open_blq_and_one_cmax() {
     );
     assert!(
         t.iter()
-            .any(|x| x.starts_with("P01  |  blood qPCR: Cmax 24000 copies/ug at day 11, AUC0-28d")),
+            .any(|x| x.starts_with("P01  |  blood qPCR: Cmax 2.40e4 copies/ug at day 11, AUC0-28d")),
         "{t:?}"
     );
     assert!(t.iter().any(|x| x == "LLOQ") && t.iter().any(|x| x == "BLQ (open, at LLOQ)"));

@@ -84,3 +84,24 @@ mod tests {
         assert_eq!(c, vec!["25.7", "206", "NA"]);
     }
 }
+
+#[cfg(test)]
+mod plot_agreement {
+    use super::{notation, sig3};
+
+    /// The figures' labels (`cartpk_plot::style::sig3`) follow the tables' rule: the same
+    /// text for one value as a column of that value alone.
+    #[test]
+    fn figure_labels_match_the_tables() {
+        for v in [
+            64591.0, 40.588, 24000.0, 81.0, 9999.4, 9999.6, 0.0123, 0.00999, 1234.0, 3.83e5,
+            -12.345, 0.0,
+        ] {
+            assert_eq!(
+                cartpk_plot::style::sig3(v),
+                sig3(Some(v), notation(&[v])),
+                "value {v}"
+            );
+        }
+    }
+}
