@@ -63,6 +63,13 @@ pub(crate) struct Outline {
 
 type Outlines = Option<Outline>;
 
+/// Largest label kept as pixels: tick labels, axis titles, legend entries and value labels
+/// (a few thousand pixels each) repeat across figures; a figure's title (over 10,000 pixels)
+/// is its own and is drawn from its outlines. The rule depends on the label only, so a
+/// figure's pixels do not depend on which figure drew a label first (thread count), and the
+/// cache stays small (at most [`CACHE_CAPACITY`] x 32 kB).
+const SPRITE_MAX_PIXELS: u32 = 8_192;
+
 /// The label's pixels at scale 1: rendered at an integer offset, anti-aliasing is the same
 /// as in place, so blending the sprite at an integer position gives the figure's pixels
 /// (glyphs of one label do not overlap) for a copy instead of a rasterisation per figure.
@@ -78,7 +85,7 @@ fn sprite(tree: &usvg::Tree) -> Option<(tiny_skia::Pixmap, i32, i32)> {
         bbox.bottom().ceil() as i32 + 1,
     );
     let (w, h) = (u32::try_from(x1 - x0).ok()?, u32::try_from(y1 - y0).ok()?);
-    if w > 4096 || h > 4096 {
+    if w * h > SPRITE_MAX_PIXELS {
         return None;
     }
     let mut pixmap = tiny_skia::Pixmap::new(w, h)?;
