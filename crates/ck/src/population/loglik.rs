@@ -34,14 +34,10 @@ impl<'a> Evaluator<'a> {
         for ((p, t), f) in self.psi.iter_mut().zip(self.transforms).zip(phi) {
             *p = t.to_psi(*f);
         }
-        let Some(theta) = self.structural.theta(&self.psi) else {
-            return false;
-        };
         self.pred.resize(data.times.len(), 0.0);
         self.structural
-            .model()
-            .ln_conc_batch(&theta, &data.times, &mut self.pred, None);
-        self.pred.iter().all(|f| f.is_finite())
+            .ln_conc(&self.psi, &data.times, &mut self.pred)
+            && self.pred.iter().all(|f| f.is_finite())
     }
 
     /// ln p(y_i | phi, sigma); -inf outside the domain.

@@ -4,7 +4,7 @@
 //! (natural scale) to that theta.
 
 use super::statement::Transform;
-use crate::model::{CkModel, Stein2019};
+use crate::model::{CkModel, Stein2019, SteinParams};
 
 /// A population parameter as the structural model names it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,6 +27,16 @@ pub trait Structural: Sync + Send {
     fn parameters(&self) -> &[PopParamSpec];
     /// The model's theta from natural-scale psi; `None` outside the model's domain.
     fn theta(&self, psi: &[f64]) -> Option<Vec<f64>>;
+    /// ln C at `times` into `out` from psi; `false` outside the model's domain. By default
+    /// through [`Self::theta`]; a model can skip that round trip (SAEM's sampler calls this
+    /// millions of times).
+    fn ln_conc(&self, psi: &[f64], times: &[f64], out: &mut [f64]) -> bool {
+        let Some(theta) = self.theta(psi) else {
+            return false;
+        };
+        self.model().ln_conc_batch(&theta, times, out, None);
+        true
+    }
 }
 
 /// Stein 2019 in the paper's parameterisation, as its Table 1 reports it: Cmax, fold
@@ -88,6 +98,21 @@ impl Structural for SteinPopulation {
         }
         let rho = foldx.ln() / tmax;
         Stein2019.to_theta(&[cmax, tmax, rho, alpha, beta, fb])
+    }
+    fn ln_conc(&self, psi: &[f64], times: &[f64], out: &mut [f64]) -> bool {
+        let (cmax, foldx, tmax, alpha, fb, beta) = (psi[0], psi[1], psi[2], psi[3], psi[4], psi[5]);
+        if !(foldx > 1.0 && tmax > 0.0) {
+            return false;
+        }
+        let p = SteinParams {
+            cmax,
+            tmax,
+            rho: foldx.ln() / tmax,
+            alpha,
+            beta,
+            fb,
+        };
+        Stein2019::ln_conc_natural(&p, times, out)
     }
 }
 
