@@ -172,7 +172,8 @@ impl Natural {
         // is the innermost loop of every fit and of SAEM's sampler), exact where the
         // smaller term underflows.
         let e = (-(la - lb).abs()).exp();
-        let ln_s = la.max(lb) + e.ln_1p();
+        // Below 2^-53, ln_1p(e) rounds to e itself: late samples skip the call.
+        let ln_s = la.max(lb) + if e < 1.1e-16 { e } else { e.ln_1p() };
         if let Some(g) = grad {
             // Weights of the two exponentials in S: wa + wb = 1, the larger one 1/(1 + e).
             let w_big = 1.0 / (1.0 + e);
