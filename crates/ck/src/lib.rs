@@ -33,4 +33,4 @@ pub use fit::{
     Termination, TrustCriteria, TrustFailure,
 };
 pub use likelihood::{BlqMethod, NegLogLik, Observation};
-pub use model::{by_name, CkModel, Derived, Stein2019, SteinParams};
+pub use model::{by_name, CkModel, Derived, SharedModel, Stein2019, SteinParams};

@@ -139,7 +139,7 @@ pub fn nca_and_fit_tables(
             Some(Ok(f)) => fit_rows.push(fit::FitRow {
                 profile: p,
                 fit: f,
-                predictions: f.predictions_for(&cartpk_ck::Stein2019, p, &settings.fit),
+                predictions: f.predictions_for(&*settings.model, p, &settings.fit),
             }),
             Some(Err(e)) => fit_failures.push(Failure::of_profile(
                 &data.source,

@@ -16,7 +16,7 @@ use crate::provenance::Provenance;
 use crate::sampling::Support;
 use crate::settings::Settings;
 use crate::warnings::{Severity, Warning};
-use cartpk_ck::{fit_profile, FitError, FitResult, Prediction, Stein2019};
+use cartpk_ck::{fit_profile, FitError, FitResult, Prediction};
 use cartpk_core::ingest::Dataset;
 use cartpk_core::{Dose, Profile, SubjectsTable};
 use cartpk_nca::{nca_batch, NcaError, NcaResult, NcaWarning};
@@ -524,7 +524,7 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         .into_par_iter()
         .map(|i| {
             (settings.fit_model && is_rich(i))
-                .then(|| fit_profile(&Stein2019, &profiles[i], &settings.fit))
+                .then(|| fit_profile(&*settings.model, &profiles[i], &settings.fit))
         })
         .collect();
     let fit_verdicts: Vec<Option<FitVerdict>> = fits
@@ -537,7 +537,7 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         .zip(&profiles)
         .map(|((f, v), p)| match (f, v) {
             (Some(Ok(f)), Some(v)) if v.reportable => {
-                f.predictions_for(&Stein2019, p, &settings.fit)
+                f.predictions_for(&*settings.model, p, &settings.fit)
             }
             _ => Vec::new(),
         })
@@ -743,7 +743,14 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         let drawn: Vec<PatientFigure> = pts
             .par_iter()
             .map(|patient| {
-                let plot = patient_plot(patient, &profiles, &nca, &is_rich, &fit_of);
+                let plot = patient_plot(
+                    patient,
+                    &profiles,
+                    &nca,
+                    &is_rich,
+                    &*settings.model,
+                    &fit_of,
+                );
                 let render = |format| {
                     render_checked(&plot, format, &settings.plot)
                         .map_err(|e| (patient.subject.to_string(), e.to_string()))

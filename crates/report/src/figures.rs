@@ -2,7 +2,7 @@
 //! patient, and per matrix x assay the cohort figure and the model's goodness of fit.
 
 use crate::file_name::unique_stems;
-use cartpk_ck::{CkModel, FitResult, Prediction, Stein2019};
+use cartpk_ck::{CkModel, FitResult, Prediction};
 use cartpk_core::Profile;
 use cartpk_nca::{NcaError, NcaResult};
 use cartpk_plot::cohort::{CohortPlot, CohortProfile};
@@ -109,12 +109,13 @@ pub fn patients(profiles: &[Profile]) -> Vec<Patient<'_>> {
 
 /// The figure of one patient: every profile with, where `marks(i)` says so, its NCA marks
 /// (Cmax: rich profiles only) and, when `fit_of` gives one, the fitted curve up to the last
-/// sample (at least day 28).
+/// sample (at least day 28), drawn from `model`.
 pub fn patient_plot<'f>(
     patient: &Patient<'_>,
     profiles: &[Profile],
     nca: &[Result<NcaResult, NcaError>],
     marks: &(dyn Fn(usize) -> bool + Sync),
+    model: &dyn CkModel,
     fit_of: &(dyn Fn(usize) -> Option<&'f FitResult> + Sync),
 ) -> PatientPlot {
     let series = patient
@@ -127,7 +128,7 @@ pub fn patient_plot<'f>(
             match fit_of(i) {
                 Some(f) => {
                     let t_end = p.samples.last().map_or(28.0, |s| s.time).max(28.0);
-                    s.with_fit(curve(&Stein2019, f, t_end))
+                    s.with_fit(curve(model, f, t_end))
                 }
                 None => s,
             }

@@ -6,7 +6,7 @@
 use crate::criteria::AcceptanceCriteria;
 use crate::endpoints::EndpointOptions;
 use crate::sampling::SamplingRule;
-use cartpk_ck::FitOptions;
+use cartpk_ck::{FitOptions, SharedModel};
 use cartpk_core::Dose;
 use cartpk_nca::{LambdaZOverrides, NcaOptions};
 use cartpk_plot::PlotOptions;
@@ -74,7 +74,10 @@ pub struct Settings {
     pub lambda_z_overrides: LambdaZOverrides,
     /// Dose for profiles whose input and subjects file give none.
     pub default_dose: Option<Dose>,
-    /// Model-fit settings (Stein 2019, BLQ as M3 by default).
+    /// The CK model fitted to the rich profiles and drawn in the figures (`--model`; Stein
+    /// 2019 by default).
+    pub model: SharedModel,
+    /// Model-fit settings (BLQ as M3 by default).
     pub fit: FitOptions,
     /// Whether to fit the model at all.
     pub fit_model: bool,
@@ -109,6 +112,7 @@ impl Default for Settings {
             nca: NcaOptions::default(),
             lambda_z_overrides: LambdaZOverrides::new(),
             default_dose: None,
+            model: SharedModel::default(),
             fit: FitOptions::default(),
             fit_model: true,
             plot: PlotOptions::default(),

@@ -109,6 +109,31 @@ pub trait CkModel: Sync + Send {
     fn derived(&self, natural: &[f64]) -> Vec<Derived>;
 }
 
+/// A model resolved once ([`by_name`]) and passed by value through the settings of fit,
+/// plot and report, so that no caller names a particular model.
+#[derive(Clone)]
+pub struct SharedModel(pub Arc<dyn CkModel>);
+
+impl Default for SharedModel {
+    /// Stein 2019, the model every command fits unless `--model` says otherwise.
+    fn default() -> Self {
+        SharedModel(Arc::new(Stein2019))
+    }
+}
+
+impl std::fmt::Debug for SharedModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SharedModel").field(&self.0.name()).finish()
+    }
+}
+
+impl std::ops::Deref for SharedModel {
+    type Target = dyn CkModel;
+    fn deref(&self) -> &Self::Target {
+        self.0.as_ref()
+    }
+}
+
 /// The names [`by_name`] knows.
 pub const MODEL_NAMES: &[&str] = &["stein2019"];
 
@@ -126,6 +151,15 @@ pub fn by_name(name: &str) -> Result<Arc<dyn CkModel>, FitError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_model_defaults_to_stein2019() {
+        let m = SharedModel::default();
+        assert_eq!(m.name(), "stein2019");
+        assert_eq!(format!("{m:?}"), "SharedModel(\"stein2019\")");
+        let named = SharedModel(by_name("stein").expect("stein is a known name"));
+        assert_eq!(named.parameters(), m.parameters());
+    }
 
     #[test]
     fn models_by_name() {

@@ -8,7 +8,7 @@ use crate::output::publish::{self, Publisher};
 use crate::overrides::read_overrides;
 use anyhow::{Context, Result};
 use cartpk_ck::fit::observations;
-use cartpk_ck::{fit_batch, FitResult, Prediction, Stein2019};
+use cartpk_ck::{fit_batch, FitResult, Prediction};
 use cartpk_core::ingest::read_path;
 use cartpk_nca::nca_batch;
 use cartpk_plot::{render, Figure, ImageFormat, PlotOptions};
@@ -73,10 +73,10 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
         .iter()
         .map(|p| settings.sampling.support(p) == Support::FullNca)
         .collect();
-    let model = Stein2019;
+    let model = &*settings.model;
     let fit = settings.fit_model;
     let fits: Vec<Option<FitResult>> = if fit {
-        fit_batch(&model, &data.profiles, &settings.fit)
+        fit_batch(model, &data.profiles, &settings.fit)
             .into_iter()
             .map(Result::ok)
             .collect()
@@ -109,7 +109,7 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
     let results: Vec<Result<()>> = patients
         .par_iter()
         .map(|patient| {
-            let plot = patient_plot(patient, &data.profiles, &nca, &marks, &fit_of);
+            let plot = patient_plot(patient, &data.profiles, &nca, &marks, model, &fit_of);
             let r = write_figure(
                 &plot,
                 &patient_dir,
@@ -152,7 +152,7 @@ pub fn run(config: &PlotConfig) -> Result<Outcome> {
             let preds: Vec<Prediction> = idx
                 .iter()
                 .filter_map(|&i| fits[i].as_ref().map(|f| (i, f)))
-                .flat_map(|(i, f)| f.predictions(&model, &observations(&data.profiles[i]).0))
+                .flat_map(|(i, f)| f.predictions(model, &observations(&data.profiles[i]).0))
                 .collect();
             let gof = gof_plot(&data.profiles[idx[0]], &preds);
             write_figure(

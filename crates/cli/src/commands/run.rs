@@ -9,7 +9,6 @@ use crate::output::publish::{self, Publisher};
 use crate::output::tables;
 use crate::overrides::read_overrides;
 use anyhow::{Context, Result};
-use cartpk_ck::Stein2019;
 use cartpk_core::ingest::read_path;
 use cartpk_core::SubjectsTable;
 use cartpk_printer::fit::FitRow;
@@ -84,7 +83,7 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
             Some(Ok(f)) => fit_rows.push(FitRow {
                 profile: p,
                 fit: f,
-                predictions: f.predictions_for(&Stein2019, p, &settings.fit),
+                predictions: f.predictions_for(&*settings.model, p, &settings.fit),
             }),
             Some(Err(e)) => fit_failures.push(Failure::of_profile(
                 &data.source,

@@ -508,6 +508,8 @@ pub fn settings(
         Some(d) => bail!("--dose: expected an amount > 0, found {d}"),
         None => None,
     };
+    s.model =
+        cartpk_ck::SharedModel(cartpk_ck::by_name(&a.model).map_err(|e| anyhow!("--model: {e}"))?);
     s.fit.blq = a.fit_blq.parse().map_err(|e| anyhow!("--fit-blq: {e}"))?;
     if !(a.sigma_min > 0.0 && a.sigma_min.is_finite()) {
         bail!("--sigma-min: expected a number > 0, found {}", a.sigma_min);

@@ -459,6 +459,10 @@ pub struct AnalysisArgs {
     #[arg(long, default_value = "cells", value_name = "UNIT")]
     pub dose_unit: String,
 
+    /// The CK model fitted and drawn. Only `stein2019` for now.
+    #[arg(long, default_value = "stein2019", value_name = "NAME")]
+    pub model: String,
+
     /// BLQ in the model fit's likelihood: m3 (censored, Beal's M3) or m1 (dropped).
     #[arg(long, default_value = "m3", value_name = "METHOD")]
     pub fit_blq: String,
