@@ -136,3 +136,35 @@ fn bad_fit_and_simulate_flags_name_the_flag() {
         .code(2)
         .stderr(contains("--matrices: unknown matrix 'spleen'"));
 }
+
+/// `run` and `plot` take the model from the same flag as `fit` (one `Settings::model`,
+/// resolved once by `cartpk_ck::by_name`): an unknown name is the same usage error before
+/// any input is read, and the known name is accepted in any case.
+#[test]
+fn run_and_plot_resolve_the_model_flag_as_fit_does() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["run", "plot"] {
+        cartpk()
+            .args([command, "--model", "weibull", "--out"])
+            .arg(dir.path())
+            .arg("x.csv")
+            .assert()
+            .code(2)
+            .stderr(contains("--model: unknown model 'weibull'"));
+    }
+    let out = dir.path().join("plots");
+    cartpk()
+        .args([
+            "plot",
+            "--fit",
+            "--model",
+            " Stein2019 ",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(crate::util::workspace_file("data/cart_cohort.csv"))
+        .assert()
+        .success();
+    assert!(out.join("patients").read_dir().unwrap().next().is_some());
+}
