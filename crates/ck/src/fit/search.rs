@@ -71,7 +71,7 @@ impl Default for SearchOptions {
             n_spread: 48,
             n_start_local: 8,
             n_local: 4,
-            local_max_iters: 40,
+            local_max_iters: 80,
             n_polish: 2,
             nm_max_iters: 150,
             polish_max_iters: 200,
