@@ -47,6 +47,17 @@ impl SteinParams {
         }
     }
 
+    /// Inside the model's domain: positive Cmax, Tmax, rho, beta; alpha > beta; 0 < FB < 1.
+    pub fn in_domain(&self) -> bool {
+        self.cmax > 0.0
+            && self.tmax > 0.0
+            && self.rho > 0.0
+            && self.beta > 0.0
+            && self.alpha > self.beta
+            && self.fb > 0.0
+            && self.fb < 1.0
+    }
+
     /// As a natural-scale vector in [`Stein2019`]'s parameter order.
     pub fn to_vec(&self) -> Vec<f64> {
         vec![
@@ -204,14 +215,7 @@ impl Stein2019 {
     /// many as the samples of a profile cost). `false` outside the model's domain, the
     /// domain of [`CkModel::to_theta`].
     pub fn ln_conc_natural(p: &SteinParams, times: &[f64], out: &mut [f64]) -> bool {
-        let ok = p.cmax > 0.0
-            && p.tmax > 0.0
-            && p.rho > 0.0
-            && p.beta > 0.0
-            && p.alpha > p.beta
-            && p.fb > 0.0
-            && p.fb < 1.0;
-        if !ok {
+        if !p.in_domain() {
             return false;
         }
         let nat = Natural {
@@ -294,13 +298,7 @@ impl CkModel for Stein2019 {
 
     fn to_theta(&self, v: &[f64]) -> Option<Vec<f64>> {
         let p = SteinParams::from_slice(v);
-        let ok = p.cmax > 0.0
-            && p.tmax > 0.0
-            && p.rho > 0.0
-            && p.beta > 0.0
-            && p.alpha > p.beta
-            && p.fb > 0.0
-            && p.fb < 1.0;
+        let ok = p.in_domain();
         ok.then(|| {
             vec![
                 p.cmax.ln(),
