@@ -218,14 +218,7 @@ pub fn simulate(spec: &CohortSpec) -> Vec<SimulatedSubject> {
             let alpha = draw(t.alpha, o.alpha);
             let fb = draw(t.fb, o.fb).min(0.9);
             let beta = draw(t.beta, o.beta).min(0.5 * alpha);
-            let params = SteinParams {
-                cmax,
-                tmax,
-                rho: foldx.ln() / tmax,
-                alpha,
-                beta,
-                fb,
-            };
+            let params = SteinParams::from_fold_expansion(cmax, foldx, tmax, alpha, beta, fb);
             let subject = format!("{}{:0width$}", spec.subject_prefix, i + 1);
             let mut rows = Vec::new();
             for arm in &spec.arms {

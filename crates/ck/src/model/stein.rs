@@ -58,11 +58,36 @@ impl SteinParams {
             && self.fb < 1.0
     }
 
-    /// As a natural-scale vector in [`Stein2019`]'s parameter order.
-    pub fn to_vec(&self) -> Vec<f64> {
-        vec![
+    /// From the paper's parameterisation, with the fold expansion foldx = Cmax/C0 in place
+    /// of the expansion rate: rho = ln(foldx)/Tmax.
+    pub fn from_fold_expansion(
+        cmax: f64,
+        foldx: f64,
+        tmax: f64,
+        alpha: f64,
+        beta: f64,
+        fb: f64,
+    ) -> SteinParams {
+        SteinParams {
+            cmax,
+            tmax,
+            rho: foldx.ln() / tmax,
+            alpha,
+            beta,
+            fb,
+        }
+    }
+
+    /// As a natural-scale array in [`Stein2019`]'s parameter order.
+    pub fn to_array(&self) -> [f64; 6] {
+        [
             self.cmax, self.tmax, self.rho, self.alpha, self.beta, self.fb,
         ]
+    }
+
+    /// As a natural-scale vector in [`Stein2019`]'s parameter order.
+    pub fn to_vec(&self) -> Vec<f64> {
+        self.to_array().to_vec()
     }
 
     /// From a natural-scale vector in [`Stein2019`]'s parameter order.

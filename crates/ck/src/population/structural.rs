@@ -92,7 +92,7 @@ impl Structural for SteinPopulation {
         &STEIN_POP
     }
     fn theta(&self, psi: &[f64]) -> Option<Vec<f64>> {
-        Stein2019.to_theta(&stein_params(psi)?.to_vec())
+        Stein2019.to_theta(&stein_params(psi)?.to_array())
     }
     fn ln_conc(&self, psi: &[f64], times: &[f64], out: &mut [f64]) -> bool {
         stein_params(psi).is_some_and(|p| Stein2019::ln_conc_natural(&p, times, out))
@@ -103,14 +103,8 @@ impl Structural for SteinPopulation {
 /// rho = ln(foldx)/Tmax; `None` where that is not a positive rate.
 fn stein_params(psi: &[f64]) -> Option<SteinParams> {
     let (cmax, foldx, tmax, alpha, fb, beta) = (psi[0], psi[1], psi[2], psi[3], psi[4], psi[5]);
-    (foldx > 1.0 && tmax > 0.0).then(|| SteinParams {
-        cmax,
-        tmax,
-        rho: foldx.ln() / tmax,
-        alpha,
-        beta,
-        fb,
-    })
+    (foldx > 1.0 && tmax > 0.0)
+        .then(|| SteinParams::from_fold_expansion(cmax, foldx, tmax, alpha, beta, fb))
 }
 
 /// Any [`CkModel`] with population distributions on its own natural parameters
