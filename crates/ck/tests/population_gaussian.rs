@@ -221,6 +221,12 @@ fn power_covariate_is_the_regression_of_subject_means() {
 
 /// Without a random effect (vanishing variance) the typical value of a level model is the
 /// grand mean of the observations (its MLE), and no omega^2 is reported.
+///
+/// The estimate freezes where the chains stood when the variance vanished, so one seed's
+/// estimate carries a Monte Carlo error of about half the standard error of the mean
+/// (0.3/sqrt(120) = 0.027; measured over seeds 1-12: SD 0.016). So the test checks the
+/// estimator over 12 seeds: each within 2 standard errors, their mean within 0.01 of the
+/// grand mean (3 SD of a 12-seed mean: no bias). A single seed within 0.01 held by luck.
 #[test]
 fn no_random_effect_gives_the_grand_mean() {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
@@ -244,23 +250,30 @@ fn no_random_effect_gives_the_grand_mean() {
             PopulationSubject::new(format!("S{i}"), obs)
         })
         .collect();
-    let fit = fit_population(
-        &level_model(Variability::NoRandomEffect),
-        &subjects,
-        &SaemOptions {
-            seed: 8,
-            ..SaemOptions::default()
-        },
-    )
-    .expect("fits");
     let grand = all.iter().sum::<f64>() / all.len() as f64;
+    let se = 0.3 / (all.len() as f64).sqrt();
+    let mut errors = Vec::new();
+    for seed in 1..=12 {
+        let fit = fit_population(
+            &level_model(Variability::NoRandomEffect),
+            &subjects,
+            &SaemOptions {
+                seed,
+                ..SaemOptions::default()
+            },
+        )
+        .expect("fits");
+        let error = fit.parameters[0].typical - grand;
+        assert!(error.abs() < 2.0 * se, "seed {seed}: {error} off {grand}");
+        assert!(fit.parameters[0].omega2.is_none());
+        assert!((fit.residual.sigma / 0.3 - 1.0).abs() < 0.15);
+        errors.push(error);
+    }
+    let mean = errors.iter().sum::<f64>() / errors.len() as f64;
     assert!(
-        (fit.parameters[0].typical - grand).abs() < 0.01,
-        "{} vs {grand}",
-        fit.parameters[0].typical
+        mean.abs() < 0.01,
+        "mean error {mean} over seeds: {errors:?}"
     );
-    assert!(fit.parameters[0].omega2.is_none());
-    assert!((fit.residual.sigma / 0.3 - 1.0).abs() < 0.15);
 }
 
 /// A fixed parameter stays at its value, and sigma is then the root mean square of the

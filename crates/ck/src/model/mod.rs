@@ -7,7 +7,7 @@ mod stein;
 use crate::fit::FitError;
 use std::sync::Arc;
 
-pub use stein::{Stein2019, SteinParams};
+pub use stein::{Stein2019, SteinLogParams, SteinParams};
 
 /// A parameter as reported, on the natural scale.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]

@@ -13,9 +13,8 @@
 
 use super::data::SubjectData;
 use super::loglik::Evaluator;
-use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal};
+use rand_distr::{Distribution, Exp1, StandardNormal};
 
 /// The state of one Markov chain of one subject.
 #[derive(Debug, Clone)]
@@ -87,6 +86,9 @@ impl Acceptance {
     }
 }
 
+/// Metropolis-Hastings acceptance with probability min(1, e^log_ratio): u < e^r with u
+/// uniform is -ln u > -r, and -ln u is a standard exponential, which the ziggurat draws
+/// without a logarithm.
 fn accept(rng: &mut ChaCha8Rng, log_ratio: f64) -> bool {
     if log_ratio >= 0.0 {
         return true;
@@ -94,8 +96,8 @@ fn accept(rng: &mut ChaCha8Rng, log_ratio: f64) -> bool {
     if log_ratio.is_nan() {
         return false;
     }
-    let u: f64 = rng.random();
-    u.ln() < log_ratio
+    let e: f64 = Exp1.sample(rng);
+    e > -log_ratio
 }
 
 /// One E-step iteration of one chain: the three kernels in turn.

@@ -16,6 +16,9 @@ pub(crate) struct Evaluator<'a> {
     pub transforms: &'a [Transform],
     psi: Vec<f64>,
     pub pred: Vec<f64>,
+    /// (sigma, ln sigma) of the last call: sigma changes once per SAEM iteration, the
+    /// likelihood is evaluated ~16 times per subject in between.
+    ln_sigma: (f64, f64),
 }
 
 impl<'a> Evaluator<'a> {
@@ -25,19 +28,21 @@ impl<'a> Evaluator<'a> {
             transforms,
             psi: vec![0.0; transforms.len()],
             pred: Vec::new(),
+            ln_sigma: (f64::NAN, f64::NAN),
         }
     }
 
     /// Fills `pred` with ln C at the subject's times; `false` if phi is outside the model's
     /// domain.
     pub fn predict(&mut self, phi: &[f64], data: &SubjectData) -> bool {
-        for ((p, t), f) in self.psi.iter_mut().zip(self.transforms).zip(phi) {
-            *p = t.to_psi(*f);
-        }
         self.pred.resize(data.times.len(), 0.0);
-        self.structural
-            .ln_conc(&self.psi, &data.times, &mut self.pred)
-            && self.pred.iter().all(|f| f.is_finite())
+        self.structural.ln_conc_phi(
+            phi,
+            self.transforms,
+            &mut self.psi,
+            &data.times,
+            &mut self.pred,
+        ) && self.pred.iter().all(|f| f.is_finite())
     }
 
     /// ln p(y_i | phi, sigma); -inf outside the domain.
@@ -45,13 +50,21 @@ impl<'a> Evaluator<'a> {
         if !self.predict(phi, data) {
             return f64::NEG_INFINITY;
         }
-        loglik_of_pred(&self.pred, data, sigma)
+        if self.ln_sigma.0 != sigma {
+            self.ln_sigma = (sigma, sigma.ln());
+        }
+        loglik_with_ln_sigma(&self.pred, data, sigma, self.ln_sigma.1)
     }
 }
 
 /// ln p(y | f, sigma) from predictions.
-pub(crate) fn loglik_of_pred(pred: &[f64], data: &SubjectData, sigma: f64) -> f64 {
-    let ln_sigma = sigma.ln();
+#[cfg(test)]
+fn loglik_of_pred(pred: &[f64], data: &SubjectData, sigma: f64) -> f64 {
+    loglik_with_ln_sigma(pred, data, sigma, sigma.ln())
+}
+
+/// [`loglik_of_pred`] with ln sigma given.
+fn loglik_with_ln_sigma(pred: &[f64], data: &SubjectData, sigma: f64, ln_sigma: f64) -> f64 {
     let mut l = 0.0;
     for ((f, y), c) in pred.iter().zip(&data.ln_y).zip(&data.censored) {
         let r = (y - f) / sigma;

@@ -4,7 +4,7 @@
 //! (natural scale) to that theta.
 
 use super::statement::Transform;
-use crate::model::{CkModel, Stein2019, SteinParams};
+use crate::model::{CkModel, Stein2019, SteinLogParams, SteinParams};
 
 /// A population parameter as the structural model names it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,6 +36,22 @@ pub trait Structural: Sync + Send {
         };
         self.model().ln_conc_batch(&theta, times, out, None);
         true
+    }
+    /// As [`Self::ln_conc`], from the transformed parameters phi (psi = h^-1(phi) by
+    /// `transforms`; `psi` is scratch space of the same length). By default through psi; a
+    /// model whose ln C is simpler on the transformed scale can skip that step.
+    fn ln_conc_phi(
+        &self,
+        phi: &[f64],
+        transforms: &[Transform],
+        psi: &mut [f64],
+        times: &[f64],
+        out: &mut [f64],
+    ) -> bool {
+        for ((p, t), f) in psi.iter_mut().zip(transforms).zip(phi) {
+            *p = t.to_psi(*f);
+        }
+        self.ln_conc(psi, times, out)
     }
 }
 
@@ -97,6 +113,32 @@ impl Structural for SteinPopulation {
     fn ln_conc(&self, psi: &[f64], times: &[f64], out: &mut [f64]) -> bool {
         stein_params(psi).is_some_and(|p| Stein2019::ln_conc_natural(&p, times, out))
     }
+    fn ln_conc_phi(
+        &self,
+        phi: &[f64],
+        transforms: &[Transform],
+        psi: &mut [f64],
+        times: &[f64],
+        out: &mut [f64],
+    ) -> bool {
+        // With the usual transforms, phi is already (ln Cmax, ln foldx, ln Tmax, ln alpha,
+        // logit FB, ln beta): no round trip through psi.
+        if transforms.iter().eq(STEIN_POP.iter().map(|s| &s.transform)) {
+            let p = SteinLogParams {
+                ln_cmax: phi[0],
+                ln_foldx: phi[1],
+                ln_tmax: phi[2],
+                ln_alpha: phi[3],
+                logit_fb: phi[4],
+                ln_beta: phi[5],
+            };
+            return Stein2019::ln_conc_log_scale(&p, times, out);
+        }
+        for ((p, t), f) in psi.iter_mut().zip(transforms).zip(phi) {
+            *p = t.to_psi(*f);
+        }
+        self.ln_conc(psi, times, out)
+    }
 }
 
 /// The model's parameters from the population's (Cmax, foldx, Tmax, alpha, FB, beta):
@@ -152,5 +194,41 @@ impl<M: CkModel> Structural for ModelParameters<M> {
     }
     fn theta(&self, psi: &[f64]) -> Option<Vec<f64>> {
         self.model.to_theta(psi)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phi_path_equals_the_psi_path_and_falls_back_for_other_transforms() {
+        // psi = the published values (Cmax 24000, foldx 3900, Tmax 9.3, alpha 0.16,
+        // FB 0.0079, beta 0.0032); phi by the usual transforms.
+        let psi = [24000.0, 3900.0, 9.3, 0.16, 0.0079, 0.0032];
+        let transforms: Vec<Transform> = STEIN_POP.iter().map(|s| s.transform).collect();
+        let phi: Vec<f64> = psi
+            .iter()
+            .zip(&transforms)
+            .map(|(p, t)| t.to_phi(*p).expect("in the domain"))
+            .collect();
+        let times = [0.0, 3.0, 9.3, 20.0, 90.0, 365.0];
+        let (mut a, mut b) = (vec![0.0; 6], vec![0.0; 6]);
+        let mut scratch = vec![0.0; 6];
+        let m = SteinPopulation;
+        assert!(m.ln_conc(&psi, &times, &mut a));
+        assert!(m.ln_conc_phi(&phi, &transforms, &mut scratch, &times, &mut b));
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x - y).abs() < 1e-12 * x.abs().max(1.0), "{x} {y}");
+        }
+        // FB as a normal parameter: phi[4] is FB itself, through psi.
+        let mut other = transforms.clone();
+        other[4] = Transform::Normal;
+        let mut phi_other = phi.clone();
+        phi_other[4] = psi[4];
+        assert!(m.ln_conc_phi(&phi_other, &other, &mut scratch, &times, &mut b));
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x - y).abs() < 1e-12 * x.abs().max(1.0), "{x} {y}");
+        }
     }
 }
