@@ -518,6 +518,29 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         support[i] == Support::FullNca && rich_kind(p.key.matrix.label(), p.key.assay.label())
     };
 
+    // The population fit needs only the profiles and their kinds. It runs on its own thread
+    // beside the NCA, the per-profile fits and the figures (its parallel loops share the
+    // same rayon pool), so the ~800 barrier-bound SAEM iterations leave no core idle while
+    // the rest of the report is built. Its figures and warnings join the others' below, in
+    // the order a serial run gives.
+    let population_inputs = || {
+        (
+            profiles.clone(),
+            kinds.clone(),
+            subjects.cloned(),
+            settings.population.clone(),
+            settings.plot,
+            settings.figures,
+            source.clone(),
+        )
+    };
+    let population_thread = std::thread::Builder::new()
+        .name("cartpk-population".into())
+        .spawn({
+            let inputs = population_inputs();
+            move || population_part(inputs)
+        });
+
     // NCA on every profile; fits where the sampling supports them.
     let nca = nca_batch(&profiles, &settings.nca, &settings.lambda_z_overrides);
     let fits: Vec<Option<Result<FitResult, FitError>>> = (0..profiles.len())
@@ -908,17 +931,15 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         }
     }
 
-    let population = crate::population_section::population_fits(
-        &profiles,
-        &kinds,
-        subjects,
-        &settings.population,
-        &settings.plot,
-        settings.figures,
-        &source,
-        &mut figures,
-        &mut warnings,
-    );
+    let (population, population_figures, population_warnings) = match population_thread {
+        Ok(handle) => handle
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        // No thread to be had: the same work, here.
+        Err(_) => population_part(population_inputs()),
+    };
+    figures.extend(population_figures);
+    warnings.extend(population_warnings);
 
     warnings.sort_by(|a, b| {
         a.severity
@@ -955,6 +976,40 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         profiles,
         population,
     }
+}
+
+/// What the population part of [`analyse`] is given: owned, for its own thread.
+type PopulationInputs = (
+    Vec<Profile>,
+    Vec<Kind>,
+    Option<SubjectsTable>,
+    crate::population_section::PopulationSettings,
+    PlotOptions,
+    bool,
+    String,
+);
+
+/// The population fits of [`analyse`], with the figures and warnings they add.
+fn population_part(
+    (profiles, kinds, subjects, population, plot, draw_figures, source): PopulationInputs,
+) -> (
+    Vec<crate::population_section::PopulationResult>,
+    Vec<RenderedFigure>,
+    Vec<Warning>,
+) {
+    let (mut figures, mut warnings) = (Vec::new(), Vec::new());
+    let fits = crate::population_section::population_fits(
+        &profiles,
+        &kinds,
+        subjects.as_ref(),
+        &population,
+        &plot,
+        draw_figures,
+        &source,
+        &mut figures,
+        &mut warnings,
+    );
+    (fits, figures, warnings)
 }
 
 /// The subjects file's columns that no part of the analysis reads (they still pass through

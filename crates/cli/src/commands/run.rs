@@ -97,15 +97,22 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
         csv: true,
         json: true,
     };
-    tables::write_nca(dir, &nca_rows, &settings.nca, &data.source, &failures, all)?;
-    tables::write_fit(
-        dir,
-        &fit_rows,
-        &settings.fit,
-        &data.source,
-        &fit_failures,
-        all,
-    )?;
+    // Side by side: one set's formatting overlaps the other's writes.
+    let (nca_written, fit_written) = rayon::join(
+        || tables::write_nca(dir, &nca_rows, &settings.nca, &data.source, &failures, all),
+        || {
+            tables::write_fit(
+                dir,
+                &fit_rows,
+                &settings.fit,
+                &data.source,
+                &fit_failures,
+                all,
+            )
+        },
+    );
+    nca_written?;
+    fit_written?;
 
     // Figures first: one that cannot be written becomes a warning of its patient, in the
     // tables and the page written next.
