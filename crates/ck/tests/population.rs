@@ -49,17 +49,25 @@ fn fixed_seed() -> &'static (Vec<SimulatedSubject>, Vec<PopulationSubject>, Popu
     })
 }
 
-/// Population and individual recovery on one seed. Thresholds: the issue's acceptance
-/// (typical values within 15%, sigma within 10%; omega^2 within 35%, 50% for FB and beta,
-/// which the issue sets for the 5-seed average: on one seed we allow 50% for all), and
-/// individual recovery, median |ln(estimate/truth)| over the 200 patients, against numpyro
+/// Population and individual recovery. Thresholds: the issue's acceptance (typical values
+/// within 15%, sigma within 10%; omega^2 within 35%, 50% for FB and beta, which the issue
+/// sets for the 5-seed average). On cohort 1 every omega^2 but FB's and beta's is held to
+/// 50%; FB's and beta's are judged as the issue says, on the average over cohorts 1-5 (each
+/// fitted with its own seed, as examples/population_recovery.rs does). On cohort 1 alone
+/// beta's omega^2 comes out at 0.35-0.62 (truth 0.86, RSE ~37%, shrinkage 45%) for every
+/// SAEM seed 1-8, before and after the change that made this rule explicit: a fixed 50%
+/// on that one cohort passed or failed by the seed.
+///
+/// Individual recovery, median |ln(estimate/truth)| over the 200 patients, against numpyro
 /// NUTS posterior medians on this same cohort (benches/reference/population_nuts.py, seed 1;
 /// docs/population.md: Cmax 0.224, Tmax 0.065, rho 0.111, alpha 0.171, beta 0.528, FB
 /// 0.343): the conditional medians within 1.1x for every parameter, the conditional modes
 /// within 1.15x (alpha's mode is 1.11x: the mode of a skewed posterior is not its median).
+/// The conditional medians carry Monte Carlo error: over SAEM seeds 1-8 Cmax's figure
+/// spreads over 0.225-0.257, so the test takes the median of three SAEM seeds.
 #[test]
 fn recovers_stein_population_and_individuals_on_a_fixed_seed() {
-    let (cohort, _, fit) = fixed_seed();
+    let (cohort, subjects, fit) = fixed_seed();
     let t = Typical::published();
     let o = published_omega2();
     let truth = [t.cmax, t.foldx, t.tmax, t.alpha, t.fb, t.beta];
@@ -67,12 +75,44 @@ fn recovers_stein_population_and_individuals_on_a_fixed_seed() {
     let mut report = Vec::new();
     for (k, p) in fit.parameters.iter().enumerate() {
         let rel = p.typical / truth[k] - 1.0;
-        let relw = p.omega2.expect("every parameter has a random effect") / truth_w[k] - 1.0;
-        report.push(format!("{} {:+.3} {:+.3}", p.name, rel, relw));
+        let w = p.omega2.expect("every parameter has a random effect");
+        let relw = w / truth_w[k] - 1.0;
+        let w_rse = p.omega2_rse_percent.expect("omega2 has a standard error");
+        report.push(format!(
+            "{} {:+.3} {:+.3} (RSE {:.0}%)",
+            p.name, rel, relw, w_rse
+        ));
         assert!(rel.abs() < 0.15, "typical {}: {report:?}", p.name);
-        assert!(relw.abs() < 0.5, "omega2 {}: {report:?}", p.name);
+        if !matches!(p.name, "fb" | "beta") {
+            assert!(relw.abs() < 0.5, "omega2 {}: {report:?}", p.name);
+        }
         assert!(p.typical_rse_percent.is_some_and(|r| r > 0.0 && r < 50.0));
-        assert!(p.omega2_rse_percent.is_some_and(|r| r > 0.0 && r < 60.0));
+        assert!(w_rse > 0.0 && w_rse < 60.0);
+    }
+    let cohort_fits: Vec<PopulationFit> = (2..=5)
+        .map(|seed| {
+            fit_population(
+                &PopulationModel::stein2019(),
+                &subjects_of(&simulate(&CohortSpec::published(200, seed))),
+                &SaemOptions {
+                    seed,
+                    ..SaemOptions::default()
+                },
+            )
+            .expect("the simulated cohort fits")
+        })
+        .collect();
+    for k in [4, 5] {
+        let rel: Vec<f64> = std::iter::once(fit)
+            .chain(&cohort_fits)
+            .map(|f| f.parameters[k].omega2.expect("a random effect") / truth_w[k] - 1.0)
+            .collect();
+        let mean = rel.iter().sum::<f64>() / rel.len() as f64;
+        assert!(
+            mean.abs() < 0.5,
+            "omega2 {}: mean {mean:+.3} over cohorts 1-5: {rel:?}",
+            fit.parameters[k].name
+        );
     }
     assert!(
         (fit.residual.sigma / 0.56 - 1.0).abs() < 0.1,
@@ -81,14 +121,35 @@ fn recovers_stein_population_and_individuals_on_a_fixed_seed() {
     );
     assert!(fit.residual.rse_percent.is_some_and(|r| r < 10.0));
     // Individual estimates: model parameters cmax, tmax, rho, alpha, beta, fb.
+    let more: Vec<PopulationFit> = [2, 3]
+        .iter()
+        .map(|&seed| {
+            fit_population(
+                &PopulationModel::stein2019(),
+                subjects,
+                &SaemOptions {
+                    seed,
+                    ..SaemOptions::default()
+                },
+            )
+            .expect("the simulated cohort fits")
+        })
+        .collect();
+    let fits: Vec<&PopulationFit> = std::iter::once(fit).chain(&more).collect();
     let nuts = [0.224, 0.065, 0.111, 0.171, 0.528, 0.343];
     for (j, name) in fit.model_parameter_names.iter().enumerate() {
         let recovery = |est: &dyn Fn(&cartpk_ck::population::IndividualEstimate) -> f64| {
             median(
-                fit.individuals
-                    .iter()
-                    .zip(cohort)
-                    .map(|(e, s)| (est(e) / s.params.to_vec()[j]).ln().abs())
+                fits.iter()
+                    .map(|f| {
+                        median(
+                            f.individuals
+                                .iter()
+                                .zip(cohort)
+                                .map(|(e, s)| (est(e) / s.params.to_vec()[j]).ln().abs())
+                                .collect(),
+                        )
+                    })
                     .collect(),
             )
         };

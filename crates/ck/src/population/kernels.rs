@@ -29,6 +29,53 @@ pub(crate) struct Chain {
     /// starting point for the conditional mode).
     pub best_phi: Vec<f64>,
     pub best_lpost: f64,
+    /// ln C at the subject's times for `phi`, kept from the evaluation that accepted it (the
+    /// imputed residuals and the Fisher information read it without predicting again).
+    pub pred: Vec<f64>,
+    /// Whether `pred` holds a prediction (`false` while `phi` is outside the domain).
+    pub pred_valid: bool,
+    /// Scratch space for proposals.
+    proposal: Vec<f64>,
+}
+
+impl Chain {
+    /// A chain at `phi`, with its likelihood and prediction from `eval`.
+    pub fn new(
+        phi: Vec<f64>,
+        rng: ChaCha8Rng,
+        data: &SubjectData,
+        eval: &mut Evaluator,
+        sigma: f64,
+    ) -> Chain {
+        let mut chain = Chain {
+            best_phi: phi.clone(),
+            proposal: phi.clone(),
+            phi,
+            ll: f64::NEG_INFINITY,
+            rng,
+            best_lpost: f64::NEG_INFINITY,
+            pred: Vec::new(),
+            pred_valid: false,
+        };
+        chain.evaluate(data, eval, sigma);
+        chain
+    }
+
+    /// Recomputes `ll` and `pred` at the current `phi` (after the population parameters or
+    /// `phi` changed outside the kernels).
+    pub fn evaluate(&mut self, data: &SubjectData, eval: &mut Evaluator, sigma: f64) {
+        self.ll = eval.loglik(&self.phi, data, sigma);
+        self.pred_valid = eval.valid;
+        self.pred.clone_from(&eval.pred);
+    }
+
+    /// Moves to the proposal `phi` just evaluated by `eval`.
+    fn move_to(&mut self, phi: &[f64], ll: f64, eval: &Evaluator) {
+        self.phi.copy_from_slice(phi);
+        self.ll = ll;
+        self.pred.copy_from_slice(&eval.pred);
+        self.pred_valid = true;
+    }
 }
 
 /// The subject's prior N(mean, sd^2) on the transformed scale.
@@ -76,6 +123,10 @@ impl Acceptance {
             one: vec![[0, 0]; n],
         }
     }
+    pub fn reset(&mut self) {
+        self.all = [0, 0];
+        self.one.fill([0, 0]);
+    }
     pub fn add(&mut self, o: &Acceptance) {
         self.all[0] += o.all[0];
         self.all[1] += o.all[1];
@@ -112,7 +163,16 @@ pub(crate) fn iterate(
     track_best: bool,
     acc: &mut Acceptance,
 ) {
-    let mut proposal = chain.phi.clone();
+    // sigma moved since the chain's state was last evaluated (the M-step updates it every
+    // iteration): its likelihood is recomputed from the kept prediction, or the acceptance
+    // ratios would compare the proposals' likelihood under the new sigma with the current
+    // state's under an old one.
+    if chain.pred_valid {
+        chain.ll = eval.loglik_of_pred(&chain.pred, data, sigma);
+    }
+    // The chain's scratch buffer, handed back at the end (no allocation per iteration).
+    let mut proposal = std::mem::take(&mut chain.proposal);
+    proposal.copy_from_slice(&chain.phi);
     let mut lp = prior.ln_density(&chain.phi);
     let normal = |rng: &mut ChaCha8Rng| -> f64 { StandardNormal.sample(rng) };
     let note_best = |chain: &mut Chain, lpost: f64| {
@@ -129,8 +189,7 @@ pub(crate) fn iterate(
         }
         let ll = eval.loglik(&proposal, data, sigma);
         if accept(&mut chain.rng, ll - chain.ll) {
-            chain.phi.copy_from_slice(&proposal);
-            chain.ll = ll;
+            chain.move_to(&proposal, ll, eval);
             lp = prior.ln_density(&chain.phi);
             note_best(chain, ll + lp);
         }
@@ -146,8 +205,7 @@ pub(crate) fn iterate(
         acc.all[1] += 1;
         if accept(&mut chain.rng, ll + lp_new - chain.ll - lp) {
             acc.all[0] += 1;
-            chain.phi.copy_from_slice(&proposal);
-            chain.ll = ll;
+            chain.move_to(&proposal, ll, eval);
             lp = lp_new;
             note_best(chain, ll + lp);
         }
@@ -162,14 +220,14 @@ pub(crate) fn iterate(
             acc.one[k][1] += 1;
             if accept(&mut chain.rng, ll + lp_new - chain.ll - lp) {
                 acc.one[k][0] += 1;
-                chain.phi.copy_from_slice(&proposal);
-                chain.ll = ll;
+                chain.move_to(&proposal, ll, eval);
                 lp = lp_new;
                 note_best(chain, ll + lp);
             }
         }
     }
     note_best(chain, chain.ll + lp);
+    chain.proposal = proposal;
 }
 
 /// saemix's adaptation of the random-walk scales towards an acceptance rate `target`.
@@ -190,5 +248,57 @@ pub(crate) fn adapt(
         if n > 0 {
             settings.scale_one[k] *= 1.0 + 0.4 * (a as f64 / n as f64 - target);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::population::statement::Transform;
+    use crate::population::structural::{SteinPopulation, Structural};
+    use rand::SeedableRng;
+
+    /// Regression: the chain kept ln p(y | phi) from the sigma of the iteration that
+    /// accepted phi, so after the M-step moved sigma the acceptance ratios mixed two sigmas.
+    #[test]
+    fn the_current_state_is_judged_under_the_current_sigma() {
+        let model = SteinPopulation;
+        let transforms: Vec<Transform> = model.parameters().iter().map(|p| p.transform).collect();
+        let psi = [24000.0, 3900.0, 9.3, 0.16, 0.0079, 0.0032];
+        let phi: Vec<f64> = psi
+            .iter()
+            .zip(&transforms)
+            .map(|(p, t)| t.to_phi(*p).expect("published values are in the domain"))
+            .collect();
+        let data = SubjectData {
+            index: 0,
+            id: "A".into(),
+            times: vec![0.0, 7.0, 14.0, 28.0],
+            ln_y: vec![50f64.ln(), 9.5, 9.0, 8.0],
+            censored: vec![true, false, false, false],
+            x: vec![vec![1.0]; 6],
+        };
+        let mut eval = Evaluator::new(&model, &transforms);
+        let rng = ChaCha8Rng::seed_from_u64(1);
+        let mut chain = Chain::new(phi.clone(), rng, &data, &mut eval, 0.5);
+        let sd = vec![0.5; 6];
+        let sampled: Vec<usize> = (0..6).collect();
+        let prior = Prior {
+            mean: &phi,
+            sd: &sd,
+            sampled: &sampled,
+        };
+        let settings = KernelSettings {
+            iterations: [0, 0, 0],
+            scale_all: vec![0.5; 6],
+            scale_one: vec![0.5; 6],
+        };
+        let mut acc = Acceptance::new(6);
+        iterate(
+            &mut chain, &data, &mut eval, &prior, 1.0, &settings, false, &mut acc,
+        );
+        let want = eval.loglik(&phi, &data, 1.0);
+        assert!((chain.ll - want).abs() < 1e-12, "{} vs {want}", chain.ll);
+        assert!((chain.ll - eval.loglik(&phi, &data, 0.5)).abs() > 1.0);
     }
 }

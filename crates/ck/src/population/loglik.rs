@@ -16,6 +16,8 @@ pub(crate) struct Evaluator<'a> {
     pub transforms: &'a [Transform],
     psi: Vec<f64>,
     pub pred: Vec<f64>,
+    /// Whether the last [`Self::predict`] was inside the domain (`pred` is then ln C).
+    pub valid: bool,
     /// (sigma, ln sigma) of the last call: sigma changes once per SAEM iteration, the
     /// likelihood is evaluated ~16 times per subject in between.
     ln_sigma: (f64, f64),
@@ -28,6 +30,7 @@ impl<'a> Evaluator<'a> {
             transforms,
             psi: vec![0.0; transforms.len()],
             pred: Vec::new(),
+            valid: false,
             ln_sigma: (f64::NAN, f64::NAN),
         }
     }
@@ -36,13 +39,14 @@ impl<'a> Evaluator<'a> {
     /// domain.
     pub fn predict(&mut self, phi: &[f64], data: &SubjectData) -> bool {
         self.pred.resize(data.times.len(), 0.0);
-        self.structural.ln_conc_phi(
+        self.valid = self.structural.ln_conc_phi(
             phi,
             self.transforms,
             &mut self.psi,
             &data.times,
             &mut self.pred,
-        ) && self.pred.iter().all(|f| f.is_finite())
+        ) && self.pred.iter().all(|f| f.is_finite());
+        self.valid
     }
 
     /// ln p(y_i | phi, sigma); -inf outside the domain.
@@ -54,6 +58,14 @@ impl<'a> Evaluator<'a> {
             self.ln_sigma = (sigma, sigma.ln());
         }
         loglik_with_ln_sigma(&self.pred, data, sigma, self.ln_sigma.1)
+    }
+
+    /// ln p(y_i | f, sigma) for predictions `pred` made earlier.
+    pub fn loglik_of_pred(&mut self, pred: &[f64], data: &SubjectData, sigma: f64) -> f64 {
+        if self.ln_sigma.0 != sigma {
+            self.ln_sigma = (sigma, sigma.ln());
+        }
+        loglik_with_ln_sigma(pred, data, sigma, self.ln_sigma.1)
     }
 }
 

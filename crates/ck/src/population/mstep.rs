@@ -26,11 +26,16 @@ pub(crate) struct PopState {
 impl PopState {
     /// m_ik = x_i' b_k for every parameter.
     pub fn mean_of(&self, data: &SubjectData) -> Vec<f64> {
-        self.coef
-            .iter()
-            .zip(&data.x)
-            .map(|(b, x)| b.iter().zip(x).map(|(b, x)| b * x).sum())
-            .collect()
+        let mut m = vec![0.0; self.coef.len()];
+        self.mean_into(data, &mut m);
+        m
+    }
+
+    /// [`Self::mean_of`] into `out` (of one entry per parameter).
+    pub fn mean_into(&self, data: &SubjectData, out: &mut [f64]) {
+        for ((o, b), x) in out.iter_mut().zip(&self.coef).zip(&data.x) {
+            *o = b.iter().zip(x).map(|(b, x)| b * x).sum();
+        }
     }
 }
 

@@ -81,6 +81,10 @@ impl Default for SaemOptions {
 /// Per-subject state.
 struct SubjectState {
     chains: Vec<Chain>,
+    /// The subject's prior mean m_i of the current iteration.
+    mean: Vec<f64>,
+    /// This iteration's draw (buffers reused from one iteration to the next).
+    draw: Draw,
     sum_phi: Vec<f64>,
     sum_phi2: Vec<f64>,
     sum_psi: Vec<f64>,
@@ -97,6 +101,15 @@ struct Draw {
     phi2: Vec<f64>,
     rss: f64,
     acc: Acceptance,
+}
+
+impl Draw {
+    fn reset(&mut self) {
+        self.phi.fill(0.0);
+        self.phi2.fill(0.0);
+        self.rss = 0.0;
+        self.acc.reset();
+    }
 }
 
 fn validate(model: &PopulationModel) -> Result<(), PopulationError> {
@@ -231,22 +244,22 @@ pub fn fit_population(
         .map(|(i, d)| {
             let m = state.mean_of(d);
             let mut eval = Evaluator::new(structural, &transforms);
-            let ll = eval.loglik(&m, d, state.sigma);
             let chains = (0..n_chains)
                 .map(|c| {
                     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
                     rng.set_stream((i * n_chains + c) as u64);
-                    Chain {
-                        phi: m.clone(),
-                        ll,
-                        rng,
-                        best_phi: m.clone(),
-                        best_lpost: f64::NEG_INFINITY,
-                    }
+                    Chain::new(m.clone(), rng, d, &mut eval, state.sigma)
                 })
                 .collect();
             SubjectState {
                 chains,
+                mean: m,
+                draw: Draw {
+                    phi: vec![0.0; np],
+                    phi2: vec![0.0; np],
+                    rss: 0.0,
+                    acc: Acceptance::new(np),
+                },
                 sum_phi: vec![0.0; np],
                 sum_phi2: vec![0.0; np],
                 sum_psi: vec![0.0; np],
@@ -273,53 +286,47 @@ pub fn fit_population(
 
     for it in 0..total {
         let sd: Vec<f64> = state.omega2.iter().map(|w| w.sqrt()).collect();
-        let draws: Vec<Draw> = subjects_state
+        subjects_state
             .par_iter_mut()
             .zip(data.par_iter())
-            .map(|(st, d)| {
-                let mut eval = Evaluator::new(structural, &transforms);
-                let m = state.mean_of(d);
-                let prior = Prior {
-                    mean: &m,
-                    sd: &sd,
-                    sampled: &sampled,
-                };
-                let mut acc = Acceptance::new(np);
-                let mut draw = Draw {
-                    phi: vec![0.0; np],
-                    phi2: vec![0.0; np],
-                    rss: 0.0,
-                    acc: Acceptance::new(np),
-                };
-                for chain in &mut st.chains {
-                    iterate(
-                        chain,
-                        d,
-                        &mut eval,
-                        &prior,
-                        state.sigma,
-                        &kernel,
-                        false,
-                        &mut acc,
-                    );
-                    draw.rss += imputed_rss(chain, d, &mut eval, state.sigma);
-                    for k in 0..np {
-                        draw.phi[k] += chain.phi[k];
-                        draw.phi2[k] += chain.phi[k] * chain.phi[k];
+            .for_each_init(
+                || Evaluator::new(structural, &transforms),
+                |eval, (st, d)| {
+                    state.mean_into(d, &mut st.mean);
+                    let prior = Prior {
+                        mean: &st.mean,
+                        sd: &sd,
+                        sampled: &sampled,
+                    };
+                    let draw = &mut st.draw;
+                    draw.reset();
+                    for chain in &mut st.chains {
+                        iterate(
+                            chain,
+                            d,
+                            eval,
+                            &prior,
+                            state.sigma,
+                            &kernel,
+                            false,
+                            &mut draw.acc,
+                        );
+                        draw.rss += imputed_rss(chain, d, state.sigma);
+                        for k in 0..np {
+                            draw.phi[k] += chain.phi[k];
+                            draw.phi2[k] += chain.phi[k] * chain.phi[k];
+                        }
                     }
-                }
-                let c = st.chains.len() as f64;
-                draw.phi.iter_mut().for_each(|v| *v /= c);
-                draw.phi2.iter_mut().for_each(|v| *v /= c);
-                draw.rss /= c;
-                draw.acc = acc;
-                draw
-            })
-            .collect();
+                    let c = st.chains.len() as f64;
+                    draw.phi.iter_mut().for_each(|v| *v /= c);
+                    draw.phi2.iter_mut().for_each(|v| *v /= c);
+                    draw.rss /= c;
+                },
+            );
         // Reductions in subject order: the same sums for any thread count.
         let mut acc = Acceptance::new(np);
         let mut s = SufficientStats::zeros(data.len(), np);
-        for (i, d) in draws.iter().enumerate() {
+        for (i, d) in subjects_state.iter().map(|st| &st.draw).enumerate() {
             acc.add(&d.acc);
             s.phi[i].copy_from_slice(&d.phi);
             for k in 0..np {
@@ -375,11 +382,12 @@ pub fn fit_population(
             };
             let mut louis = Louis::new(layout.len());
             let mut acc = Acceptance::new(np);
+            let mut psi = vec![0.0; np];
             for chain in &mut st.chains {
                 for &k in &vanishing {
                     chain.phi[k] = m[k];
                 }
-                chain.ll = eval.loglik(&chain.phi, d, state.sigma);
+                chain.evaluate(d, &mut eval, state.sigma);
                 chain.best_phi.copy_from_slice(&chain.phi);
                 chain.best_lpost = f64::NEG_INFINITY;
             }
@@ -395,14 +403,14 @@ pub fn fit_population(
                         true,
                         &mut acc,
                     );
-                    if !eval.predict(&chain.phi, d) {
+                    if !chain.pred_valid {
                         continue;
                     }
-                    let ds = sigma_derivatives(&eval.pred, d, state.sigma);
+                    let ds = sigma_derivatives(&chain.pred, d, state.sigma);
                     louis.add(&layout, &state, d, &chain.phi, &m, ds);
-                    let psi: Vec<f64> = (0..np)
-                        .map(|k| transforms[k].to_psi(chain.phi[k]))
-                        .collect();
+                    for ((p, t), f) in psi.iter_mut().zip(&transforms).zip(&chain.phi) {
+                        *p = t.to_psi(*f);
+                    }
                     if let Some(theta) = structural.theta(&psi) {
                         let nat = structural.model().to_natural(&theta);
                         for ((a, d), v) in st.sum_model.iter_mut().zip(&mut st.draws_model).zip(nat)
@@ -663,12 +671,12 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// The residual sum of squares on ln C at the chain's state, with each censored value
 /// imputed from its conditional distribution (normal truncated above at ln LLOQ).
-fn imputed_rss(chain: &mut Chain, d: &SubjectData, eval: &mut Evaluator, sigma: f64) -> f64 {
-    if !eval.predict(&chain.phi, d) {
+fn imputed_rss(chain: &mut Chain, d: &SubjectData, sigma: f64) -> f64 {
+    if !chain.pred_valid {
         return 0.0;
     }
     let mut rss = 0.0;
-    for ((f, y), c) in eval.pred.iter().zip(&d.ln_y).zip(&d.censored) {
+    for ((f, y), c) in chain.pred.iter().zip(&d.ln_y).zip(&d.censored) {
         if *c {
             let z = truncnorm::below(&mut chain.rng, (y - f) / sigma);
             rss += sigma * sigma * z * z;
