@@ -48,10 +48,15 @@ pub trait Structural: Sync + Send {
         times: &[f64],
         out: &mut [f64],
     ) -> bool {
-        for ((p, t), f) in psi.iter_mut().zip(transforms).zip(phi) {
-            *p = t.to_psi(*f);
-        }
+        to_psi(phi, transforms, psi);
         self.ln_conc(psi, times, out)
+    }
+}
+
+/// psi = h^-1(phi), parameter by parameter, into `psi`.
+fn to_psi(phi: &[f64], transforms: &[Transform], psi: &mut [f64]) {
+    for ((p, t), f) in psi.iter_mut().zip(transforms).zip(phi) {
+        *p = t.to_psi(*f);
     }
 }
 
@@ -134,9 +139,7 @@ impl Structural for SteinPopulation {
             };
             return Stein2019::ln_conc_log_scale(&p, times, out);
         }
-        for ((p, t), f) in psi.iter_mut().zip(transforms).zip(phi) {
-            *p = t.to_psi(*f);
-        }
+        to_psi(phi, transforms, psi);
         self.ln_conc(psi, times, out)
     }
 }
