@@ -520,7 +520,7 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
 
     // The population fit needs only the profiles and their kinds. It runs on its own thread
     // beside the NCA, the per-profile fits and the figures (its parallel loops share the
-    // same rayon pool), so the ~800 barrier-bound SAEM iterations leave no core idle while
+    // same rayon pool), so the ~500 SAEM iterations, each waiting for every subject, leave no core idle while
     // the rest of the report is built. Its figures and warnings join the others' below, in
     // the order a serial run gives.
     let population_inputs = || {

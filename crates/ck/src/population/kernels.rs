@@ -23,6 +23,8 @@ pub(crate) struct Chain {
     pub phi: Vec<f64>,
     /// ln p(y | phi) at `phi`.
     pub ll: f64,
+    /// The sigma `ll` was computed under.
+    ll_sigma: f64,
     /// The chain's random stream.
     pub rng: ChaCha8Rng,
     /// The state with the largest posterior density seen while `track_best` is on (a
@@ -52,6 +54,7 @@ impl Chain {
             proposal: phi.clone(),
             phi,
             ll: f64::NEG_INFINITY,
+            ll_sigma: sigma,
             rng,
             best_lpost: f64::NEG_INFINITY,
             pred: Vec::new(),
@@ -65,14 +68,16 @@ impl Chain {
     /// `phi` changed outside the kernels).
     pub fn evaluate(&mut self, data: &SubjectData, eval: &mut Evaluator, sigma: f64) {
         self.ll = eval.loglik(&self.phi, data, sigma);
+        self.ll_sigma = sigma;
         self.pred_valid = eval.valid;
         self.pred.clone_from(&eval.pred);
     }
 
     /// Moves to the proposal `phi` just evaluated by `eval`.
-    fn move_to(&mut self, phi: &[f64], ll: f64, eval: &Evaluator) {
+    fn move_to(&mut self, phi: &[f64], ll: f64, sigma: f64, eval: &Evaluator) {
         self.phi.copy_from_slice(phi);
         self.ll = ll;
+        self.ll_sigma = sigma;
         self.pred.copy_from_slice(&eval.pred);
         self.pred_valid = true;
     }
@@ -163,12 +168,13 @@ pub(crate) fn iterate(
     track_best: bool,
     acc: &mut Acceptance,
 ) {
-    // sigma moved since the chain's state was last evaluated (the M-step updates it every
-    // iteration): its likelihood is recomputed from the kept prediction, or the acceptance
-    // ratios would compare the proposals' likelihood under the new sigma with the current
-    // state's under an old one.
-    if chain.pred_valid {
+    // Where sigma moved since the chain's state was last evaluated (the M-step updates it
+    // every iteration), its likelihood is recomputed from the kept prediction, or the
+    // acceptance ratios would compare the proposals' likelihood under the new sigma with
+    // the current state's under an old one. Post-convergence sigma stays: nothing to redo.
+    if chain.pred_valid && chain.ll_sigma != sigma {
         chain.ll = eval.loglik_of_pred(&chain.pred, data, sigma);
+        chain.ll_sigma = sigma;
     }
     // The chain's scratch buffer, handed back at the end (no allocation per iteration).
     let mut proposal = std::mem::take(&mut chain.proposal);
@@ -189,7 +195,7 @@ pub(crate) fn iterate(
         }
         let ll = eval.loglik(&proposal, data, sigma);
         if accept(&mut chain.rng, ll - chain.ll) {
-            chain.move_to(&proposal, ll, eval);
+            chain.move_to(&proposal, ll, sigma, eval);
             lp = prior.ln_density(&chain.phi);
             note_best(chain, ll + lp);
         }
@@ -205,7 +211,7 @@ pub(crate) fn iterate(
         acc.all[1] += 1;
         if accept(&mut chain.rng, ll + lp_new - chain.ll - lp) {
             acc.all[0] += 1;
-            chain.move_to(&proposal, ll, eval);
+            chain.move_to(&proposal, ll, sigma, eval);
             lp = lp_new;
             note_best(chain, ll + lp);
         }
@@ -220,7 +226,7 @@ pub(crate) fn iterate(
             acc.one[k][1] += 1;
             if accept(&mut chain.rng, ll + lp_new - chain.ll - lp) {
                 acc.one[k][0] += 1;
-                chain.move_to(&proposal, ll, eval);
+                chain.move_to(&proposal, ll, sigma, eval);
                 lp = lp_new;
                 note_best(chain, ll + lp);
             }

@@ -54,18 +54,22 @@ impl<'a> Evaluator<'a> {
         if !self.predict(phi, data) {
             return f64::NEG_INFINITY;
         }
-        if self.ln_sigma.0 != sigma {
-            self.ln_sigma = (sigma, sigma.ln());
-        }
-        loglik_with_ln_sigma(&self.pred, data, sigma, self.ln_sigma.1)
+        let ln_sigma = self.ln_sigma(sigma);
+        loglik_with_ln_sigma(&self.pred, data, sigma, ln_sigma)
     }
 
     /// ln p(y_i | f, sigma) for predictions `pred` made earlier.
     pub fn loglik_of_pred(&mut self, pred: &[f64], data: &SubjectData, sigma: f64) -> f64 {
+        let ln_sigma = self.ln_sigma(sigma);
+        loglik_with_ln_sigma(pred, data, sigma, ln_sigma)
+    }
+
+    /// ln sigma, computed once per sigma.
+    fn ln_sigma(&mut self, sigma: f64) -> f64 {
         if self.ln_sigma.0 != sigma {
             self.ln_sigma = (sigma, sigma.ln());
         }
-        loglik_with_ln_sigma(pred, data, sigma, self.ln_sigma.1)
+        self.ln_sigma.1
     }
 }
 

@@ -408,9 +408,7 @@ pub fn fit_population(
                     }
                     let ds = sigma_derivatives(&chain.pred, d, state.sigma);
                     louis.add(&layout, &state, d, &chain.phi, &m, ds);
-                    for ((p, t), f) in psi.iter_mut().zip(&transforms).zip(&chain.phi) {
-                        *p = t.to_psi(*f);
-                    }
+                    super::structural::to_psi(&chain.phi, &transforms, &mut psi);
                     if let Some(theta) = structural.theta(&psi) {
                         let nat = structural.model().to_natural(&theta);
                         for ((a, d), v) in st.sum_model.iter_mut().zip(&mut st.draws_model).zip(nat)

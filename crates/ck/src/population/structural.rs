@@ -54,7 +54,7 @@ pub trait Structural: Sync + Send {
 }
 
 /// psi = h^-1(phi), parameter by parameter, into `psi`.
-fn to_psi(phi: &[f64], transforms: &[Transform], psi: &mut [f64]) {
+pub(crate) fn to_psi(phi: &[f64], transforms: &[Transform], psi: &mut [f64]) {
     for ((p, t), f) in psi.iter_mut().zip(transforms).zip(phi) {
         *p = t.to_psi(*f);
     }
