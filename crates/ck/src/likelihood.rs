@@ -8,8 +8,9 @@
 
 use crate::fit::FitError;
 use crate::model::CkModel;
-use crate::normal::{ln_cdf, mills, LN_SQRT_2PI};
+use crate::normal::{ln_cdf_and_mills, LN_SQRT_2PI};
 use argmin::core::{CostFunction, Error, Gradient};
+use std::cell::RefCell;
 
 /// One observation of a profile, as the likelihood sees it.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -82,10 +83,6 @@ pub struct NegLogLik<'a> {
     pub sigma_min: f64,
 }
 
-/// Models with up to this many parameters and profiles with up to 64 observations are
-/// evaluated in stack buffers; larger ones on the heap (any size works).
-pub const MAX_THETA: usize = 16;
-
 impl NegLogLik<'_> {
     /// Number of observations that enter the likelihood.
     pub fn n_used(&self) -> usize {
@@ -133,23 +130,15 @@ impl NegLogLik<'_> {
         let ln_sigma = sigma.ln();
         // d ln sigma / d s, to turn derivatives in ln sigma into derivatives in s.
         let dls_ds = (sigma - self.sigma_min) / sigma;
-        // Predictions and their gradients for all observations in one model call; stack
-        // buffers for the usual profile sizes.
-        const STACK_OBS: usize = 64;
+        // Predictions and their gradients for all observations in one model call, in this
+        // thread's buffers: zeroed stack arrays cost more than the model (8 KB per call for
+        // the largest model, at ~2,000 calls per fit).
         let n = self.obs.len();
-        let mut times_s = [0.0; STACK_OBS];
-        let mut mu_s = [0.0; STACK_OBS];
-        let mut g_s = [0.0; STACK_OBS * MAX_THETA];
-        let (mut times_h, mut mu_h, mut g_h);
-        let (times, mu, g_mu): (&mut [f64], &mut [f64], &mut [f64]) =
-            if n <= STACK_OBS && k <= MAX_THETA {
-                (&mut times_s[..n], &mut mu_s[..n], &mut g_s[..n * k])
-            } else {
-                times_h = vec![0.0; n];
-                mu_h = vec![0.0; n];
-                g_h = vec![0.0; n * k];
-                (&mut times_h[..], &mut mu_h[..], &mut g_h[..])
-            };
+        let mut local = Scratch::default();
+        let mut held = SCRATCH.with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)));
+        let scratch = held.as_mut().unwrap_or(&mut local);
+        scratch.resize(n, k);
+        let Scratch { times, mu, g_mu } = scratch;
         for (t, o) in times.iter_mut().zip(self.obs) {
             *t = o.time();
         }
@@ -176,8 +165,8 @@ impl NegLogLik<'_> {
                     BlqMethod::M1 => continue,
                     BlqMethod::M3 => {
                         let w = (lloq.ln() - mu) / sigma;
-                        let lam = mills(w);
-                        (-ln_cdf(w), lam / sigma, lam * w)
+                        let (ln_p, lam) = ln_cdf_and_mills(w);
+                        (-ln_p, lam / sigma, lam * w)
                     }
                 },
             };
@@ -189,8 +178,40 @@ impl NegLogLik<'_> {
                 g[k] += d_ls * dls_ds;
             }
         }
+        if let Ok(s) = held {
+            SCRATCH.with(|cell| {
+                if let Ok(mut c) = cell.try_borrow_mut() {
+                    *c = s;
+                }
+            });
+        }
         nll
     }
+}
+
+/// Buffers of one [`NegLogLik::eval`] call, kept per thread between calls.
+#[derive(Default)]
+struct Scratch {
+    times: Vec<f64>,
+    mu: Vec<f64>,
+    g_mu: Vec<f64>,
+}
+
+impl Scratch {
+    fn resize(&mut self, n: usize, k: usize) {
+        for (v, len) in [
+            (&mut self.times, n),
+            (&mut self.mu, n),
+            (&mut self.g_mu, n * k),
+        ] {
+            v.clear();
+            v.resize(len, 0.0);
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 impl CostFunction for NegLogLik<'_> {
