@@ -53,6 +53,16 @@ pub enum BlqMethod {
     M1,
 }
 
+impl std::fmt::Display for BlqMethod {
+    /// The name `FromStr` reads back (`m3`, `m1`), as the CLI flags spell it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BlqMethod::M3 => "m3",
+            BlqMethod::M1 => "m1",
+        })
+    }
+}
+
 impl std::str::FromStr for BlqMethod {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -3,14 +3,14 @@
 //! `Ok` when it handled the input (a result or a clean, typed error); a panic or a hang is
 //! what the harness looks for, and is caught by the caller.
 
-use cartpk_ck::{fit_profile, CkModel, FitOptions, FitResult, Stein2019};
+use cartpk_ck::{fit_profile, FitOptions, FitResult, SharedModel};
 use cartpk_core::ingest::{read_bytes, Dataset, IngestOptions};
 use cartpk_core::{Assay, ConcUnit, Matrix, Profile, SubjectsTable, TimeUnit};
 use cartpk_nca::{
     nca_batch, AucMethod, BlqRule, BlqRules, Interval, LambdaZOverrides, ManualLambdaZ, NcaError,
     NcaOptions, NcaResult,
 };
-use cartpk_plot::patient::{PatientPlot, PatientSeries};
+use cartpk_plot::patient::PatientPlot;
 use cartpk_plot::{render, ImageFormat, PlotOptions};
 use std::collections::BTreeMap;
 
@@ -209,30 +209,20 @@ pub fn patients(profiles: &[Profile], max: usize) -> Vec<(String, Vec<usize>)> {
         .collect()
 }
 
-/// Fits the profiles `idx` (at most [`MAX_FITS`]); one entry per profile of the data set,
-/// `None` where not fitted.
+/// Fits the profiles `idx` (at most [`MAX_FITS`]) with the model every command fits by
+/// default (`SharedModel::default()`); one entry per profile of the data set, `None`
+/// where not fitted.
 pub fn fit(profiles: &[Profile], idx: &[usize]) -> Vec<Option<FitResult>> {
+    let model = SharedModel::default();
     let mut out = vec![None; profiles.len()];
     for &i in idx.iter().take(MAX_FITS) {
-        out[i] = fit_profile(&Stein2019, &profiles[i], &FitOptions::default()).ok();
+        out[i] = fit_profile(&*model, &profiles[i], &FitOptions::default()).ok();
     }
     out
 }
 
-/// The fitted curve from day 0 to `t_end`, as `cartpk plot` draws it.
-pub fn curve(fit: &FitResult, t_end: f64) -> Vec<(f64, f64)> {
-    let model = Stein2019;
-    let k = model.n_theta();
-    let n = 400;
-    (0..=n)
-        .map(|i| {
-            let t = t_end * i as f64 / n as f64;
-            (t, model.ln_conc(&fit.optimum[..k], t, None).exp())
-        })
-        .collect()
-}
-
-/// The figure of one patient, as `cartpk plot` and `cartpk run` build it.
+/// The figure of one patient, built by the report library's own function (the one
+/// `cartpk plot` and `cartpk run` call), so the harness exercises the product's code.
 pub fn patient_plot(
     subject: &str,
     idx: &[usize],
@@ -240,24 +230,15 @@ pub fn patient_plot(
     nca: &[Result<NcaResult, NcaError>],
     fits: &[Option<FitResult>],
 ) -> PatientPlot {
-    let series = idx
-        .iter()
-        .map(|&i| {
-            let p = &profiles[i];
-            let s = PatientSeries::from_profile(p, nca[i].as_ref().ok());
-            match &fits[i] {
-                Some(f) => {
-                    let t_end = p.samples.last().map_or(28.0, |s| s.time).max(28.0);
-                    s.with_fit(curve(f, t_end))
-                }
-                None => s,
-            }
-        })
-        .collect();
-    PatientPlot {
-        subject: subject.to_string(),
-        series,
-    }
+    let patient = cartpk_report::figures::Patient {
+        subject,
+        profiles: idx.to_vec(),
+        file_name: String::new(),
+    };
+    let model = SharedModel::default();
+    cartpk_report::figures::patient_plot(&patient, profiles, nca, &|_| true, &*model, &|i| {
+        fits[i].as_ref()
+    })
 }
 
 /// Renders a figure as PNG and as SVG; how many of the two were drawn.

@@ -447,9 +447,7 @@ fn fit_<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let fit_options = options::fit(opts, "blq")?;
     let threads = options::threads(opts)?;
-    let model_name = options::get::<String>(opts, "model")?.unwrap_or_else(|| "stein2019".into());
-    let model = cartpk_ck::by_name(&model_name)
-        .map_err(|e| PyValueError::new_err(format!("model: {e}")))?;
+    let model = options::model(opts)?.0;
     let inner = data.inner.clone();
     let frames = detached(py, threads, move || {
         let fits = cartpk_ck::fit_batch(model.as_ref(), &inner.profiles, &fit_options);

@@ -226,6 +226,17 @@ pub fn dose(d: &Bound<'_, PyDict>) -> PyResult<Option<Dose>> {
     }
 }
 
+/// The model (`model`, default `stein2019`), resolved by `cartpk_ck::by_name` as the
+/// CLI's `--model`.
+pub fn model(d: &Bound<'_, PyDict>) -> PyResult<cartpk_ck::SharedModel> {
+    match get::<String>(d, "model")? {
+        Some(name) => cartpk_ck::by_name(&name)
+            .map(cartpk_ck::SharedModel)
+            .map_err(|e| bad("model", e)),
+        None => Ok(cartpk_ck::SharedModel::default()),
+    }
+}
+
 /// The model fit: `blq` (`m3`/`m1`), `sigma_min`, `fit_baseline`.
 pub fn fit(d: &Bound<'_, PyDict>, blq_arg: &str) -> PyResult<cartpk_ck::FitOptions> {
     let defaults = cartpk_ck::FitOptions::default();

@@ -21,6 +21,7 @@ pub fn settings(d: &Bound<'_, PyDict>) -> PyResult<Settings> {
         ..Settings::default()
     };
     s.default_dose = options::dose(d)?;
+    s.model = options::model(d)?;
     s.fit = options::fit(d, "fit_blq")?;
     let c = s.criteria;
     let min_r2 = options::get::<f64>(d, "min_adj_r_squared")?.unwrap_or(c.min_adj_r_squared);

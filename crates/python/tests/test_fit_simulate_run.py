@@ -89,6 +89,25 @@ def test_run_writes_the_report(root, tmp_path):
     np.testing.assert_array_equal(wide["cmax [conc_unit]"].to_numpy(float), py["cmax [conc_unit]"].to_numpy(float))
 
 
+def test_run_takes_the_model_flags_of_the_cli(cli, small_cohort, tmp_path):
+    """``run`` accepts the CLI's model-fit options (``--model``, ``--fit-baseline``...)
+    and gives the CLI's numbers with them."""
+    path = small_cohort / "cohort.csv"
+    cli("run", path, "--out", tmp_path / "cli", "--quiet", "--fit-baseline", "--sigma-min", "0.1",
+        "--model", "Stein2019")
+    res = cartpk.run(path, out=tmp_path / "py", fit_baseline=True, sigma_min=0.1, model="Stein2019")
+    assert "fit_summary.csv" in res.files
+    assert_numbers_equal(read_cli_csv(tmp_path / "py/fit_summary.csv"),
+                         read_cli_csv(tmp_path / "cli/fit_summary.csv"))
+    default = pd.read_csv(tmp_path / "cli/fit_summary.csv", keep_default_na=False, na_values=["NA"])
+    cli("run", path, "--out", tmp_path / "cli0", "--quiet")
+    without = pd.read_csv(tmp_path / "cli0/fit_summary.csv", keep_default_na=False, na_values=["NA"])
+    # The day-0 sample enters the likelihood only with fit_baseline: more observations.
+    assert (default["n_obs"].to_numpy() > without["n_obs"].to_numpy()).any()
+    with pytest.raises(ValueError, match="model: unknown model 'weibull'"):
+        cartpk.run(path, out=tmp_path / "bad", model="weibull")
+
+
 def test_gil_is_released_during_the_work(small_cohort):
     """Python threads keep running while a fit runs in another thread."""
     data = cartpk.read_assay(small_cohort / "cohort.csv")

@@ -40,7 +40,7 @@ pub fn fit_rows_with<'a>(
 
 /// Runs the fits as configured.
 pub fn run(config: &FitConfig) -> Result<Outcome> {
-    let model = cartpk_ck::by_name(&config.model).map_err(|e| anyhow::anyhow!("--model: {e}"))?;
+    let model = &config.model.0;
     // Outputs as a set (output/publish.rs), as `cartpk nca` does.
     let publisher = Publisher::begin(
         &config.out_dir,
@@ -117,10 +117,10 @@ fn run_population(
     out_dir: &std::path::Path,
 ) -> Result<(usize, bool)> {
     use cartpk_ck::population::{report, PopulationModel};
-    if config.model != "stein2019" {
+    if config.model.name() != cartpk_ck::Stein2019.name() {
         anyhow::bail!(
             "--population: only the stein2019 model has a population parameterisation, not {}",
-            config.model
+            config.model.name()
         );
     }
     let model = PopulationModel::stein2019();

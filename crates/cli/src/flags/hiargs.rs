@@ -223,8 +223,8 @@ pub struct FitConfig {
     pub input: PathBuf,
     /// How to read it.
     pub ingest: IngestOptions,
-    /// The model's name (checked by `cartpk_ck::by_name`).
-    pub model: String,
+    /// The model (`--model`, resolved by `cartpk_ck::by_name`).
+    pub model: cartpk_ck::SharedModel,
     /// Estimation settings.
     pub fit: cartpk_ck::FitOptions,
     /// Output directory.
@@ -256,14 +256,8 @@ impl FitConfig {
     /// Validates `cartpk fit` flags.
     pub fn from_args(args: super::lowargs::FitArgs) -> Result<FitConfig> {
         let ingest = ingest_options(&args.input)?;
-        cartpk_ck::by_name(&args.model).map_err(|e| anyhow!("--model: {e}"))?;
-        let blq: cartpk_ck::BlqMethod = args.blq.parse().map_err(|e| anyhow!("--blq: {e}"))?;
-        if !(args.sigma_min > 0.0 && args.sigma_min.is_finite()) {
-            bail!(
-                "--sigma-min: expected a number > 0, found {}",
-                args.sigma_min
-            );
-        }
+        let (model, fit) = model_fit(&args.model)?;
+        let blq = fit.blq;
         if args.threads == Some(0) {
             bail!("--threads: expected at least 1");
         }
@@ -299,13 +293,8 @@ impl FitConfig {
             population,
             input: args.input.input,
             ingest,
-            model: args.model,
-            fit: cartpk_ck::FitOptions {
-                blq,
-                sigma_min: args.sigma_min,
-                include_baseline: args.fit_baseline,
-                ..cartpk_ck::FitOptions::default()
-            },
+            model,
+            fit,
             out_dir: args.out,
             outputs: Outputs {
                 csv: matches!(args.format, Format::Csv | Format::All),
@@ -315,6 +304,24 @@ impl FitConfig {
             quiet: args.quiet,
         })
     }
+}
+
+/// The model and the fit options of the model flags (`fit`, `plot` and `run` alike).
+fn model_fit(
+    a: &super::lowargs::ModelArgs,
+) -> Result<(cartpk_ck::SharedModel, cartpk_ck::FitOptions)> {
+    let model = cartpk_ck::by_name(&a.model).map_err(|e| anyhow!("--model: {e}"))?;
+    let blq = a.fit_blq.parse().map_err(|e| anyhow!("--fit-blq: {e}"))?;
+    if !(a.sigma_min > 0.0 && a.sigma_min.is_finite()) {
+        bail!("--sigma-min: expected a number > 0, found {}", a.sigma_min);
+    }
+    let fit = cartpk_ck::FitOptions {
+        blq,
+        sigma_min: a.sigma_min,
+        include_baseline: a.fit_baseline,
+        ..cartpk_ck::FitOptions::default()
+    };
+    Ok((cartpk_ck::SharedModel(model), fit))
 }
 
 /// Everything `cartpk simulate` needs.
@@ -508,13 +515,7 @@ pub fn settings(
         Some(d) => bail!("--dose: expected an amount > 0, found {d}"),
         None => None,
     };
-    s.model =
-        cartpk_ck::SharedModel(cartpk_ck::by_name(&a.model).map_err(|e| anyhow!("--model: {e}"))?);
-    s.fit.blq = a.fit_blq.parse().map_err(|e| anyhow!("--fit-blq: {e}"))?;
-    if !(a.sigma_min > 0.0 && a.sigma_min.is_finite()) {
-        bail!("--sigma-min: expected a number > 0, found {}", a.sigma_min);
-    }
-    s.fit.sigma_min = a.sigma_min;
+    (s.model, s.fit) = model_fit(&a.model)?;
     if a.min_adj_r_squared.is_nan() || a.min_adj_r_squared > 1.0 {
         bail!(
             "--min-adj-r-squared: expected a number <= 1, found {}",

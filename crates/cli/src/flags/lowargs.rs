@@ -165,22 +165,8 @@ pub struct FitArgs {
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
 
-    /// The model. Only `stein2019` for now.
-    #[arg(long, default_value = "stein2019", value_name = "MODEL")]
-    pub model: String,
-
-    /// Keep pre-infusion (baseline, time <= 0) samples in the likelihood. By default they
-    /// are left out: they measure background, not the model's C(0).
-    #[arg(long)]
-    pub fit_baseline: bool,
-
-    /// BLQ in the likelihood: m3 (censored, Beal's M3) or m1 (dropped; for comparison).
-    #[arg(long, default_value = "m3", value_name = "METHOD")]
-    pub blq: String,
-
-    /// Smallest residual SD of ln C (keeps the likelihood bounded on sparse profiles).
-    #[arg(long, default_value_t = 0.05, value_name = "SD")]
-    pub sigma_min: f64,
+    #[command(flatten)]
+    pub model: ModelArgs,
 
     /// Also fit the population model (SAEM with BLQ censored, docs/population.md) to every
     /// matrix x assay with at least --min-subjects subjects, writing population_*.csv.
@@ -441,6 +427,31 @@ pub struct NcaRuleArgs {
     pub lambda_z_adj_r2_factor: f64,
 }
 
+/// The per-profile model fit's options, shared by `cartpk fit`, `plot` and `run` (one
+/// definition, so the three accept the same flags with the same defaults, those of
+/// `cartpk_ck::FitOptions`).
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// The CK model fitted and drawn. Only `stein2019` for now.
+    #[arg(long, default_value = "stein2019", value_name = "MODEL")]
+    pub model: String,
+
+    /// BLQ in the model fit's likelihood: m3 (censored, Beal's M3) or m1 (dropped; for
+    /// comparison). `--blq` is accepted as an alias (the flag's name in `cartpk fit`).
+    #[arg(long, alias = "blq", default_value_t = cartpk_ck::FitOptions::default().blq.to_string(), value_name = "METHOD")]
+    pub fit_blq: String,
+
+    /// Smallest residual SD of ln C in the model fit (keeps the likelihood bounded on
+    /// sparse profiles).
+    #[arg(long, default_value_t = cartpk_ck::FitOptions::default().sigma_min, value_name = "SD")]
+    pub sigma_min: f64,
+
+    /// Keep pre-infusion (baseline, time <= 0) samples in the model fit's likelihood. By
+    /// default they are left out: they measure background, not the model's C(0).
+    #[arg(long)]
+    pub fit_baseline: bool,
+}
+
 /// The options beyond the NCA rules that change a number of the report, shared by
 /// `cartpk run` and `cartpk plot`. Defaults are those of `cartpk_report::Settings`.
 #[derive(Debug, Args)]
@@ -459,17 +470,8 @@ pub struct AnalysisArgs {
     #[arg(long, default_value = "cells", value_name = "UNIT")]
     pub dose_unit: String,
 
-    /// The CK model fitted and drawn. Only `stein2019` for now.
-    #[arg(long, default_value = "stein2019", value_name = "NAME")]
-    pub model: String,
-
-    /// BLQ in the model fit's likelihood: m3 (censored, Beal's M3) or m1 (dropped).
-    #[arg(long, default_value = "m3", value_name = "METHOD")]
-    pub fit_blq: String,
-
-    /// Smallest residual SD of ln C in the model fit.
-    #[arg(long, default_value_t = cartpk_ck::FitOptions::default().sigma_min, value_name = "SD")]
-    pub sigma_min: f64,
+    #[command(flatten)]
+    pub model: ModelArgs,
 
     /// Acceptance: smallest adjusted R2 of the lambda_z regression for t1/2 and AUCinf to
     /// enter the summaries.

@@ -1,6 +1,7 @@
 //! `cartpk simulate` and `cartpk fit` end to end.
 
 use crate::util::cartpk;
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 #[test]
@@ -121,7 +122,7 @@ fn bad_fit_and_simulate_flags_name_the_flag() {
         .arg("x.csv")
         .assert()
         .code(2)
-        .stderr(contains("--blq: unknown BLQ method 'm9'"));
+        .stderr(contains("--fit-blq: unknown BLQ method 'm9'"));
     cartpk()
         .args(["fit", "--model", "weibull", "--out"])
         .arg(dir.path())
@@ -135,6 +136,61 @@ fn bad_fit_and_simulate_flags_name_the_flag() {
         .assert()
         .code(2)
         .stderr(contains("--matrices: unknown matrix 'spleen'"));
+}
+
+/// `fit`, `plot` and `run` share one definition of the model fit's flags (`ModelArgs`):
+/// each accepts `--model`, `--fit-blq` (alias `--blq`), `--sigma-min` and `--fit-baseline`
+/// and rejects a bad value with the same message before any input is read.
+#[test]
+fn fit_plot_and_run_accept_the_same_model_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["fit", "plot", "run"] {
+        for (flag, value, message) in [
+            ("--fit-blq", "m9", "--fit-blq: unknown BLQ method 'm9'"),
+            ("--blq", "m9", "--fit-blq: unknown BLQ method 'm9'"),
+            (
+                "--sigma-min",
+                "0",
+                "--sigma-min: expected a number > 0, found 0",
+            ),
+        ] {
+            cartpk()
+                .args([command, flag, value, "--fit-baseline", "--out"])
+                .arg(dir.path())
+                .arg("x.csv")
+                .assert()
+                .code(2)
+                .stderr(contains(message));
+        }
+    }
+}
+
+/// Regression: `fit --population` compared the `--model` text with "stein2019", so a
+/// name `by_name` accepts in another spelling (" Stein2019 ") fitted the profiles and then
+/// failed the population fit. The model is now resolved once and compared by identity.
+#[test]
+fn population_fit_accepts_the_model_name_in_any_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    cartpk()
+        .args([
+            "fit",
+            "--model",
+            " Stein2019 ",
+            "--population",
+            "--k1",
+            "3",
+            "--k2",
+            "2",
+        ])
+        .args(["--min-subjects", "2", "--quiet", "--out"])
+        .arg(dir.path())
+        .arg(crate::util::workspace_file("data/cart_cohort.csv"))
+        .assert()
+        // 3: some sparse tissue profiles are not fitted (fit_errors.csv), as without
+        // --population.
+        .code(3)
+        .stderr(contains("population parameterisation").not());
+    assert!(dir.path().join("population_parameters.csv").exists());
 }
 
 /// `run` and `plot` take the model from the same flag as `fit` (one `Settings::model`,
