@@ -13,8 +13,8 @@ use crate::boxplot::{draw_box, Dot, SlotAxis};
 use crate::patient::SeriesPoint;
 use crate::render::{say, start_with_note, Figure, PlotError, PlotOptions};
 use crate::style::{
-    clip_polyline, day_tick, drawable_value, fmt_num, log_range_for, log_tick, on_time_axis,
-    unit_axis_label, why_not_drawn,
+    clip_polyline, dashed_legend, day_tick, drawable_value, fmt_num, log_range_for, log_tick,
+    on_time_axis, unit_axis_label, why_not_drawn,
 };
 use crate::time_axis::{split_time, time_layout, DayAxis, TimePanel, EXPANSION_END_DAY};
 use cartpk_core::ConcUnit;
@@ -328,9 +328,7 @@ impl CohortPlot {
                 ))?;
                 if last {
                     s.label(format!("LLOQ {}", fmt_num(l)))
-                        .legend(move |(x, y)| {
-                            PathElement::new(vec![(x, y), (x + 18, y)], grey.stroke_width(1))
-                        });
+                        .legend(move |at| dashed_legend(at, 18, grey.stroke_width(1)));
                 }
             }
             if last {
@@ -413,9 +411,7 @@ impl CohortPlot {
                     grey.stroke_width(px(1.2) as u32),
                 ))?
                 .label(format!("LLOQ {}", fmt_num(l)))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], grey.stroke_width(1))
-                });
+                .legend(move |at| dashed_legend(at, 18, grey.stroke_width(1)));
         }
         let slot = 0.8 / groups.len().max(1) as f64;
         for (vi, _) in visits.iter().enumerate() {

@@ -11,7 +11,8 @@
 use crate::boxplot::jitter;
 use crate::render::{say, start, Figure, PlotError, PlotOptions};
 use crate::style::{
-    colour, day_tick, draw_markers, log_range, log_tick, on_log_axis, on_time_axis, Marker,
+    colour, dashed_legend, day_tick, draw_markers, log_range, log_tick, on_log_axis, on_time_axis,
+    Marker,
 };
 use crate::time_axis::DayAxis;
 use plotters::coord::Shift;
@@ -111,9 +112,8 @@ impl Figure for GofPlot {
                 grey.stroke_width(px(1.0) as u32),
             ))?;
             if j == 0 {
-                s.label("LLOQ").legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], grey.stroke_width(1))
-                });
+                s.label("LLOQ")
+                    .legend(move |at| dashed_legend(at, 16, grey.stroke_width(1)));
             }
         }
         let q: Vec<(f64, f64)> = pts

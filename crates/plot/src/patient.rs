@@ -8,8 +8,8 @@
 
 use crate::render::{say, start, Figure, PlotError, PlotOptions};
 use crate::style::{
-    clip_polyline, colour, draw_markers, drawable_value, fmt_num, log_range_for, log_tick,
-    on_time_axis, series_label, sig3, unit_axis_label, why_not_drawn, Marker,
+    clip_polyline, colour, dashed_legend, draw_markers, drawable_value, fmt_num, log_range_for,
+    log_tick, on_time_axis, series_label, sig3, unit_axis_label, why_not_drawn, Marker,
 };
 use crate::time_axis::{split_time, time_layout, DayAxis, TimePanel, EXPANSION_END_DAY};
 use cartpk_core::{Assay, ConcUnit, Matrix, Profile, SampleValue};
@@ -416,9 +416,8 @@ where
             grey.stroke_width(px(1.0) as u32),
         ))?;
         if j == 0 && spec.last {
-            s.label("LLOQ").legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], grey.stroke_width(1))
-            });
+            s.label("LLOQ")
+                .legend(move |at| dashed_legend(at, 16, grey.stroke_width(1)));
         }
     }
 

@@ -510,3 +510,69 @@ mod tests {
         assert!((runs[0][0].1 - 1.0).abs() < 1e-9);
     }
 }
+
+/// The two dashes, as x offsets from the left end, of the legend glyph of a dashed line
+/// `len` px wide: dash, gap, dash, so that the legend looks like the line it names (a solid
+/// glyph for the dashed LLOQ line reads as another series).
+pub fn legend_dashes(len: i32) -> [(i32, i32); 2] {
+    let dash = (len * 3 / 8).max(1);
+    [(0, dash), (len - dash, len)]
+}
+
+/// Legend glyph of a dashed line, left end at `at` ([`legend_dashes`]). A plain element
+/// (two segments), not a composition with `EmptyElement`, so that it does not depend on
+/// the backend type and fits every chart's `legend` closure.
+pub fn dashed_legend((x, y): (i32, i32), len: i32, style: ShapeStyle) -> DashedGlyph {
+    let [a, b] = legend_dashes(len);
+    DashedGlyph {
+        points: [(x + a.0, y), (x + a.1, y), (x + b.0, y), (x + b.1, y)],
+        style,
+    }
+}
+
+/// Two horizontal dashes in backend pixels ([`dashed_legend`]).
+pub struct DashedGlyph {
+    points: [(i32, i32); 4],
+    style: ShapeStyle,
+}
+
+impl<'a> plotters::element::PointCollection<'a, (i32, i32)> for &'a DashedGlyph {
+    type Point = &'a (i32, i32);
+    type IntoIter = &'a [(i32, i32)];
+    fn point_iter(self) -> Self::IntoIter {
+        &self.points
+    }
+}
+
+impl<DB: DrawingBackend> plotters::element::Drawable<DB> for DashedGlyph {
+    fn draw<I: Iterator<Item = (i32, i32)>>(
+        &self,
+        points: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), plotters_backend::DrawingErrorKind<DB::ErrorType>> {
+        let p: Vec<(i32, i32)> = points.collect();
+        for dash in p.chunks_exact(2) {
+            backend.draw_path(dash.iter().copied(), &self.style)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod legend_tests {
+    use super::legend_dashes;
+
+    /// Regression: the LLOQ line is dashed on the plot but its legend glyph was solid.
+    /// The glyph is two dashes with a gap between them, inside its width.
+    #[test]
+    fn dashed_legend_has_a_gap() {
+        for len in [16, 18] {
+            let [a, b] = legend_dashes(len);
+            assert_eq!(a.0, 0);
+            assert_eq!(b.1, len);
+            assert!(a.1 < b.0, "no gap for width {len}: {a:?} {b:?}");
+            assert_eq!(a.1 - a.0, b.1 - b.0, "unequal dashes");
+        }
+    }
+}
