@@ -125,16 +125,119 @@ impl Louis {
     }
 }
 
-/// The covariance of the estimates (inverse information); `None` when the information is
-/// not positive definite.
-pub(crate) fn covariance(info: &DMatrix<f64>) -> Option<DMatrix<f64>> {
-    let chol = info.clone().cholesky()?;
-    Some(chol.inverse())
+/// The covariance of the estimates (inverse information) the data identify, and the rows
+/// left out (none when the information is positive definite).
+///
+/// When the information is not positive definite (typically one omega^2 collapsed towards
+/// zero, or a parameter the data do not inform), the rows responsible are left out one at
+/// a time, each time the row with the largest weight in the eigenvector of the smallest
+/// eigenvalue of the scaled matrix (first any row with a non-finite entry or no positive
+/// information), until the rest is positive
+/// definite. The rest is inverted as the information of the other parameters with the left-out
+/// ones held at their estimates (as a parameter fixed in NONMEM or Monolix): their SEs are
+/// conditional on those, i.e. somewhat smaller than if they were identified. The returned
+/// matrix has the full size, NaN in the rows and columns left out; `None` when no row is
+/// left.
+pub(crate) fn identified_covariance(info: &DMatrix<f64>) -> (Option<DMatrix<f64>>, Vec<usize>) {
+    let p = info.nrows();
+    // Rows with a non-finite entry or without positive information are out first.
+    let mut keep: Vec<usize> = (0..p)
+        .filter(|&i| (0..p).all(|j| info[(i, j)].is_finite()) && info[(i, i)] > 0.0)
+        .collect();
+    let mut dropped: Vec<usize> = (0..p).filter(|i| !keep.contains(i)).collect();
+    while !keep.is_empty() {
+        let sub = DMatrix::from_fn(keep.len(), keep.len(), |a, b| info[(keep[a], keep[b])]);
+        // Judged on the scaled matrix D^-1/2 I D^-1/2 (unit diagonal), so that parameters on
+        // very different scales (a collapsed omega^2 has a huge information) do not make a
+        // well-determined one look singular. Positive definite in floating point: smallest
+        // eigenvalue above 1e-12 (below that, rounding decides the sign and the inverse is
+        // noise; a zero pivot can even pass the Cholesky factorisation).
+        let scaled = DMatrix::from_fn(keep.len(), keep.len(), |a, b| {
+            sub[(a, b)] / (sub[(a, a)] * sub[(b, b)]).sqrt()
+        });
+        let eig = scaled.symmetric_eigen();
+        let (smallest, &min) = eig
+            .eigenvalues
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .expect("keep is not empty");
+        let inverse = (min > 1e-12)
+            .then(|| sub.clone().cholesky().map(|c| c.inverse()))
+            .flatten();
+        if let Some(inv) = inverse {
+            let mut full = DMatrix::from_element(p, p, f64::NAN);
+            for (a, &i) in keep.iter().enumerate() {
+                for (b, &j) in keep.iter().enumerate() {
+                    full[(i, j)] = inv[(a, b)];
+                }
+            }
+            dropped.sort_unstable();
+            return (Some(full), dropped);
+        }
+        let v = eig.eigenvectors.column(smallest);
+        let worst = v.iamax();
+        dropped.push(keep.remove(worst));
+    }
+    dropped.sort_unstable();
+    (None, dropped)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A positive definite information is inverted whole (nothing left out).
+    #[test]
+    fn identified_covariance_of_a_regular_information_is_its_inverse() {
+        let info = DMatrix::from_row_slice(2, 2, &[4.0, 1.0, 1.0, 3.0]);
+        let (cov, dropped) = identified_covariance(&info);
+        assert!(dropped.is_empty());
+        let cov = cov.unwrap();
+        // Hand calculation: inverse of [[4, 1], [1, 3]] = [[3, -1], [-1, 4]] / 11.
+        for (got, want) in cov
+            .iter()
+            .zip([3.0 / 11.0, -1.0 / 11.0, -1.0 / 11.0, 4.0 / 11.0])
+        {
+            assert!((got - want).abs() < 1e-15, "{got} vs {want}");
+        }
+    }
+
+    /// Regression: one parameter without information (a collapsed omega^2: its row and
+    /// column zero but for a negative diagonal from the Monte Carlo noise) made every SE
+    /// NA. Now that row is left out and the others come from the rest of the matrix: by
+    /// hand, the inverse of [[4, 1], [1, 3]] as above.
+    #[test]
+    fn a_parameter_without_information_is_left_out_and_the_rest_inverted() {
+        let info = DMatrix::from_row_slice(3, 3, &[4.0, 0.0, 1.0, 0.0, -1e-3, 0.0, 1.0, 0.0, 3.0]);
+        assert!(info.clone().cholesky().is_none(), "not positive definite");
+        let (cov, dropped) = identified_covariance(&info);
+        assert_eq!(dropped, vec![1]);
+        let cov = cov.unwrap();
+        assert!((cov[(0, 0)] - 3.0 / 11.0).abs() < 1e-15);
+        assert!((cov[(2, 2)] - 4.0 / 11.0).abs() < 1e-15);
+        assert!((cov[(0, 2)] + 1.0 / 11.0).abs() < 1e-15);
+        assert!(cov[(1, 1)].is_nan() && cov[(0, 1)].is_nan());
+    }
+
+    /// Two parameters the data cannot tell apart (equal rows: the information is singular
+    /// along their difference): one of them is left out, the other keeps its SE; a row
+    /// with a NaN is left out first.
+    #[test]
+    fn collinear_and_non_finite_rows_are_left_out() {
+        let info = DMatrix::from_row_slice(3, 3, &[2.0, 2.0, 0.0, 2.0, 2.0, 0.0, 0.0, 0.0, 5.0]);
+        let (cov, dropped) = identified_covariance(&info);
+        assert_eq!(dropped.len(), 1);
+        let cov = cov.unwrap();
+        let kept = 1 - dropped[0];
+        assert!((cov[(kept, kept)] - 0.5).abs() < 1e-12);
+        assert!((cov[(2, 2)] - 0.2).abs() < 1e-15);
+        let mut with_nan = DMatrix::<f64>::identity(2, 2);
+        with_nan[(1, 0)] = f64::NAN;
+        let (cov, dropped) = identified_covariance(&with_nan);
+        assert_eq!(dropped, vec![1]);
+        assert_eq!(cov.unwrap()[(0, 0)], 1.0);
+    }
 
     /// With phi observed exactly (every draw the same), the information of a normal mean
     /// and variance from N subjects is N/omega^2 and N/(2 omega^4) at the MLE (textbook

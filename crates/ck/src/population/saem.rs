@@ -4,7 +4,7 @@
 
 use super::annealing::anneal;
 use super::data::{compile, PopulationSubject, SubjectData};
-use super::fisher::{covariance, Layout, Louis};
+use super::fisher::{identified_covariance, Layout, Louis};
 use super::individual::{conditional_mode, Posterior};
 use super::kernels::{adapt, iterate, Acceptance, Chain, KernelSettings, Prior};
 use super::loglik::{sigma_derivatives, Evaluator};
@@ -535,13 +535,36 @@ pub fn fit_population(
             info += l.information();
         }
     }
-    let cov = covariance(&info);
-    if cov.is_none() {
-        warnings.push(
+    let (cov, unidentified) = identified_covariance(&info);
+    if !unidentified.is_empty() {
+        let row_name = |row: usize| -> String {
+            if let Some(&(k, j)) = layout.coef.get(row) {
+                let name = model.parameters[k].name;
+                if j == 0 {
+                    format!("typical {name}")
+                } else {
+                    format!("covariate effect {j} on {name}")
+                }
+            } else if let Some(&k) = layout.omega.get(row - layout.coef.len()) {
+                format!("omega2 of {}", model.parameters[k].name)
+            } else {
+                "sigma".to_string()
+            }
+        };
+        let names: Vec<String> = unidentified.iter().map(|&r| row_name(r)).collect();
+        warnings.push(if cov.is_some() {
+            format!(
+                "the Fisher information is not positive definite: no standard error for {} \
+                 (not identifiable from these data); the other standard errors hold {} at \
+                 the estimate",
+                names.join(", "),
+                if names.len() == 1 { "it" } else { "them" }
+            )
+        } else {
             "the Fisher information is not positive definite: standard errors not computed \
              (a parameter may not be identifiable from these data)"
-                .into(),
-        );
+                .into()
+        });
     }
     let se = |row: usize| -> Option<f64> {
         cov.as_ref()
