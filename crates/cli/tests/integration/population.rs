@@ -122,7 +122,15 @@ fn population_fit_of_a_simulated_cohort_recovers_table_1_and_is_deterministic() 
     ] {
         let out = dir.path().join(format!("s{seed}"));
         cartpk()
-            .args(["fit", "--population", "--format", "all", "--seed", seed, "--out"])
+            .args([
+                "fit",
+                "--population",
+                "--format",
+                "all",
+                "--seed",
+                seed,
+                "--out",
+            ])
             .arg(&out)
             .arg(&data)
             .assert()
