@@ -130,14 +130,13 @@ impl Louis {
 ///
 /// When the information is not positive definite (typically one omega^2 collapsed towards
 /// zero, or a parameter the data do not inform), the rows responsible are left out one at
-/// a time, each time the row with the largest weight in the eigenvector of the smallest
-/// eigenvalue of the scaled matrix (first any row with a non-finite entry or no positive
-/// information), until the rest is positive
-/// definite. The rest is inverted as the information of the other parameters with the left-out
-/// ones held at their estimates (as a parameter fixed in NONMEM or Monolix): their SEs are
-/// conditional on those, i.e. somewhat smaller than if they were identified. The returned
-/// matrix has the full size, NaN in the rows and columns left out; `None` when no row is
-/// left.
+/// a time (first any row with a non-finite entry or no positive information, then each
+/// time the row with the largest weight in the eigenvector of the smallest eigenvalue of
+/// the scaled matrix) until the rest is positive definite. The rest is inverted as the
+/// information of the other parameters with the left-out ones held at their estimates (as
+/// a parameter fixed in NONMEM or Monolix): their SEs are conditional on those, i.e.
+/// somewhat smaller than if they were identified. The returned matrix has the full size,
+/// NaN in the rows and columns left out; `None` when no row is left.
 pub(crate) fn identified_covariance(info: &DMatrix<f64>) -> (Option<DMatrix<f64>>, Vec<usize>) {
     let p = info.nrows();
     // Rows with a non-finite entry or without positive information are out first.
@@ -162,9 +161,11 @@ pub(crate) fn identified_covariance(info: &DMatrix<f64>) -> (Option<DMatrix<f64>
             .enumerate()
             .min_by(|a, b| a.1.total_cmp(b.1))
             .expect("keep is not empty");
-        let inverse = (min > 1e-12)
-            .then(|| sub.clone().cholesky().map(|c| c.inverse()))
-            .flatten();
+        let inverse = if min > 1e-12 {
+            sub.cholesky().map(|c| c.inverse())
+        } else {
+            None
+        };
         if let Some(inv) = inverse {
             let mut full = DMatrix::from_element(p, p, f64::NAN);
             for (a, &i) in keep.iter().enumerate() {
