@@ -35,7 +35,18 @@ pub fn write_atomic_with(
 pub struct AtomicFile {
     path: std::path::PathBuf,
     tmp: tempfile::NamedTempFile,
+    /// Bytes written, and the offset up to which the kernel was asked to start writing
+    /// them to disk (see [`WRITEBACK_BYTES`]).
+    written: u64,
+    writeback_from: u64,
 }
+
+/// After this many bytes, [`AtomicFile::write_all`] asks the kernel to start writing them to
+/// disk (Linux `sync_file_range`, which does not wait), so that the flush in
+/// [`AtomicFile::commit`] waits only for the last few MB instead of the whole file: for the
+/// 154 MB long table of 100,000 profiles that flush was 60 ms of a 0.65 s run, all of it
+/// after the last chunk.
+const WRITEBACK_BYTES: u64 = 8 << 20;
 
 impl AtomicFile {
     /// A temporary file beside `path`.
@@ -58,6 +69,8 @@ impl AtomicFile {
         Ok(AtomicFile {
             path: path.to_path_buf(),
             tmp,
+            written: 0,
+            writeback_from: 0,
         })
     }
 
@@ -71,7 +84,13 @@ impl AtomicFile {
         self.tmp
             .as_file_mut()
             .write_all(bytes)
-            .with_context(|| format!("{}: cannot write", self.path.display()))
+            .with_context(|| format!("{}: cannot write", self.path.display()))?;
+        self.written += bytes.len() as u64;
+        if self.written - self.writeback_from >= WRITEBACK_BYTES {
+            start_writeback(self.tmp.as_file(), self.writeback_from, self.written);
+            self.writeback_from = self.written;
+        }
+        Ok(())
     }
 
     /// Flushes the file to disk and renames it over `path`.
@@ -87,6 +106,24 @@ impl AtomicFile {
         Ok(())
     }
 }
+
+/// Asks the kernel to start writing bytes `from..to` of `file` to disk, without waiting.
+/// Only a hint: the flush at commit is what guarantees the data is on disk, so a failure
+/// here (a file system without support) changes nothing.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &std::fs::File, from: u64, to: u64) {
+    use std::os::fd::AsRawFd;
+    let (Ok(offset), Ok(len)) = (i64::try_from(from), i64::try_from(to - from)) else {
+        return;
+    };
+    // SAFETY: a valid open descriptor and a byte range; the call reads no user memory.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &std::fs::File, _from: u64, _to: u64) {}
 
 #[cfg(test)]
 mod tests {
