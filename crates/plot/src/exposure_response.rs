@@ -3,8 +3,9 @@
 //! exposure quartile at the quartile's geometric mean, and each patient as a tick at 0
 //! (no response) or 1 (response). Plain data in, no statistics here.
 
+use crate::log2_axis::Log2Axis;
 use crate::render::{say, start, Figure, PlotError, PlotOptions};
-use crate::style::{colour, fmt_num};
+use crate::style::colour;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -68,16 +69,18 @@ impl Figure for ExposureResponsePlot {
         let lo = xs.iter().copied().fold(f64::INFINITY, f64::min).log2();
         let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max).log2();
         let pad = ((hi - lo) * 0.04).max(0.25);
+        let x_axis = Log2Axis::new((lo - pad)..(hi + pad));
+        let tick_label = |v: &f64| x_axis.label(*v);
         let mut chart = ChartBuilder::on(&body)
             .margin(px(10.0))
             .x_label_area_size(px(40.0))
             .y_label_area_size(px(62.0))
-            .build_cartesian_2d((lo - pad)..(hi + pad), -0.06..1.06)?;
+            .build_cartesian_2d(Log2Axis::new((lo - pad)..(hi + pad)), -0.06..1.06)?;
         chart
             .configure_mesh()
             .x_desc(format!("{} (log2 scale)", self.x_label))
             .y_desc("Probability of response")
-            .x_label_formatter(&|v| fmt_num(v.exp2()))
+            .x_label_formatter(&tick_label)
             .y_label_formatter(&|v| format!("{v:.1}"))
             .label_style(("sans-serif", px(12.0)))
             .axis_desc_style(("sans-serif", px(13.0)))

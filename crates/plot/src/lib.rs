@@ -42,6 +42,7 @@ pub mod cohort;
 pub mod exposure_response;
 pub mod gof;
 pub mod km;
+mod log2_axis;
 mod opacity;
 pub mod patient;
 mod png_encode;

@@ -226,7 +226,7 @@ pub fn endpoints_section(
     }
 
     if !e.exposure_response.is_empty() {
-        out.push_str("<h3>Exposure-response</h3>\n<table>\n<tr><th>response</th><th>exposure</th><th>n (responders)</th><th>odds ratio per doubling</th><th>Wald 95% CI</th><th>profile-likelihood 95% CI</th><th>Wald p</th><th>likelihood-ratio p</th></tr>\n");
+        out.push_str("<h3>Response by exposure (logistic regression)</h3>\n<table>\n<tr><th>response</th><th>exposure</th><th>n (responders)</th><th>odds ratio per doubling</th><th>Wald 95% CI</th><th>profile-likelihood 95% CI</th><th>Wald p</th><th>likelihood-ratio p</th></tr>\n");
         for f in &e.exposure_response {
             let or = |v: Option<f64>| v.map_or("NA".to_string(), |x| format!("{x:.2}"));
             let _ = writeln!(
