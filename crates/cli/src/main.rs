@@ -20,7 +20,6 @@ use clap::Parser;
 // mimalloc reuses freed memory across threads instead of returning it to the OS and
 // faulting it in again: a third less wall time on a 100,000-profile run (docs/benchmarks.md).
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use commands::Outcome;
 use flags::hiargs::{FitConfig, NcaConfig, PlotConfig, RunConfig, SimulateConfig};
 use flags::lowargs::{Command, LowArgs};
@@ -32,23 +31,7 @@ use std::time::SystemTime;
 /// touched (output/publish.rs).
 pub static STARTED: OnceLock<SystemTime> = OnceLock::new();
 
-/// mimalloc's `mi_option_purge_delay`: the 16th entry of `mi_option_e` in
-/// `include/mimalloc.h` of both mimalloc 2 and 3 (libmimalloc-sys 0.1.49 builds 3); the
-/// crate's Rust bindings do not name it.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// Keeps freed memory for reuse instead of returning it to the OS 10 ms later: each chunk
-/// of a streamed NCA run frees its tables on the writer thread and the next chunk's
-/// allocations then faulted (and zeroed, 2 MB huge page by huge page) fresh memory, 12-19%
-/// of the CPU of a 100,000-profile run (docs/benchmarks.md). Peak memory is unchanged: the
-/// process only keeps what it already held.
-fn keep_freed_memory() {
-    // SAFETY: sets an integer option, read by mimalloc when it next decides to purge.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
-}
-
 fn main() -> ExitCode {
-    keep_freed_memory();
     STARTED.get_or_init(SystemTime::now);
     let args = LowArgs::parse();
     let threads = |n: Option<usize>| {
