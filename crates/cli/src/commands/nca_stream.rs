@@ -52,7 +52,7 @@ enum Piece {
     /// Whether the wide table has the dose-normalised columns: its header, then the rows
     /// held so far.
     WideHeader(bool),
-    Json(Vec<u8>),
+    Json(Vec<Vec<u8>>),
 }
 
 /// An output file hashed (SHA-256, for the manifest) as it is written, on the writer
@@ -157,9 +157,11 @@ impl Files {
                     }
                 }
             }
-            Piece::Json(bytes) => {
+            Piece::Json(parts) => {
                 if let Some(f) = &mut self.json {
-                    f.write_all(&bytes)?;
+                    for p in parts {
+                        f.write_all(&p)?;
+                    }
                 }
             }
         }
@@ -231,7 +233,7 @@ pub fn run(
         }
     }
     if outputs.json {
-        ok &= send(Piece::Json(json.head(&config.nca, &source)));
+        ok &= send(Piece::Json(vec![json.head(&config.nca, &source)]));
     }
 
     let mut rejected_failures = Vec::new();
