@@ -85,6 +85,8 @@ impl Figure for ExposureResponsePlot {
             .label_style(("sans-serif", px(12.0)))
             .axis_desc_style(("sans-serif", px(13.0)))
             .light_line_style(RGBColor(238, 238, 238))
+            // One light line between the 0.1 grid lines; the default ten read as hatching.
+            .y_max_light_lines(1)
             .draw()?;
         let fit = colour(0);
         let obs = colour(1);
