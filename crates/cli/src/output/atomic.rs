@@ -142,4 +142,27 @@ mod tests {
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out.csv")]);
     }
+
+    #[test]
+    fn early_writeback_keeps_every_byte() {
+        // Pieces of odd sizes across several WRITEBACK_BYTES boundaries: the writeback hint
+        // is asked for mid-stream, and the published file must be exactly what was written.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.csv");
+        let mut f = AtomicFile::create(&p).unwrap();
+        let mut expected = Vec::new();
+        let mut i = 0u32;
+        while (expected.len() as u64) < 3 * WRITEBACK_BYTES + 12_345 {
+            let piece: Vec<u8> = (0..(700_001 + i * 13))
+                .map(|k| (k as u8) ^ (i as u8))
+                .collect();
+            f.write_all(&piece).unwrap();
+            expected.extend_from_slice(&piece);
+            i += 1;
+        }
+        assert!(f.writeback_from > 0 && f.writeback_from <= f.written);
+        assert_eq!(f.written, expected.len() as u64);
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), expected);
+    }
 }
