@@ -151,6 +151,48 @@ fn header_only_and_empty_files_are_errors() {
 }
 
 #[test]
+fn a_title_above_the_header_is_skipped_and_lines_stay_true() {
+    // Exports from LIMS put the study name and export date above the header; found as a
+    // lab-export shape while using the CLI on a hand-written messy export (2026-12-04).
+    let csv = "Study CART-01 export 2026-12-01\n\nSubject;Matrix;Assay;Day;Result;Unit\n\
+               P1;blood;qpcr;0;<50;copies/ug\nP1;blood;qpcr;7;1250,5;copies/ug\n\
+               P2;blood;qpcr;x;9;copies/ug\n";
+    let ds = read_bytes(csv.as_bytes(), "t.csv", &opts()).unwrap();
+    assert_eq!(
+        ds.assumptions.preamble_lines,
+        vec![(1, "Study CART-01 export 2026-12-01".to_string())]
+    );
+    assert_eq!(ds.assumptions.skipped_lines, vec![2]);
+    assert_eq!(ds.assumptions.delimiter, ';');
+    assert_eq!(ds.profiles[0].samples[1].value.quantified(), Some(1250.5));
+    // The bad time is on line 6 of the file (it rejects the profile, naming the row).
+    assert_eq!(ds.rejected[0].errors[0].line, 6, "{:?}", ds.rejected);
+    let summary = ds.assumptions.summary().join("\n");
+    assert!(summary.contains("line(s) 1 before the header"), "{summary}");
+    assert!(summary.contains("Study CART-01"), "{summary}");
+}
+
+#[test]
+fn without_a_header_anywhere_the_first_lines_error_stands() {
+    // A blank line, then a header missing roles, then data: the error is about line 2 (the
+    // header's own line, no longer always "1"), not about a data row tried after it.
+    let err = read_bytes(
+        b"\nPatientID,Day,Result\n1,0,5\n2,1,6\n",
+        "lab.csv",
+        &opts(),
+    )
+    .unwrap_err();
+    let IngestError::MissingColumns { line, found, .. } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!((*line, found.as_str()), (2, "PatientID, Day, Result"));
+    assert!(
+        err.to_string().starts_with("lab.csv:2: no matrix column"),
+        "{err}"
+    );
+}
+
+#[test]
 fn bom_tab_and_latin1() {
     let csv = b"\xEF\xBB\xBFsubject\tmatrix\tassay\ttime\tvalue\tunit\nP1\tblood\tqpcr\t0\t<50\tcopies/\xb5g gDNA\nP1\tblood\tqpcr\t7\t1 250\tcopies/\xb5g gDNA\n";
     let ds = read_bytes(csv, "t.tsv", &opts()).unwrap();

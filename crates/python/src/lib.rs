@@ -66,7 +66,9 @@ fn ingest_error(py: Python<'_>, e: &IngestError) -> PyErr {
         IngestError::Csv { file, line, .. } => {
             input_error(py, message, file, (*line > 0).then_some(*line), None)
         }
-        IngestError::MissingColumns { file, .. } => input_error(py, message, file, Some(1), None),
+        IngestError::MissingColumns { file, line, .. } => {
+            input_error(py, message, file, Some(*line), None)
+        }
         IngestError::NoData {
             file, header_line, ..
         } => input_error(py, message, file, Some(*header_line), None),

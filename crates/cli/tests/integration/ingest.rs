@@ -249,6 +249,37 @@ fn header_only_and_junk_first_line() {
         .stderr(contains("line(s) 1 before the header have no column names"));
 }
 
+/// Regression: a title line above the header (LIMS exports: study name, export date) was
+/// read as the header and failed with "no subject column" (found 2026-12-04 running
+/// `cartpk nca` on a hand-written messy export). The streamed reader of `cartpk nca` finds
+/// the header below it and the numbers equal those of the file without the title.
+#[test]
+fn a_title_line_above_the_header_is_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let body = "Patient ID;Tissue;Method;Study Day;Result;Units;LLOQ\n\
+                P-001;PB;qPCR;-7;BLQ;copies/ug;50\nP-001;PB;qPCR;1;1250,5;copies/ug;50\n\
+                P-001;PB;qPCR;7;45000;copies/ug;50\nP-001;PB;qPCR;14;30000;copies/ug;50\n\
+                P-001;PB;qPCR;28;2100;copies/ug;50\nP-001;PB;qPCR;84;<50;copies/ug;50\n";
+    let titled = write(
+        tmp.path(),
+        "titled.csv",
+        format!("Study CART-01 qPCR export 2026-12-01\n;;;;;;\n{body}").as_bytes(),
+    );
+    let plain = write(tmp.path(), "plain.csv", body.as_bytes());
+    let (with_title, stderr) = nca(&titled, &[], &tmp.path().join("t"));
+    let (without, _) = nca(&plain, &[], &tmp.path().join("p"));
+    assert_eq!(with_title, without);
+    assert!(with_title.len() > 10, "{with_title:?}");
+    assert!(
+        stderr.contains("line(s) 1 before the header do not name the columns"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line(s) 2 before the header have no column names"),
+        "{stderr}"
+    );
+}
+
 /// Mutation-testing defects of issue 9: each used to panic (exit 101) or sink a profile.
 #[test]
 fn former_panics_and_profile_killers_are_row_problems() {

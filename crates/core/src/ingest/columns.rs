@@ -395,6 +395,8 @@ impl ResolvedColumns {
         if !missing.is_empty() {
             return Err(IngestError::MissingColumns {
                 file: file.to_string(),
+                // The caller that knows where the header is sets its line.
+                line: 1,
                 missing,
                 found: found(),
             });

@@ -32,10 +32,12 @@ pub enum IngestError {
         file: String,
     },
     /// Required columns are not in the header (all of them, in one error).
-    #[error("{file}:1: {}; the header has: {found}", missing.iter().map(|m| m.to_string()).collect::<Vec<_>>().join("; "))]
+    #[error("{file}:{line}: {}; the header has: {found}", missing.iter().map(|m| m.to_string()).collect::<Vec<_>>().join("; "))]
     MissingColumns {
         /// The file.
         file: String,
+        /// 1-based line of the header (after blank lines and a title, if any).
+        line: u64,
         /// Every role that has no column, with how to fix each.
         missing: Vec<MissingColumn>,
         /// The names the header has.

@@ -224,25 +224,72 @@ impl Header {
     fn no_data(&self, source: &str) -> IngestError {
         IngestError::NoData {
             file: source.to_string(),
-            header_line: self.notes.skipped.len() as u64 + 1,
+            header_line: self.notes.header_line,
         }
     }
 }
 
-/// Reads the header at the start of `bytes` (after a byte-order mark and junk lines);
-/// returns it and the bytes after it.
+/// Lines with text tried as the header before giving up: exports put a title, a date or
+/// a study name above the header, rarely more than a few lines.
+const MAX_PREAMBLE_LINES: usize = 10;
+
+/// Reads the header at the start of `bytes` (after a byte-order mark, junk lines and up to
+/// [`MAX_PREAMBLE_LINES`] lines of title text); returns it and the bytes after it.
+///
+/// The header is the first line with text whose names resolve to the required columns.
+/// When no line does, the error is the one of the first line with text, the most likely
+/// header.
 fn read_header<'b>(
     bytes: &'b [u8],
     source: &str,
     options: &IngestOptions,
 ) -> Result<(Header, &'b [u8]), IngestError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let (skipped, bytes) = skip_leading_junk(bytes);
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(IngestError::Empty {
-            file: source.to_string(),
-        });
+    let mut skipped = Vec::new();
+    let mut preamble = Vec::new();
+    let mut rest = bytes;
+    // Lines before `rest`.
+    let mut before = 0u64;
+    let mut first_error = None;
+    loop {
+        let (junk, after) = skip_leading_junk(rest);
+        skipped.extend(junk.iter().map(|l| l + before));
+        before += junk.len() as u64;
+        rest = after;
+        if rest.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(first_error.unwrap_or_else(|| IngestError::Empty {
+                file: source.to_string(),
+            }));
+        }
+        match header_at(rest, before, source, options) {
+            Ok((mut header, body)) => {
+                header.notes.skipped = skipped;
+                header.notes.preamble = preamble;
+                return Ok((header, body));
+            }
+            Err(e @ IngestError::MissingColumns { .. }) if preamble.len() < MAX_PREAMBLE_LINES => {
+                let Some(end) = rest.iter().position(|&b| b == b'\n') else {
+                    return Err(first_error.unwrap_or(e));
+                };
+                let text = decode(&rest[..end]).trim().to_string();
+                first_error.get_or_insert(e);
+                before += 1;
+                preamble.push((before, text));
+                rest = &rest[end + 1..];
+            }
+            Err(e) => return Err(first_error.unwrap_or(e)),
+        }
     }
+}
+
+/// The header on the first line of `bytes`, which has `before` lines before it in the
+/// file.
+fn header_at<'b>(
+    bytes: &'b [u8],
+    before: u64,
+    source: &str,
+    options: &IngestOptions,
+) -> Result<(Header, &'b [u8]), IngestError> {
     let delimiter = if options.detect_delimiter {
         detect_delimiter(bytes, options.delimiter)
     } else {
@@ -251,7 +298,6 @@ fn read_header<'b>(
     let style = NumberStyle {
         decimal_comma: options.decimal_comma || delimiter == b';',
     };
-    let skipped_lines = skipped.len() as u64;
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -260,7 +306,7 @@ fn read_header<'b>(
     let mut latin1 = false;
     let header: Vec<String> = rdr
         .byte_headers()
-        .map_err(|e| csv_error(source, skipped_lines, e))?
+        .map_err(|e| csv_error(source, before, e))?
         .iter()
         .map(|f| {
             let t = decode(f);
@@ -269,9 +315,23 @@ fn read_header<'b>(
         })
         .collect();
     let constant = options.constant_roles();
-    let columns = ResolvedColumns::resolve_with(source, header, &options.columns, &constant)?;
+    let columns = ResolvedColumns::resolve_with(source, header, &options.columns, &constant)
+        .map_err(|e| match e {
+            IngestError::MissingColumns {
+                file,
+                missing,
+                found,
+                ..
+            } => IngestError::MissingColumns {
+                file,
+                line: before + 1,
+                missing,
+                found,
+            },
+            e => e,
+        })?;
     let body_start = rdr.position().byte() as usize;
-    let first_line = rdr.position().line() + skipped_lines;
+    let first_line = rdr.position().line() + before;
     let body = &bytes[body_start.min(bytes.len())..];
     let header = Header {
         columns,
@@ -280,7 +340,9 @@ fn read_header<'b>(
         notes: HeaderNotes {
             delimiter,
             decimal_comma: style.decimal_comma,
-            skipped,
+            skipped: Vec::new(),
+            preamble: Vec::new(),
+            header_line: before + 1,
             latin1,
         },
         first_line,
@@ -293,7 +355,12 @@ fn read_header<'b>(
 struct HeaderNotes {
     delimiter: u8,
     decimal_comma: bool,
+    /// Blank or delimiter-only lines before the header.
     skipped: Vec<u64>,
+    /// Lines of text before the header (a title): `(line, text)`.
+    preamble: Vec<(u64, String)>,
+    /// 1-based line of the header.
+    header_line: u64,
     latin1: bool,
 }
 
@@ -303,6 +370,7 @@ impl HeaderNotes {
         a.delimiter = self.delimiter as char;
         a.decimal_comma = self.decimal_comma;
         a.skipped_lines = self.skipped.clone();
+        a.preamble_lines = self.preamble.clone();
         a.latin1 |= self.latin1;
         for role in options.constant_roles() {
             if role == ColumnRole::Unit && columns.get(role).is_some() {

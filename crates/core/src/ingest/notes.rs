@@ -15,6 +15,9 @@ pub struct IngestNotes {
     /// Lines before the header that had no column names (blank, or only spaces/commas),
     /// skipped.
     pub skipped_lines: Vec<u64>,
+    /// Lines before the header that have text but do not name the columns (a title, the
+    /// export's date, a study name), skipped: `(line, text)`.
+    pub preamble_lines: Vec<(u64, String)>,
     /// Whether some text was not UTF-8 and was read as Latin-1.
     pub latin1: bool,
     /// Roles given one value for the whole file by an option (`--assay qpcr`...):
@@ -99,6 +102,19 @@ impl IngestNotes {
             let lines: Vec<String> = self.skipped_lines.iter().map(u64::to_string).collect();
             out.push(format!(
                 "line(s) {} before the header have no column names (blank or only spaces/commas); skipped",
+                lines.join(", ")
+            ));
+        }
+        if let Some((_, first)) = self.preamble_lines.first() {
+            let lines: Vec<String> = self
+                .preamble_lines
+                .iter()
+                .map(|(l, _)| l.to_string())
+                .collect();
+            let shown: String = first.chars().take(60).collect();
+            let more = if shown.len() < first.len() { "..." } else { "" };
+            out.push(format!(
+                "line(s) {} before the header do not name the columns (a title or notes, e.g. '{shown}{more}'); skipped",
                 lines.join(", ")
             ));
         }
