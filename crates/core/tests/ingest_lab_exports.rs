@@ -193,6 +193,16 @@ fn without_a_header_anywhere_the_first_lines_error_stands() {
 }
 
 #[test]
+fn a_latin1_cell_is_quoted_as_latin1_in_notes_and_errors() {
+    // Regression (2026-12-04): the cell was decoded as Latin-1 but the note quoted it with
+    // U+FFFD replacement characters.
+    let csv = b"subject,matrix,assay,time,value,unit\nP1,blood,qpcr,0,\xe9l\xe9v\xe9,copies/ug\nP1,blood,qpcr,7,900,copies/ug\nP2,blood,qpcr,-\xb5,900,copies/ug\n";
+    let ds = read_bytes(csv, "l.csv", &opts()).unwrap();
+    assert_eq!(ds.assumptions.unknown_codes[0].text, "\u{e9}l\u{e9}v\u{e9}");
+    assert_eq!(ds.rejected[0].errors[0].text, "-\u{b5}");
+}
+
+#[test]
 fn bom_tab_and_latin1() {
     let csv = b"\xEF\xBB\xBFsubject\tmatrix\tassay\ttime\tvalue\tunit\nP1\tblood\tqpcr\t0\t<50\tcopies/\xb5g gDNA\nP1\tblood\tqpcr\t7\t1 250\tcopies/\xb5g gDNA\n";
     let ds = read_bytes(csv, "t.tsv", &opts()).unwrap();

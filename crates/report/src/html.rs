@@ -712,7 +712,7 @@ pub fn render_html(report: &Report) -> String {
                 } else {
                     format!("no: {}", v.map_or(String::new(), |v| v.failed.join(", ")))
                 },
-                format!("{} / {}", f.n_obs - f.n_blq, f.n_params),
+                format!("{} / {}", f.n_quantified, f.n_params),
             ];
             for (j, e) in f.estimates.iter().enumerate() {
                 let rse = e.rse_pct.map_or("NA".to_string(), |r| pct(Some(r)));

@@ -584,7 +584,9 @@ impl Ctx<'_> {
                 index: i + 1,
                 name: self.header[i].clone(),
             }),
-            text: String::from_utf8_lossy(text).into_owned(),
+            // As the cells are read: Latin-1 when not UTF-8, so a note quotes `élévé`,
+            // not `\u{fffd}l\u{fffd}v\u{fffd}`.
+            text: decode(text).into_owned(),
             problem,
         }
     }
