@@ -354,3 +354,48 @@ fn diagnostics_of_a_correct_model_look_right() {
         "npd mean {mean} sd {sd}"
     );
 }
+
+/// Regression (review of 2026-12-04): K1 + K2 came straight from `--k1`/`--k2` (or
+/// Python's `k1`/`k2`) and were summed unchecked, so `--k1 18446744073709551615` overflowed
+/// (a panic in debug builds, a silently skipped smoothing phase in release). An iteration
+/// count beyond MAX_SAEM_ITERATIONS is now a typed error, before any work.
+#[test]
+fn iteration_counts_out_of_range_are_an_error_not_an_overflow() {
+    use cartpk_ck::population::{PopulationError, MAX_SAEM_ITERATIONS};
+    let subjects = subjects_of(&simulate(&CohortSpec::published(4, 3)));
+    for exploratory in [usize::MAX, MAX_SAEM_ITERATIONS] {
+        let err = fit_population(
+            &PopulationModel::stein2019(),
+            &subjects,
+            &SaemOptions {
+                exploratory,
+                ..SaemOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(err, PopulationError::Options(_)), "{err}");
+        assert!(err.to_string().contains("expected at most 100000"), "{err}");
+    }
+}
+
+/// Regression (review of 2026-12-04): a VPC percentile above 100 or an interval outside
+/// (0, 1) indexed past the sorted replicates (a panic). Both are typed errors now.
+#[test]
+fn vpc_settings_out_of_range_are_an_error_not_a_panic() {
+    use cartpk_ck::population::PopulationError;
+    let (_, subjects, fit) = fixed_seed();
+    let model = PopulationModel::stein2019();
+    for options in [
+        VpcOptions {
+            percentiles: vec![5.0, 150.0],
+            ..VpcOptions::default()
+        },
+        VpcOptions {
+            interval: 1.5,
+            ..VpcOptions::default()
+        },
+    ] {
+        let err = vpc(fit, &model, subjects, &options).unwrap_err();
+        assert!(matches!(err, PopulationError::Options(_)), "{err}");
+    }
+}

@@ -376,7 +376,8 @@ pub fn search(
     let mut gradient_norm = f64::INFINITY;
     for round in 0..o.max_rounds.max(1) {
         // Wider simplexes on retries.
-        let size = 0.1 * (1 << round) as f64;
+        // (powi, not a shift: `max_rounds` is a public option and 1 << 32 overflows.)
+        let size = 0.1 * 2f64.powi(round.min(60) as i32);
         let mut last_stop = best.stop;
         // Round 0 starts from a polished point; retries polish again from wider simplexes.
         if round > 0 {

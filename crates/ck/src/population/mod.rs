@@ -52,7 +52,7 @@ pub use result::{
     CovariateEffectEstimate, IndividualEstimate, IterationRecord, PopulationFit,
     PopulationParameter, ResidualError,
 };
-pub use saem::{fit_population, SaemOptions};
+pub use saem::{fit_population, SaemOptions, MAX_SAEM_ITERATIONS};
 pub use statement::{
     CovariateKind, CovariateStatement, ParamStatement, PopulationModel, Transform, Variability,
 };
@@ -65,6 +65,9 @@ pub enum PopulationError {
     /// The model statement is inconsistent.
     #[error("population model statement: {0}")]
     Statement(String),
+    /// An algorithm setting is out of range (e.g. an iteration count).
+    #[error("population fit settings: {0}")]
+    Options(String),
     /// Fewer than two subjects have usable data.
     #[error("a population fit needs at least 2 subjects with a quantified observation after the infusion; {0} have one")]
     TooFewSubjects(usize),

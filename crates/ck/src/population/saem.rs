@@ -112,6 +112,25 @@ impl Draw {
     }
 }
 
+/// Most SAEM iterations in all (burn-in + K1 + K2) a fit accepts: 200 times saemix's
+/// default 505; a larger count is a typo, and one near `usize::MAX` would overflow.
+pub const MAX_SAEM_ITERATIONS: usize = 100_000;
+
+/// The total iteration count of `options`, or why it is out of range.
+fn total_iterations(options: &SaemOptions) -> Result<usize, PopulationError> {
+    options
+        .burn_in
+        .checked_add(options.exploratory)
+        .and_then(|n| n.checked_add(options.smoothing))
+        .filter(|&n| n <= MAX_SAEM_ITERATIONS)
+        .ok_or_else(|| {
+            PopulationError::Options(format!(
+                "burn-in {} + K1 {} + K2 {} iterations: expected at most {MAX_SAEM_ITERATIONS} in all",
+                options.burn_in, options.exploratory, options.smoothing
+            ))
+        })
+}
+
 fn validate(model: &PopulationModel) -> Result<(), PopulationError> {
     let specs = model.structural.parameters();
     if specs.len() != model.parameters.len()
@@ -187,6 +206,7 @@ pub fn fit_population(
     options: &SaemOptions,
 ) -> Result<PopulationFit, PopulationError> {
     validate(model)?;
+    let total = total_iterations(options)?;
     let mut warnings = Vec::new();
     let data = compile(model, subjects, options.blq, &mut warnings);
     if data.len() < 2 {
@@ -282,7 +302,6 @@ pub fn fit_population(
         .sum();
     let mut stats = SufficientStats::zeros(data.len(), np);
     let mut trace = Vec::new();
-    let total = options.burn_in + options.exploratory + options.smoothing;
 
     for it in 0..total {
         let sd: Vec<f64> = state.omega2.iter().map(|w| w.sqrt()).collect();

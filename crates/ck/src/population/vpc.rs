@@ -201,6 +201,22 @@ pub fn vpc(
     subjects: &[PopulationSubject],
     options: &VpcOptions,
 ) -> Result<Vpc, PopulationError> {
+    // Percentiles index the sorted replicates: out of [0, 100] they would index past them.
+    if let Some(p) = options
+        .percentiles
+        .iter()
+        .find(|p| !(0.0..=100.0).contains(*p))
+    {
+        return Err(PopulationError::Options(format!(
+            "VPC percentile {p}: expected 0 to 100"
+        )));
+    }
+    if !(options.interval > 0.0 && options.interval < 1.0) {
+        return Err(PopulationError::Options(format!(
+            "VPC interval {}: expected a level between 0 and 1 (e.g. 0.9)",
+            options.interval
+        )));
+    }
     let mut warnings = Vec::new();
     let data = compile(model, subjects, fit.blq, &mut warnings);
     if data.is_empty() {
