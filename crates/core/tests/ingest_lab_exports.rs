@@ -203,6 +203,74 @@ fn a_latin1_cell_is_quoted_as_latin1_in_notes_and_errors() {
 }
 
 #[test]
+fn a_unit_in_the_value_columns_name_is_the_unit_of_every_row() {
+    // `AVAL (copies/ug)` and `Result [cells/uL]`: exports that write the unit into the
+    // header instead of a unit column (found 2026-12-04 on a hand-written ADaM-like export).
+    let csv = "USUBJID,PCSPEC,PARAMCD,ADY,AVAL (copies/ug)\n\
+               P1,blood,qpcr,1,900\nP1,blood,qpcr,7,45000\n";
+    let ds = read_bytes(csv.as_bytes(), "u.csv", &opts()).unwrap();
+    assert!(!ds.has_errors(), "{:?}", ds.rejected);
+    assert_eq!(ds.profiles[0].unit, ConcUnit::CopiesPerUg);
+    assert_eq!(
+        ds.assumptions.header_unit,
+        Some(("copies/ug".to_string(), "AVAL (copies/ug)".to_string()))
+    );
+    let summary = ds.assumptions.summary().join("\n");
+    assert!(
+        summary.contains("from the header 'AVAL (copies/ug)'"),
+        "{summary}"
+    );
+    assert!(
+        !summary.contains("(the file has no unit column)\n"),
+        "{summary}"
+    );
+
+    let flow = "subject,matrix,assay,time,Result [cells/uL]\nP1,blood,flow,7,12.5\n";
+    let ds = read_bytes(flow.as_bytes(), "f.csv", &opts()).unwrap();
+    assert_eq!(ds.profiles[0].unit, ConcUnit::CellsPerUl);
+    // A bracket that is not a unit only names the column.
+    let plain = "subject,matrix,assay,time,Result (final),unit\nP1,blood,qpcr,7,900,copies/ug\n";
+    let ds = read_bytes(plain.as_bytes(), "p.csv", &opts()).unwrap();
+    assert_eq!(ds.profiles[0].samples[0].value.quantified(), Some(900.0));
+    assert_eq!(ds.assumptions.header_unit, None);
+    // Without a unit anywhere it is still the missing-unit error.
+    let none = "subject,matrix,assay,time,Result (final)\nP1,blood,qpcr,7,900\n";
+    let err = read_bytes(none.as_bytes(), "n.csv", &opts()).unwrap_err();
+    assert!(err.to_string().contains("no unit column"), "{err}");
+}
+
+#[test]
+fn a_unit_in_the_header_that_disagrees_is_an_error_not_a_rescaling() {
+    // `Time (h)` read with the default time unit (days) would be a 24-fold error: refused,
+    // with the flag that reads it right; with that flag the times are converted.
+    let csv = "subject,matrix,assay,Time (h),value,unit\nP1,blood,qpcr,24,900,copies/ug\n\
+               P1,blood,qpcr,168,9000,copies/ug\n";
+    let err = read_bytes(csv.as_bytes(), "h.csv", &opts()).unwrap_err();
+    assert!(
+        matches!(err, IngestError::HeaderUnit { line: 1, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("add --time-unit h"), "{err}");
+    let hours = IngestOptions {
+        time_unit: Some(cartpk_core::TimeUnit::Hours),
+        ..opts()
+    };
+    let ds = read_bytes(csv.as_bytes(), "h.csv", &hours).unwrap();
+    assert_eq!(ds.profiles[0].samples[1].time, 7.0);
+    // Days in the header and the default agree.
+    let days = csv.replace("Time (h)", "Time (days)");
+    assert!(read_bytes(days.as_bytes(), "d.csv", &opts()).is_ok());
+    // --unit against the header's unit.
+    let both = "subject,matrix,assay,time,AVAL (copies/ug)\nP1,blood,qpcr,7,900\n";
+    let pct = IngestOptions {
+        unit: Some(ConcUnit::PercentCarPositive),
+        ..opts()
+    };
+    let err = read_bytes(both.as_bytes(), "b.csv", &pct).unwrap_err();
+    assert!(err.to_string().contains("--unit gives '%'"), "{err}");
+}
+
+#[test]
 fn bom_tab_and_latin1() {
     let csv = b"\xEF\xBB\xBFsubject\tmatrix\tassay\ttime\tvalue\tunit\nP1\tblood\tqpcr\t0\t<50\tcopies/\xb5g gDNA\nP1\tblood\tqpcr\t7\t1 250\tcopies/\xb5g gDNA\n";
     let ds = read_bytes(csv, "t.tsv", &opts()).unwrap();

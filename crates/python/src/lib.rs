@@ -66,7 +66,8 @@ fn ingest_error(py: Python<'_>, e: &IngestError) -> PyErr {
         IngestError::Csv { file, line, .. } => {
             input_error(py, message, file, (*line > 0).then_some(*line), None)
         }
-        IngestError::MissingColumns { file, line, .. } => {
+        IngestError::MissingColumns { file, line, .. }
+        | IngestError::HeaderUnit { file, line, .. } => {
             input_error(py, message, file, Some(*line), None)
         }
         IngestError::NoData {

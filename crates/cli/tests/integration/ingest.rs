@@ -280,6 +280,54 @@ fn a_title_line_above_the_header_is_skipped() {
     );
 }
 
+/// Regression: `AVAL (copies/ug)` (the unit in the value column's name, no unit column)
+/// failed with "no value column ... no unit column"; `Time (h)` would, once bracketed names
+/// matched, have been read in days. Found 2026-12-04 on a hand-written ADaM-like export.
+#[test]
+fn units_in_the_header_are_used_or_refused_never_ignored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rows = "P1,Whole Blood,TRANSGENE,1,1 250,50,,\r\nP1,Whole Blood,TRANSGENE,7,45000,50,,\r\n\
+                P1,Whole Blood,TRANSGENE,14,30000,50,,\r\nP1,Whole Blood,TRANSGENE,28,<LLOQ,50,,\r\n";
+    let adam = write(
+        tmp.path(),
+        "adam.csv",
+        format!("USUBJID,PCSPEC,PARAMCD,Study Day,AVAL (copies/ug),LLOQ,,\r\n{rows}").as_bytes(),
+    );
+    let (long, stderr) = nca(&adam, &[], &tmp.path().join("a"));
+    let key = |p: &str| {
+        (
+            "P1".to_string(),
+            "blood".to_string(),
+            "qpcr".to_string(),
+            p.to_string(),
+            "Inf".to_string(),
+        )
+    };
+    assert_eq!(long[&key("cmax")].0, "45000");
+    assert!(
+        stderr.contains("unit 'copies/ug' for every row, from the header 'AVAL (copies/ug)'"),
+        "{stderr}"
+    );
+    let hours = write(
+        tmp.path(),
+        "hours.csv",
+        b"subject,matrix,assay,Time (h),value,unit\nP1,blood,qpcr,24,900,copies/ug\nP1,blood,qpcr,168,9000,copies/ug\n",
+    );
+    cartpk()
+        .arg("nca")
+        .arg(&hours)
+        .arg("--out")
+        .arg(tmp.path().join("h"))
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "hours.csv:1: column 'Time (h)' gives the unit 'h', but times are read in days",
+        ))
+        .stderr(contains("add --time-unit h"));
+    let (long, _) = nca(&hours, &["--time-unit", "h"], &tmp.path().join("h2"));
+    assert_eq!(long[&key("tmax")].0, "7");
+}
+
 /// Mutation-testing defects of issue 9: each used to panic (exit 101) or sink a profile.
 #[test]
 fn former_panics_and_profile_killers_are_row_problems() {

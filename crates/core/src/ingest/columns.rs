@@ -1,6 +1,7 @@
 //! Which input column plays which role: native names, CDISC ADPC names, or a user mapping.
 
 use super::error::{IngestError, MissingColumn};
+use crate::{ConcUnit, TimeUnit};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -229,6 +230,22 @@ pub fn normalise_header(name: &str) -> String {
     out
 }
 
+/// A column name without a unit in brackets at its end, and that unit: `AVAL (copies/ug)`
+/// is `("AVAL", "copies/ug")`, `Time [h]` is `("Time", "h")`. `None` when the name does not
+/// end in a bracket (or the bracket is the whole name).
+pub fn bracketed_unit(name: &str) -> Option<(&str, &str)> {
+    let t = name.trim();
+    let (open, close) = match t.chars().last()? {
+        ')' => ('(', ')'),
+        ']' => ('[', ']'),
+        _ => return None,
+    };
+    let start = t.rfind(open)?;
+    let bare = t[..start].trim_end();
+    let unit = t[start + 1..t.len() - close.len_utf8()].trim();
+    (!bare.is_empty() && !unit.is_empty()).then_some((bare, unit))
+}
+
 impl fmt::Display for ColumnRole {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -283,6 +300,25 @@ impl ColumnMapping {
     }
 }
 
+/// Units written in the header, after a column's name in brackets, with that name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HeaderUnits {
+    /// Unit of the values (`AVAL (copies/ug)`).
+    pub value: Option<(ConcUnit, String)>,
+    /// Unit of the times (`Time (h)`).
+    pub time: Option<(TimeUnit, String)>,
+}
+
+/// The value unit in brackets after a column name: a unit cartpk knows, or one that reads
+/// as a unit (has a `/` or `%`), so that `Result (final)` is not a unit called "final".
+fn header_value_unit(name: &str) -> Option<ConcUnit> {
+    let (_, text) = bracketed_unit(name)?;
+    match ConcUnit::parse(text)? {
+        ConcUnit::Other(t) if !t.contains(['/', '%']) => None,
+        u => Some(u),
+    }
+}
+
 /// Column indices (0-based) of each role found in a header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedColumns {
@@ -318,6 +354,12 @@ impl ResolvedColumns {
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
             .collect();
         let norm: Vec<String> = header.iter().map(|h| normalise_header(h)).collect();
+        // The names without a unit in brackets (`AVAL (copies/ug)`), tried after the whole
+        // names; the unit is read by `header_units`.
+        let bare: Vec<Option<String>> = header
+            .iter()
+            .map(|h| bracketed_unit(h).map(|(b, _)| normalise_header(b)))
+            .collect();
         let found = || header.join(", ");
         let mut index = BTreeMap::new();
         let mut missing = Vec::new();
@@ -362,6 +404,11 @@ impl ResolvedColumns {
                 norm.iter()
                     .enumerate()
                     .position(|(i, h)| h == alias && !taken.contains(&i))
+                    .or_else(|| {
+                        bare.iter()
+                            .enumerate()
+                            .position(|(i, h)| h.as_deref() == Some(alias) && !taken.contains(&i))
+                    })
             }) {
                 index.insert(role, i);
             }
@@ -386,9 +433,13 @@ impl ResolvedColumns {
         if !has_value {
             missing.push(missing_role(ColumnRole::Value));
         }
+        let value_unit = index
+            .get(&ColumnRole::Value)
+            .and_then(|&i| header_value_unit(&header[i]));
         let has_unit = constant.contains(&ColumnRole::Unit)
             || index.contains_key(&ColumnRole::Unit)
-            || mapped(ColumnRole::Unit);
+            || mapped(ColumnRole::Unit)
+            || value_unit.is_some();
         if !has_unit {
             missing.push(missing_role(ColumnRole::Unit));
         }
@@ -402,6 +453,20 @@ impl ResolvedColumns {
             });
         }
         Ok(ResolvedColumns { header, index })
+    }
+
+    /// The units the header writes in brackets after the value and time columns' names.
+    pub fn header_units(&self) -> HeaderUnits {
+        let name = |role| self.get(role).map(|i| self.header[i].as_str());
+        HeaderUnits {
+            value: name(ColumnRole::Value)
+                .and_then(|n| header_value_unit(n).map(|u| (u, n.to_string()))),
+            time: name(ColumnRole::Time).and_then(|n| {
+                bracketed_unit(n)
+                    .and_then(|(_, u)| TimeUnit::parse(u))
+                    .map(|u| (u, n.to_string()))
+            }),
+        }
     }
 
     /// The 0-based index of the column playing `role`, if any.

@@ -43,6 +43,25 @@ pub enum IngestError {
         /// The names the header has.
         found: String,
     },
+    /// A unit written in the header (`Time (h)`, `AVAL (copies/ug)`) disagrees with the
+    /// unit the options give.
+    #[error(
+        "{file}:{line}: column '{column}' gives the unit '{header_unit}', but {conflict}; {fix}"
+    )]
+    HeaderUnit {
+        /// The file.
+        file: String,
+        /// 1-based line of the header.
+        line: u64,
+        /// The column's name, as written.
+        column: String,
+        /// The unit in its name.
+        header_unit: String,
+        /// What it disagrees with.
+        conflict: String,
+        /// How to resolve it.
+        fix: String,
+    },
     /// The file has a header but no data row.
     #[error("{file}: no data rows after the header on line {header_line}; expected one row per measurement")]
     NoData {

@@ -190,10 +190,11 @@ pub fn read_bytes(
     options: &IngestOptions,
 ) -> Result<Dataset, IngestError> {
     let (header, body) = read_header(bytes, source, options)?;
+    let effective = header.options(options);
     let setup = Setup {
         source,
         columns: &header.columns,
-        options,
+        options: &effective,
         delimiter: header.delimiter,
         style: header.style,
     };
@@ -212,6 +213,8 @@ pub fn read_bytes(
 #[derive(Debug, Clone)]
 struct Header {
     columns: ResolvedColumns,
+    /// The value unit from the header (`AVAL (copies/ug)`), for rows with no other.
+    value_unit: Option<ConcUnit>,
     delimiter: u8,
     style: NumberStyle,
     notes: HeaderNotes,
@@ -220,6 +223,15 @@ struct Header {
 }
 
 impl Header {
+    /// `options` with the header's value unit as the unit of every row, when it gives one.
+    fn options(&self, options: &IngestOptions) -> IngestOptions {
+        let mut o = options.clone();
+        if o.unit.is_none() {
+            o.unit = self.value_unit.clone();
+        }
+        o
+    }
+
     /// The error of a file with a header and no data row.
     fn no_data(&self, source: &str) -> IngestError {
         IngestError::NoData {
@@ -330,6 +342,7 @@ fn header_at<'b>(
             },
             e => e,
         })?;
+    let value_unit = units_in_header(&columns, before + 1, source, options)?;
     let body_start = rdr.position().byte() as usize;
     let first_line = rdr.position().line() + before;
     let body = &bytes[body_start.min(bytes.len())..];
@@ -343,11 +356,74 @@ fn header_at<'b>(
             skipped: Vec::new(),
             preamble: Vec::new(),
             header_line: before + 1,
+            value_unit: value_unit.clone(),
             latin1,
         },
+        value_unit: value_unit.map(|(u, _)| u),
         first_line,
     };
     Ok((header, body))
+}
+
+/// The value unit the header writes after the value column's name (`AVAL (copies/ug)`),
+/// with that name, when nothing else gives one; an error when the header's units
+/// disagree with the options. A time unit in the header (`Time (h)`) is never applied on
+/// its own: the time unit has a default (days), so one that differs is an error asking
+/// for `--time-unit` rather than a silent change of scale.
+fn units_in_header(
+    columns: &ResolvedColumns,
+    line: u64,
+    source: &str,
+    options: &IngestOptions,
+) -> Result<Option<(ConcUnit, String)>, IngestError> {
+    let units = columns.header_units();
+    let conflict =
+        |column: &str, header_unit: &str, conflict: String, fix: String| IngestError::HeaderUnit {
+            file: source.to_string(),
+            line,
+            column: column.to_string(),
+            header_unit: header_unit.to_string(),
+            conflict,
+            fix,
+        };
+    if let Some((unit, name)) = &units.time {
+        if columns.get(ColumnRole::TimeUnit).is_none() && options.time_unit != Some(*unit) {
+            let read_as = options
+                .time_unit
+                .map_or("no time unit is given".to_string(), |u| {
+                    let plural = match u {
+                        TimeUnit::Minutes => "minutes",
+                        TimeUnit::Hours => "hours",
+                        TimeUnit::Days => "days",
+                        TimeUnit::Weeks => "weeks",
+                    };
+                    format!("times are read in {plural} (the --time-unit default is days)")
+                });
+            return Err(conflict(
+                name,
+                unit.label(),
+                read_as,
+                format!("add --time-unit {unit} to read them as the header says"),
+            ));
+        }
+    }
+    let Some((unit, name)) = units.value else {
+        return Ok(None);
+    };
+    if columns.get(ColumnRole::Unit).is_some() {
+        // A unit column gives each row its unit; the cells win over the header.
+        return Ok(None);
+    }
+    match &options.unit {
+        Some(given) if *given != unit => Err(conflict(
+            &name,
+            unit.label(),
+            format!("--unit gives '{}'", given.label()),
+            "drop --unit or correct it".to_string(),
+        )),
+        Some(_) => Ok(None),
+        None => Ok(Some((unit, name))),
+    }
 }
 
 /// What reading the header found, for [`IngestNotes`].
@@ -361,6 +437,8 @@ struct HeaderNotes {
     preamble: Vec<(u64, String)>,
     /// 1-based line of the header.
     header_line: u64,
+    /// The value unit taken from the header, and the column name that gave it.
+    value_unit: Option<(ConcUnit, String)>,
     latin1: bool,
 }
 
@@ -371,8 +449,17 @@ impl HeaderNotes {
         a.decimal_comma = self.decimal_comma;
         a.skipped_lines = self.skipped.clone();
         a.preamble_lines = self.preamble.clone();
+        a.header_unit = self
+            .value_unit
+            .as_ref()
+            .map(|(u, name)| (u.label().to_string(), name.clone()));
         a.latin1 |= self.latin1;
         for role in options.constant_roles() {
+            if role == ColumnRole::Unit && self.value_unit.is_some() {
+                // From the header, with its own note (the streamed reader's options carry
+                // it as the unit of every row).
+                continue;
+            }
             if role == ColumnRole::Unit && columns.get(role).is_some() {
                 // --unit also fills the empty cells of a unit column: not ignored.
                 continue;

@@ -18,6 +18,9 @@ pub struct IngestNotes {
     /// Lines before the header that have text but do not name the columns (a title, the
     /// export's date, a study name), skipped: `(line, text)`.
     pub preamble_lines: Vec<(u64, String)>,
+    /// The value unit written in the header after the value column's name, and that name
+    /// (`("copies/ug", "AVAL (copies/ug)")`), used for every row.
+    pub header_unit: Option<(String, String)>,
     /// Whether some text was not UTF-8 and was read as Latin-1.
     pub latin1: bool,
     /// Roles given one value for the whole file by an option (`--assay qpcr`...):
@@ -116,6 +119,11 @@ impl IngestNotes {
             out.push(format!(
                 "line(s) {} before the header do not name the columns (a title or notes, e.g. '{shown}{more}'); skipped",
                 lines.join(", ")
+            ));
+        }
+        if let Some((unit, name)) = &self.header_unit {
+            out.push(format!(
+                "unit '{unit}' for every row, from the header '{name}' (the file has no unit column)"
             ));
         }
         if self.latin1 {

@@ -81,7 +81,7 @@ impl<R: Read> ChunkedReader<R> {
         Ok(ChunkedReader {
             reader,
             source: source.to_string(),
-            options: options.clone(),
+            options: header.options(options),
             next_line: header.first_line,
             header,
             buf,
