@@ -45,9 +45,7 @@ pub enum IngestError {
     },
     /// A unit written in the header (`Time (h)`, `AVAL (copies/ug)`) disagrees with the
     /// unit the options give.
-    #[error(
-        "{file}:{line}: column '{column}' gives the unit '{header_unit}', but {conflict}; {fix}"
-    )]
+    #[error("{file}:{line}: column '{column}' {message}")]
     HeaderUnit {
         /// The file.
         file: String,
@@ -55,12 +53,8 @@ pub enum IngestError {
         line: u64,
         /// The column's name, as written.
         column: String,
-        /// The unit in its name.
-        header_unit: String,
-        /// What it disagrees with.
-        conflict: String,
-        /// How to resolve it.
-        fix: String,
+        /// The unit it gives, what that disagrees with, and how to resolve it.
+        message: String,
     },
     /// The file has a header but no data row.
     #[error("{file}: no data rows after the header on line {header_line}; expected one row per measurement")]

@@ -382,9 +382,7 @@ fn units_in_header(
             file: source.to_string(),
             line,
             column: column.to_string(),
-            header_unit: header_unit.to_string(),
-            conflict,
-            fix,
+            message: format!("gives the unit '{header_unit}', but {conflict}; {fix}"),
         };
     if let Some((unit, name)) = &units.time {
         if columns.get(ColumnRole::TimeUnit).is_none() && options.time_unit != Some(*unit) {
