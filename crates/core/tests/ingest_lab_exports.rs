@@ -257,6 +257,13 @@ fn a_unit_in_the_header_that_disagrees_is_an_error_not_a_rescaling() {
     };
     let ds = read_bytes(csv.as_bytes(), "h.csv", &hours).unwrap();
     assert_eq!(ds.profiles[0].samples[1].time, 7.0);
+    // Below a title line too: the header's unit error, not the title's missing columns.
+    let titled = format!("Export of 2026-12-01\n{csv}");
+    let err = read_bytes(titled.as_bytes(), "t.csv", &opts()).unwrap_err();
+    assert!(
+        matches!(err, IngestError::HeaderUnit { line: 2, .. }),
+        "{err}"
+    );
     // Days in the header and the default agree.
     let days = csv.replace("Time (h)", "Time (days)");
     assert!(read_bytes(days.as_bytes(), "d.csv", &opts()).is_ok());

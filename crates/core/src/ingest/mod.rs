@@ -213,8 +213,6 @@ pub fn read_bytes(
 #[derive(Debug, Clone)]
 struct Header {
     columns: ResolvedColumns,
-    /// The value unit from the header (`AVAL (copies/ug)`), for rows with no other.
-    value_unit: Option<ConcUnit>,
     delimiter: u8,
     style: NumberStyle,
     notes: HeaderNotes,
@@ -227,7 +225,7 @@ impl Header {
     fn options(&self, options: &IngestOptions) -> IngestOptions {
         let mut o = options.clone();
         if o.unit.is_none() {
-            o.unit = self.value_unit.clone();
+            o.unit = self.notes.value_unit.as_ref().map(|(u, _)| u.clone());
         }
         o
     }
@@ -289,6 +287,8 @@ fn read_header<'b>(
                 preamble.push((before, text));
                 rest = &rest[end + 1..];
             }
+            // This line resolved: it is the header, and its units are the problem.
+            Err(e @ IngestError::HeaderUnit { .. }) => return Err(e),
             Err(e) => return Err(first_error.unwrap_or(e)),
         }
     }
@@ -356,10 +356,9 @@ fn header_at<'b>(
             skipped: Vec::new(),
             preamble: Vec::new(),
             header_line: before + 1,
-            value_unit: value_unit.clone(),
+            value_unit,
             latin1,
         },
-        value_unit: value_unit.map(|(u, _)| u),
         first_line,
     };
     Ok((header, body))
