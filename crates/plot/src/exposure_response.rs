@@ -75,7 +75,7 @@ impl Figure for ExposureResponsePlot {
             .margin(px(10.0))
             .x_label_area_size(px(40.0))
             .y_label_area_size(px(62.0))
-            .build_cartesian_2d(Log2Axis::new((lo - pad)..(hi + pad)), -0.06..1.06)?;
+            .build_cartesian_2d(x_axis.clone(), -0.06..1.06)?;
         chart
             .configure_mesh()
             .x_desc(format!("{} (log2 scale)", self.x_label))

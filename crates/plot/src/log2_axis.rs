@@ -77,6 +77,7 @@ pub fn log2_ticks(lo: f64, hi: f64) -> Vec<Log2Tick> {
 
 /// A linear axis in log2 units whose grid lines and labels are [`log2_ticks`]. Its own
 /// type because plotters' `with_key_points` on an `f64` range has no label formatter.
+#[derive(Clone)]
 pub struct Log2Axis {
     inner: RangedCoordf64,
     ticks: Vec<Log2Tick>,
