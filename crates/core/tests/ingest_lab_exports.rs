@@ -240,6 +240,36 @@ fn a_unit_in_the_value_columns_name_is_the_unit_of_every_row() {
 }
 
 #[test]
+fn bracketed_names_never_take_a_column_another_role_names_exactly() {
+    // Review of 2026-12-04: the bracket-stripped fallback ran inside each role's alias
+    // list, so `Time (unit)` became the time column (bare `time`) before `Day` was tried,
+    // and `Result (Units)` the value column before the unit role's `result_units`.
+    let e4 = "subject,matrix,assay,Day,Time (unit),value,unit\nP1,blood,qpcr,0,d,50,copies/ug\n\
+              P1,blood,qpcr,7,d,900,copies/ug\n";
+    let ds = read_bytes(e4.as_bytes(), "e4.csv", &opts()).unwrap();
+    assert!(!ds.has_errors(), "{:?}", ds.rejected);
+    assert_eq!(ds.profiles[0].samples[1].time, 7.0);
+    let e3 =
+        "subject,matrix,assay,time,Reported Result,Result (Units)\nP1,blood,qpcr,7,50,copies/ug\n";
+    let ds = read_bytes(e3.as_bytes(), "e3.csv", &opts()).unwrap();
+    assert_eq!(ds.profiles[0].unit, ConcUnit::CopiesPerUg);
+    assert_eq!(ds.profiles[0].samples[0].value.quantified(), Some(50.0));
+    // Nested brackets: the unit is the whole last bracket.
+    let nested = "subject,matrix,assay,time,AVAL (copies/ug (gDNA))\nP1,blood,qpcr,7,900\n";
+    let ds = read_bytes(nested.as_bytes(), "n.csv", &opts()).unwrap();
+    assert_eq!(ds.profiles[0].unit, ConcUnit::CopiesPerUg);
+    // `--columns value=Messwert` finds `Messwert (copies/ug)`, unit included.
+    let mapped = "subject,matrix,assay,time,Messwert (copies/ug)\nP1,blood,qpcr,7,900\n";
+    let o = IngestOptions {
+        columns: cartpk_core::ingest::ColumnMapping::parse("value=Messwert").unwrap(),
+        ..opts()
+    };
+    let ds = read_bytes(mapped.as_bytes(), "m.csv", &o).unwrap();
+    assert_eq!(ds.profiles[0].samples[0].value.quantified(), Some(900.0));
+    assert_eq!(ds.profiles[0].unit, ConcUnit::CopiesPerUg);
+}
+
+#[test]
 fn a_unit_in_the_header_that_disagrees_is_an_error_not_a_rescaling() {
     // `Time (h)` read with the default time unit (days) would be a 24-fold error: refused,
     // with the flag that reads it right; with that flag the times are converted.
@@ -250,7 +280,7 @@ fn a_unit_in_the_header_that_disagrees_is_an_error_not_a_rescaling() {
         matches!(err, IngestError::HeaderUnit { line: 1, .. }),
         "{err}"
     );
-    assert!(err.to_string().contains("add --time-unit h"), "{err}");
+    assert!(err.to_string().contains("use --time-unit h"), "{err}");
     let hours = IngestOptions {
         time_unit: Some(cartpk_core::TimeUnit::Hours),
         ..opts()

@@ -321,9 +321,9 @@ fn units_in_the_header_are_used_or_refused_never_ignored() {
         .assert()
         .code(1)
         .stderr(contains(
-            "hours.csv:1: column 'Time (h)' gives the unit 'h', but times are read in days",
+            "hours.csv:1: column 'Time (h)' gives the unit 'h', but the times would be read in days",
         ))
-        .stderr(contains("add --time-unit h"));
+        .stderr(contains("use --time-unit h"));
     let (long, _) = nca(&hours, &["--time-unit", "h"], &tmp.path().join("h2"));
     assert_eq!(long[&key("tmax")].0, "7");
 }

@@ -240,7 +240,22 @@ pub fn bracketed_unit(name: &str) -> Option<(&str, &str)> {
         ']' => ('[', ']'),
         _ => return None,
     };
-    let start = t.rfind(open)?;
+    // The bracket that opens the last one, nested brackets inside it included:
+    // `AVAL (copies/ug (gDNA))` is `AVAL` in `copies/ug (gDNA)`.
+    let mut depth = 0usize;
+    let mut start = None;
+    for (i, c) in t.char_indices().rev() {
+        if c == close {
+            depth += 1;
+        } else if c == open {
+            depth -= 1;
+            if depth == 0 {
+                start = Some(i);
+                break;
+            }
+        }
+    }
+    let start = start?;
     let bare = t[..start].trim_end();
     let unit = t[start + 1..t.len() - close.len_utf8()].trim();
     (!bare.is_empty() && !unit.is_empty()).then_some((bare, unit))
@@ -363,6 +378,7 @@ impl ResolvedColumns {
         let found = || header.join(", ");
         let mut index = BTreeMap::new();
         let mut missing = Vec::new();
+        let mut unmatched = Vec::new();
         for role in ColumnRole::ALL {
             if let Some(name) = mapping.0.get(&role) {
                 let want = name.to_lowercase();
@@ -371,6 +387,7 @@ impl ResolvedColumns {
                     .iter()
                     .position(|h| *h == want)
                     .or_else(|| norm.iter().position(|h| *h == want_norm))
+                    .or_else(|| bare.iter().position(|h| h.as_deref() == Some(&want_norm)))
                 {
                     Some(i) => {
                         index.insert(role, i);
@@ -404,11 +421,20 @@ impl ResolvedColumns {
                 norm.iter()
                     .enumerate()
                     .position(|(i, h)| h == alias && !taken.contains(&i))
-                    .or_else(|| {
-                        bare.iter()
-                            .enumerate()
-                            .position(|(i, h)| h.as_deref() == Some(alias) && !taken.contains(&i))
-                    })
+            }) {
+                index.insert(role, i);
+            } else {
+                unmatched.push(role);
+            }
+        }
+        // Names without their bracket, once every role has had its whole names: `Result
+        // (Units)` is the unit column's `result_units` before it is a bracketed `result`.
+        for role in unmatched {
+            let taken: Vec<usize> = index.values().copied().collect();
+            if let Some(i) = role.aliases().iter().find_map(|alias| {
+                bare.iter()
+                    .enumerate()
+                    .position(|(i, h)| h.as_deref() == Some(alias) && !taken.contains(&i))
             }) {
                 index.insert(role, i);
             }

@@ -394,13 +394,13 @@ fn units_in_header(
                         TimeUnit::Days => "days",
                         TimeUnit::Weeks => "weeks",
                     };
-                    format!("times are read in {plural} (the --time-unit default is days)")
+                    format!("the times would be read in {plural} (--time-unit, default days)")
                 });
             return Err(conflict(
                 name,
                 unit.label(),
                 read_as,
-                format!("add --time-unit {unit} to read them as the header says"),
+                format!("use --time-unit {unit} to read them as the header says"),
             ));
         }
     }
