@@ -327,21 +327,12 @@ fn header_at<'b>(
         })
         .collect();
     let constant = options.constant_roles();
-    let columns = ResolvedColumns::resolve_with(source, header, &options.columns, &constant)
-        .map_err(|e| match e {
-            IngestError::MissingColumns {
-                file,
-                missing,
-                found,
-                ..
-            } => IngestError::MissingColumns {
-                file,
-                line: before + 1,
-                missing,
-                found,
-            },
-            e => e,
-        })?;
+    let mut resolved = ResolvedColumns::resolve_with(source, header, &options.columns, &constant);
+    if let Err(IngestError::MissingColumns { line, .. }) = &mut resolved {
+        // `resolve_with` does not know where the header is.
+        *line = before + 1;
+    }
+    let columns = resolved?;
     let value_unit = units_in_header(&columns, before + 1, source, options)?;
     let body_start = rdr.position().byte() as usize;
     let first_line = rdr.position().line() + before;
