@@ -672,6 +672,7 @@ fn defaults_(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let fit = cartpk_ck::FitOptions::default();
     d.set_item("sigma_min", fit.sigma_min)?;
     d.set_item("fit_baseline", fit.include_baseline)?;
+    d.set_item("ridge_tol", fit.ridge_tol)?;
     d.set_item(
         "blq",
         match fit.blq {

@@ -237,7 +237,7 @@ pub fn model(d: &Bound<'_, PyDict>) -> PyResult<cartpk_ck::SharedModel> {
     }
 }
 
-/// The model fit: `blq` (`m3`/`m1`), `sigma_min`, `fit_baseline`.
+/// The model fit: `blq` (`m3`/`m1`), `sigma_min`, `fit_baseline`, `ridge_tol`.
 pub fn fit(d: &Bound<'_, PyDict>, blq_arg: &str) -> PyResult<cartpk_ck::FitOptions> {
     let defaults = cartpk_ck::FitOptions::default();
     let blq = match get::<String>(d, blq_arg)? {
@@ -251,10 +251,18 @@ pub fn fit(d: &Bound<'_, PyDict>, blq_arg: &str) -> PyResult<cartpk_ck::FitOptio
             format!("expected a number > 0, found {sigma_min}"),
         ));
     }
+    let ridge_tol = get::<f64>(d, "ridge_tol")?.unwrap_or(defaults.ridge_tol);
+    if !(0.0..1.0).contains(&ridge_tol) {
+        return Err(bad(
+            "ridge_tol",
+            format!("expected a ln L difference from 0 (off) to below 1, found {ridge_tol}"),
+        ));
+    }
     Ok(cartpk_ck::FitOptions {
         blq,
         sigma_min,
         include_baseline: get::<bool>(d, "fit_baseline")?.unwrap_or(defaults.include_baseline),
+        ridge_tol,
         ..defaults
     })
 }

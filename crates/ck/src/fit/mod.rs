@@ -5,6 +5,7 @@
 //! the data only, so results do not depend on the thread count.
 
 pub mod data;
+pub mod ridge;
 pub mod search;
 pub mod trust;
 pub mod uncertainty;
@@ -51,6 +52,11 @@ pub struct FitOptions {
     pub trust: TrustCriteria,
     /// Day after which quantified samples are needed to identify the persistence phase.
     pub persistence_day: f64,
+    /// The tie-break on flat likelihood ridges ([`ridge`]): a converged fit with a parameter
+    /// the data do not determine (RSE above `trust.max_rse_pct`, or no standard errors) is
+    /// reported at the point nearest the model's anchor among those whose ln L is at most
+    /// this far below the optimum. 0 reports the optimum the search found.
+    pub ridge_tol: f64,
 }
 
 impl Default for FitOptions {
@@ -68,6 +74,7 @@ impl Default for FitOptions {
             sigma_min: 0.05,
             trust: TrustCriteria::default(),
             persistence_day: 60.0,
+            ridge_tol: 0.005,
         }
     }
 }
@@ -97,11 +104,14 @@ pub struct FitResult {
     /// The scale of observations and predictions (logit for %CAR+).
     pub scale: ObservationScale,
     /// Estimates of the model parameters, then `sigma` (residual SD of ln C, or of the
-    /// logit on the logit scale).
+    /// logit on the logit scale): the maximum-likelihood estimate, or on a flat ridge the
+    /// tie-break's point ([`FitWarning::OnFlatRidge`]); standard errors and RSEs are those
+    /// of the optimum.
     pub estimates: Vec<Estimate>,
     /// Derived quantities.
     pub derived: Vec<Derived>,
-    /// The optimum on the unconstrained scale (theta, s).
+    /// The reported point on the unconstrained scale (theta, s): the optimum, or the
+    /// tie-break's point on a flat ridge. Predictions and `neg2ll` are at this point.
     pub optimum: Vec<f64>,
     /// -2 ln L at the optimum (log- or logit-scale data).
     pub neg2ll: f64,
@@ -346,31 +356,64 @@ fn fit_scaled(
         ..options.search.clone()
     };
     let found = search::search(problem, &starts, bounds.as_deref(), s0, &search_options)?;
-    let best_param = found.param;
-    let best_cost = found.cost;
     let converged = found.termination == Termination::Converged;
-
-    // Observed information.
-    let h = uncertainty::hessian(&best_param, &|p: &[f64]| {
-        let mut g = vec![0.0; p.len()];
-        problem.eval(p, Some(&mut g));
-        g
-    });
-    let curv = uncertainty::curvature(&h);
     let natural_with_sigma = |p: &[f64]| {
         let mut v = model.to_natural(&p[..k]);
         v.push(problem.sigma(p));
         v
     };
+    // Observed information at a point: its curvature and the natural-scale SEs.
+    let information = |p: &[f64]| {
+        let h = uncertainty::hessian(p, &|x: &[f64]| {
+            let mut g = vec![0.0; x.len()];
+            problem.eval(x, Some(&mut g));
+            g
+        });
+        let curv = uncertainty::curvature(&h);
+        let ses: Option<Vec<f64>> = curv
+            .covariance
+            .as_ref()
+            .map(|cov| uncertainty::delta_method_se(p, cov, &natural_with_sigma));
+        (curv, ses)
+    };
+    let limit = options.trust.max_rse_pct;
+    let determined = |p: &[f64], ses: &Option<Vec<f64>>| {
+        ses.as_ref().is_some_and(|s| {
+            natural_with_sigma(p)
+                .iter()
+                .zip(s)
+                .all(|(v, se)| se.is_finite() && 100.0 * se / v.abs() <= limit)
+        })
+    };
+    let optimum = found.param;
+    let (mut best_param, mut best_cost) = (optimum.clone(), found.cost);
+    // The observed information at the optimum: the standard errors, RSEs and the trust
+    // criteria are those of the maximum-likelihood estimate, whether or not the tie-break
+    // below moves the reported point (off the optimum the Hessian is not the observed
+    // information, and a move of 0.005 ln L must not change what can be reported).
+    let (curv, ses) = information(&optimum);
+    let mut iterations = found.iterations;
+    // The convergence test's figures (gradient norm, termination) are the optimum's too.
+    let gradient_norm = found.gradient_norm;
+    let mut ridge_shift = None;
+    // The tie-break on flat ridges (`ridge`): only where the data do not determine every
+    // parameter; a fit that does is the exact maximum-likelihood estimate.
+    if converged && options.ridge_tol > 0.0 && !determined(&optimum, &ses) {
+        if let Some(anchor) = model.ridge_anchor(&data) {
+            let (settled, n) =
+                ridge::settle(problem, &anchor, &best_param, best_cost, options.ridge_tol);
+            iterations += n;
+            if let Some((param, cost)) = settled {
+                ridge_shift = Some(cost - best_cost);
+                (best_param, best_cost) = (param, cost);
+            }
+        }
+    }
     let values = natural_with_sigma(&best_param);
-    let ses: Option<Vec<f64>> = curv
-        .covariance
-        .as_ref()
-        .map(|cov| uncertainty::delta_method_se(&best_param, cov, &natural_with_sigma));
+    let optimum_values = natural_with_sigma(&optimum);
     let specs = model.parameters();
     let mut warnings = Vec::new();
     let mut trust_failures = Vec::new();
-    let limit = options.trust.max_rse_pct;
     let estimates: Vec<Estimate> = values
         .iter()
         .enumerate()
@@ -380,7 +423,7 @@ fn fit_scaled(
                 None => ("sigma", "ln(conc)"),
             };
             let se = ses.as_ref().map(|s| s[i]).filter(|s| s.is_finite());
-            let rse_pct = se.map(|s| 100.0 * s / value.abs());
+            let rse_pct = se.map(|s| 100.0 * s / optimum_values[i].abs());
             if let Some(r) = rse_pct {
                 if r > limit || r.is_nan() {
                     warnings.push(FitWarning::PoorlyIdentified {
@@ -404,9 +447,12 @@ fn fit_scaled(
             }
         })
         .collect();
+    if let Some(loss) = ridge_shift {
+        warnings.push(FitWarning::OnFlatRidge { ln_l_loss: loss });
+    }
     if !converged {
         warnings.push(FitWarning::NotConverged {
-            gradient_norm: found.gradient_norm,
+            gradient_norm,
             termination: found.termination,
         });
         trust_failures.insert(0, TrustFailure::NotConverged);
@@ -489,8 +535,8 @@ fn fit_scaled(
         n_params,
         converged,
         termination: found.termination,
-        iterations: found.iterations,
-        gradient_norm: found.gradient_norm,
+        iterations,
+        gradient_norm,
         condition_number: curv.condition_number,
         sigma: values[k],
         max_prediction,

@@ -32,6 +32,12 @@ pub enum FitWarning {
         /// Why the optimiser stopped.
         termination: super::Termination,
     },
+    /// The estimate sits on a flat likelihood ridge and was moved along it towards the
+    /// model's anchor (`FitOptions::ridge_tol`).
+    OnFlatRidge {
+        /// ln L of the optimum minus ln L of the reported point (>= 0).
+        ln_l_loss: f64,
+    },
     /// No quantified sample after the peak.
     NoSampleAfterPeak,
     /// No quantified sample after the persistence day.
@@ -96,6 +102,10 @@ impl fmt::Display for FitWarning {
             } => write!(
                 f,
                 "not converged ({termination}; gradient norm {gradient_norm:.2e})"
+            ),
+            FitWarning::OnFlatRidge { ln_l_loss } => write!(
+                f,
+                "flat likelihood ridge: reported the point nearest the typical values, ln L {ln_l_loss:.1e} below the optimum"
             ),
             FitWarning::NoSampleAfterPeak => write!(
                 f,

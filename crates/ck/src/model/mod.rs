@@ -46,6 +46,16 @@ pub struct DataSummary {
     pub lambda_z: Option<f64>,
 }
 
+/// Where on a flat likelihood ridge the tie-break ([`crate::fit::ridge`]) settles: a point of
+/// `theta` and a spread per component (the distance is sum(((theta - anchor) / sd)^2)).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RidgeAnchor {
+    /// The anchor on the scale of `theta`.
+    pub theta: Vec<f64>,
+    /// The spread of each component (e.g. the population's between-subject SD).
+    pub sd: Vec<f64>,
+}
+
 /// A mechanistic CK model with a closed form or a solver for ln C(t).
 ///
 /// Parameters live on an unconstrained scale `theta` (log, logit, log-differences) inside
@@ -101,6 +111,15 @@ pub trait CkModel: Sync + Send {
     /// The optimiser is not confined to it. `None` (the default): the fitter uses
     /// [`CkModel::starts`] only.
     fn start_box(&self, data: &DataSummary) -> Option<Vec<(f64, f64)>> {
+        let _ = data;
+        None
+    }
+
+    /// The anchor of the tie-break on flat likelihood ridges for this profile (the
+    /// population's typical values, say): among the points the data cannot tell apart, the
+    /// fitter reports the one nearest it. `None` (the default): the optimum the search found
+    /// stands.
+    fn ridge_anchor(&self, data: &DataSummary) -> Option<RidgeAnchor> {
         let _ = data;
         None
     }

@@ -10,7 +10,7 @@
 //! Unconstrained parameters: theta = (ln Cmax, ln Tmax, ln rho, ln(alpha - beta), ln beta,
 //! logit FB), which keeps Cmax, Tmax, rho > 0, alpha > beta > 0 and 0 < FB < 1.
 
-use super::{CkModel, DataSummary, Derived, ParamSpec};
+use super::{CkModel, DataSummary, Derived, ParamSpec, RidgeAnchor};
 
 /// The Stein 2019 model.
 #[derive(Debug, Clone, Copy, Default)]
@@ -486,6 +486,37 @@ impl CkModel for Stein2019 {
             (beta.0.ln(), beta.1.ln()),
             (logit(fb.0), logit(fb.1)),
         ])
+    }
+
+    fn ridge_anchor(&self, data: &DataSummary) -> Option<RidgeAnchor> {
+        // The rates and the memory fraction: Stein 2019 Table 1's typical values, spread by
+        // the between-subject SDs (sqrt omega^2; rho = ln(foldx) / Tmax, whose ln has SD
+        // ~0.64 from those of foldx and Tmax). The peak: the data's own (Cmax and Tmax
+        // depend on the assay and its unit, the population's are for blood qPCR).
+        let g = Guess::of(data, None);
+        let t = crate::simulate::Typical::published();
+        let w = crate::simulate::published_omega2();
+        let rho = t.foldx.ln() / t.tmax;
+        let theta = vec![
+            g.cmax.ln(),
+            data.tmax.max(0.1).ln(),
+            rho.ln(),
+            (t.alpha - t.beta).ln(),
+            t.beta.ln(),
+            logit(t.fb),
+        ];
+        let sd = vec![
+            w.cmax.sqrt(),
+            w.tmax.sqrt(),
+            0.64,
+            w.alpha.sqrt(),
+            w.beta.sqrt(),
+            w.fb.sqrt(),
+        ];
+        theta
+            .iter()
+            .all(|x| x.is_finite())
+            .then_some(RidgeAnchor { theta, sd })
     }
 
     fn derived(&self, v: &[f64]) -> Vec<Derived> {

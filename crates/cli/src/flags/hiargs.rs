@@ -315,10 +315,17 @@ fn model_fit(
     if !(a.sigma_min > 0.0 && a.sigma_min.is_finite()) {
         bail!("--sigma-min: expected a number > 0, found {}", a.sigma_min);
     }
+    if !(a.ridge_tol >= 0.0 && a.ridge_tol < 1.0) {
+        bail!(
+            "--ridge-tol: expected a ln L difference from 0 (off) to below 1, found {}",
+            a.ridge_tol
+        );
+    }
     let fit = cartpk_ck::FitOptions {
         blq,
         sigma_min: a.sigma_min,
         include_baseline: a.fit_baseline,
+        ridge_tol: a.ridge_tol,
         ..cartpk_ck::FitOptions::default()
     };
     Ok((cartpk_ck::SharedModel(model), fit))

@@ -450,6 +450,13 @@ pub struct ModelArgs {
     /// default they are left out: they measure background, not the model's C(0).
     #[arg(long)]
     pub fit_baseline: bool,
+
+    /// Tie-break on flat likelihood ridges: a fit with a parameter the data do not
+    /// determine (RSE above 100%) is reported at the point nearest the population's typical
+    /// values among those whose ln L is at most this far below the optimum (flagged in the
+    /// warnings). 0 reports the optimum the search found.
+    #[arg(long, default_value_t = cartpk_ck::FitOptions::default().ridge_tol, value_name = "LNL")]
+    pub ridge_tol: f64,
 }
 
 /// The options beyond the NCA rules that change a number of the report, shared by

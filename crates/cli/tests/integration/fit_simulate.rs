@@ -139,8 +139,8 @@ fn bad_fit_and_simulate_flags_name_the_flag() {
 }
 
 /// `fit`, `plot` and `run` share one definition of the model fit's flags (`ModelArgs`):
-/// each accepts `--model`, `--fit-blq` (alias `--blq`), `--sigma-min` and `--fit-baseline`
-/// and rejects a bad value with the same message before any input is read.
+/// each accepts `--model`, `--fit-blq` (alias `--blq`), `--sigma-min`, `--fit-baseline` and
+/// `--ridge-tol` and rejects a bad value with the same message before any input is read.
 #[test]
 fn fit_plot_and_run_accept_the_same_model_flags() {
     let dir = tempfile::tempdir().unwrap();
@@ -152,6 +152,16 @@ fn fit_plot_and_run_accept_the_same_model_flags() {
                 "--sigma-min",
                 "0",
                 "--sigma-min: expected a number > 0, found 0",
+            ),
+            (
+                "--ridge-tol=-0.1",
+                "--quiet",
+                "--ridge-tol: expected a ln L difference from 0 (off) to below 1, found -0.1",
+            ),
+            (
+                "--ridge-tol",
+                "1",
+                "--ridge-tol: expected a ln L difference from 0 (off) to below 1, found 1",
             ),
         ] {
             cartpk()

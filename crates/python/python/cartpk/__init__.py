@@ -242,6 +242,7 @@ def fit(
     blq: str = "m3",
     sigma_min: float = 0.05,
     fit_baseline: bool = False,
+    ridge_tol: float = 0.005,
     seed: int = 12345,
     k1: int = 300,
     k2: int = 200,
@@ -261,6 +262,8 @@ def fit(
         blq: ``"m3"`` (censored) or ``"m1"`` (dropped) (``--blq``).
         sigma_min: smallest residual SD of ln C (``--sigma-min``).
         fit_baseline: keep pre-infusion samples in the likelihood (``--fit-baseline``).
+        ridge_tol: tie-break on flat likelihood ridges, the largest loss of ln L for the
+            point nearest the typical values; 0 turns it off (``--ridge-tol``).
         seed, k1, k2, min_subjects: the population fit's seed, SAEM exploratory and
             smoothing iterations, and fewest subjects of a matrix x assay (``--seed``,
             ``--k1``, ``--k2``, ``--min-subjects``).
@@ -274,7 +277,7 @@ def fit(
     """
     ds = _dataset(data, read_options, threads)
     opts = dict(model=model, blq=blq, sigma_min=sigma_min, fit_baseline=fit_baseline,
-                threads=threads)
+                ridge_tol=ridge_tol, threads=threads)
     tables = _cartpk.fit_(ds, opts)
     errors = _report_errors(tables.pop("errors"), on_error)
     out = {k: _frame_out(v, output, data) for k, v in tables.items()}
@@ -398,6 +401,7 @@ def run(
     fit_blq: str = "m3",
     sigma_min: float = 0.05,
     fit_baseline: bool = False,
+    ridge_tol: float = 0.005,
     min_adj_r_squared: float = 0.8,
     min_span_half_lives: float = 2.0,
     max_aucpext_pct: float = 20.0,
@@ -437,7 +441,7 @@ def run(
                 lambda_z_min_points=lambda_z_min_points,
                 lambda_z_adj_r2_factor=lambda_z_adj_r2_factor, dose=dose,
                 dose_unit=dose_unit, model=model, fit_blq=fit_blq, sigma_min=sigma_min,
-                fit_baseline=fit_baseline,
+                fit_baseline=fit_baseline, ridge_tol=ridge_tol,
                 min_adj_r_squared=min_adj_r_squared,
                 min_span_half_lives=min_span_half_lives, max_aucpext_pct=max_aucpext_pct,
                 rich_min_samples=rich_min_samples,
