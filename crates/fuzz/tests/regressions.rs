@@ -465,8 +465,24 @@ fn leftovers_of_killed_runs_are_cleaned() {
     );
 }
 
-/// A fresh directory under the system temporary directory.
-fn tempfile_dir(tag: &str) -> PathBuf {
+/// A fresh directory under the system temporary directory, removed with everything in it
+/// when dropped (regression: every run of these tests left 8 directories in /tmp).
+struct TestDir(PathBuf);
+
+impl std::ops::Deref for TestDir {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl Drop for TestDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tempfile_dir(tag: &str) -> TestDir {
     let d = std::env::temp_dir().join(format!(
         "cartpk-fuzz-{tag}-{}-{}",
         std::process::id(),
@@ -475,5 +491,5 @@ fn tempfile_dir(tag: &str) -> PathBuf {
             .map_or(0, |d| d.as_nanos())
     ));
     std::fs::create_dir_all(&d).expect("temporary directory");
-    d
+    TestDir(d)
 }
