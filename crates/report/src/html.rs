@@ -70,7 +70,7 @@ figure{margin:1em 0}figcaption{font-size:.85em;color:#444}.thumbs{display:flex;f
 .thumbs figure{width:300px;margin:0}.thumbs svg,.thumbs img{width:100%;height:auto;border:1px solid #eee}svg{max-width:100%;height:auto}.pair{display:grid;grid-template-columns:1fr 1fr;gap:.5em}.pair figure{margin:0}.patient-index{columns:10em;font-size:.9em}.patient-index a{display:block}\
 \
 details{margin:.3em 0}summary{cursor:pointer}details li{font-size:.85em}.sev-skipped summary,.sev-excluded summary{font-weight:bold}\
-[id^=estimates-] td:last-child{text-align:left;white-space:normal;min-width:16em}.prov td,#settings-table td{white-space:normal;word-break:break-all;text-align:left}nav a{margin-right:1em}";
+[id^=estimates-] td:last-child{text-align:left;white-space:normal;min-width:16em}.prov td,#settings-table td{white-space:normal;overflow-wrap:anywhere;text-align:left}#settings-table th{text-align:left}nav a{margin-right:1em}";
 
 pub(crate) fn table(out: &mut String, t: &Table) {
     let _ = write!(
@@ -674,6 +674,23 @@ pub fn render_html(report: &Report) -> String {
         n_reportable,
         n_not
     );
+    let n_ridge = fitted
+        .iter()
+        .filter(|&&i| match &report.fits[i] {
+            Some(Ok(f)) => f
+                .warnings
+                .iter()
+                .any(|w| matches!(w, cartpk_ck::FitWarning::OnFlatRidge { .. })),
+            _ => false,
+        })
+        .count();
+    if n_ridge > 0 {
+        let _ = write!(
+            out,
+            "<p>{n_ridge} fits whose data do not determine every parameter (none of them reportable) lie on a flat likelihood ridge: their estimates are the point of the ridge nearest the population's typical values within {} ln L of the optimum (<code>--ridge-tol</code>), their standard errors those of the optimum.</p>",
+            s.fit.ridge_tol
+        );
+    }
     if !fitted.is_empty() {
         let names: Vec<(&str, &str)> = fitted
             .iter()
@@ -849,20 +866,103 @@ pub fn render_html(report: &Report) -> String {
     let n = &s.nca;
     let settings = vec![
         ("assay file", report.source.clone()),
-        ("subjects file", report.subjects_file.clone().unwrap_or_else(|| "none".into())),
+        (
+            "subjects file",
+            report
+                .subjects_file
+                .clone()
+                .unwrap_or_else(|| "none".into()),
+        ),
         ("AUC method", n.auc_method.pknca_name().to_string()),
-        ("BLQ before first / between / after last quantifiable", format!("{} / {} / {}", n.blq.before_first, n.blq.between, n.blq.after_last)),
-        ("partial AUC intervals (day)", n.intervals.iter().map(|i| i.label()).collect::<Vec<_>>().join(", ")),
-        ("lambda_z", format!("best adjusted R2 within {}, at least {} points, Tmax excluded; {} manual choices", n.lambda_z.adj_r2_factor, n.lambda_z.min_points, s.lambda_z_overrides.len())),
-        ("acceptance: t1/2 and AUCinf", format!("adjusted R2 >= {}, span >= {} half-lives", c.min_adj_r_squared, c.min_span_half_lives)),
-        ("acceptance: AUCinf", format!("%AUC extrapolated <= {}%", c.max_aucpext_pct)),
+        (
+            "BLQ before first / between / after last quantifiable",
+            format!(
+                "{} / {} / {}",
+                n.blq.before_first, n.blq.between, n.blq.after_last
+            ),
+        ),
+        (
+            "partial AUC intervals (day)",
+            n.intervals
+                .iter()
+                .map(|i| i.label())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        (
+            "lambda_z",
+            format!(
+                "best adjusted R2 within {}, at least {} points, Tmax excluded; {} manual choices",
+                n.lambda_z.adj_r2_factor,
+                n.lambda_z.min_points,
+                s.lambda_z_overrides.len()
+            ),
+        ),
+        (
+            "acceptance: t1/2 and AUCinf",
+            format!(
+                "adjusted R2 >= {}, span >= {} half-lives",
+                c.min_adj_r_squared, c.min_span_half_lives
+            ),
+        ),
+        (
+            "acceptance: AUCinf",
+            format!("%AUC extrapolated <= {}%", c.max_aucpext_pct),
+        ),
         ("sampling rule", s.sampling.describe()),
-        ("default dose", s.default_dose.as_ref().map_or("none".into(), |d| format!("{} {}", d.amount, d.unit))),
-        ("CK model", "Stein et al. 2019 (expansion, contraction, persistence), closed form".into()),
-        ("likelihood", format!("log-normal residual, BLQ {:?}, sigma >= {}", s.fit.blq, s.fit.sigma_min)),
-        ("optimiser", format!("multi-start Nelder-Mead ({} iterations per start) + L-BFGS ({} iterations), argmin", s.fit.nm_max_iters, s.fit.lbfgs_max_iters)),
-        ("groups", format!("column '{}'", s.group_by.as_deref().unwrap_or(&s.response_column))),
-        ("response", format!("column '{}', responders: {}", s.response_column, s.responders.join(", "))),
+        (
+            "default dose",
+            s.default_dose
+                .as_ref()
+                .map_or("none".into(), |d| format!("{} {}", d.amount, d.unit)),
+        ),
+        (
+            "CK model",
+            "Stein et al. 2019 (expansion, contraction, persistence), closed form".into(),
+        ),
+        (
+            "likelihood",
+            format!(
+                "log-normal residual, BLQ {:?}, sigma >= {}; pre-infusion samples {}",
+                s.fit.blq,
+                s.fit.sigma_min,
+                if s.fit.include_baseline {
+                    "kept (--fit-baseline)"
+                } else {
+                    "left out"
+                }
+            ),
+        ),
+        ("optimiser", {
+            let o = &s.fit.search;
+            format!(
+                "argmin: L-BFGS ({} iterations) from the best {} data-driven starts and {} points of a {}-point Latin hypercube; Nelder-Mead ({} iterations) + L-BFGS ({}) from the best {} ends; a second start must confirm the optimum within {} ln L (up to {} rounds); gradient norm < {}",
+                o.local_max_iters, o.n_start_local, o.n_local, o.n_spread, s.fit.nm_max_iters, s.fit.lbfgs_max_iters, o.n_polish, o.same_optimum_tol, o.max_rounds, o.gradient_tol
+            )
+        }),
+        (
+            "flat likelihood ridges",
+            if s.fit.ridge_tol > 0.0 {
+                format!("fits not determined by their data: the point nearest the typical values within {} ln L of the optimum", s.fit.ridge_tol)
+            } else {
+                "the optimum as found (tie-break off)".to_string()
+            },
+        ),
+        (
+            "groups",
+            format!(
+                "column '{}'",
+                s.group_by.as_deref().unwrap_or(&s.response_column)
+            ),
+        ),
+        (
+            "response",
+            format!(
+                "column '{}', responders: {}",
+                s.response_column,
+                s.responders.join(", ")
+            ),
+        ),
     ];
     table_section(
         &mut out,
