@@ -4,7 +4,8 @@
 //! Run: `cargo run --release -p cartpk-ck --example ck_recovery`
 //! (`-- --seeds 10`: one CSV row per cohort seed 2019, 2020, ... and residual SD, every
 //! profile with 3 quantified samples or more fitted, for comparisons across code versions
-//! that do not hang on one cohort's sampling noise).
+//! that do not hang on one cohort's sampling noise; `--ridge-tol X` sets the tie-break on
+//! flat ridges, 0 turns it off, default `FitOptions::default().ridge_tol`).
 //!
 //! Each row simulates 200 patients with the published typical values and between-subject
 //! variability (Stein 2019, Table 1), blood qPCR on the trial schedule with LLOQ 50
@@ -42,6 +43,7 @@ fn run_with(
     fit_sparse: bool,
     include_baseline: bool,
 ) -> (Vec<f64>, usize, usize, usize) {
+    let ridge_tol = ridge_tol();
     let cohort = simulate(spec);
     let profiles: Vec<_> = cohort.iter().map(|s| s.profiles().remove(0)).collect();
     let fits = fit_batch(
@@ -51,6 +53,7 @@ fn run_with(
             blq,
             fit_sparse,
             include_baseline,
+            ridge_tol,
             ..FitOptions::default()
         },
     );
@@ -98,6 +101,16 @@ fn per_seed(seeds: u64) {
             );
         }
     }
+}
+
+/// `--ridge-tol X` from the command line, else the library's default.
+fn ridge_tol() -> f64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--ridge-tol")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(FitOptions::default().ridge_tol)
 }
 
 fn main() {

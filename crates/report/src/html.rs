@@ -687,8 +687,12 @@ pub fn render_html(report: &Report) -> String {
     if n_ridge > 0 {
         let _ = write!(
             out,
-            "<p>{n_ridge} fits whose data do not determine every parameter (none of them reportable) lie on a flat likelihood ridge: their estimates are the point of the ridge nearest the population's typical values within {} ln L of the optimum (<code>--ridge-tol</code>), their standard errors those of the optimum.</p>",
-            s.fit.ridge_tol
+            "<p>{n_ridge} {} whose data do not determine every parameter (none of them reportable) {} on a flat likelihood ridge: {} estimates are the point of the ridge nearest the population's typical values within {} ln L of the optimum (<code>--ridge-tol</code>), {} standard errors those of the optimum.</p>",
+            if n_ridge == 1 { "fit" } else { "fits" },
+            if n_ridge == 1 { "lies" } else { "lie" },
+            if n_ridge == 1 { "its" } else { "their" },
+            s.fit.ridge_tol,
+            if n_ridge == 1 { "its" } else { "their" }
         );
     }
     if !fitted.is_empty() {
@@ -923,7 +927,12 @@ pub fn render_html(report: &Report) -> String {
         (
             "likelihood",
             format!(
-                "log-normal residual, BLQ {:?}, sigma >= {}; pre-infusion samples {}",
+                "log-normal residual{}, BLQ {:?}, sigma >= {}; pre-infusion samples {}",
+                if s.fit.bounded_percent {
+                    " (logit-normal for %CAR+, bounded at 100%)"
+                } else {
+                    ""
+                },
                 s.fit.blq,
                 s.fit.sigma_min,
                 if s.fit.include_baseline {

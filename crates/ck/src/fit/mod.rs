@@ -86,11 +86,14 @@ pub struct Estimate {
     pub name: &'static str,
     /// Unit (`conc` is the profile's concentration unit).
     pub unit: &'static str,
-    /// Maximum-likelihood estimate.
+    /// Maximum-likelihood estimate; on a flat ridge the tie-break's point
+    /// ([`FitWarning::OnFlatRidge`]).
     pub value: f64,
-    /// Standard error (delta method), when the Hessian is positive definite.
+    /// Standard error (delta method) of the maximum-likelihood estimate, when the Hessian
+    /// at the optimum is positive definite.
     pub se: Option<f64>,
-    /// Relative standard error, 100 SE / |value|, %.
+    /// Relative standard error of the maximum-likelihood estimate, 100 SE / |estimate|, %
+    /// (on a fit the tie-break moved, of the optimum's estimate, not of `value`).
     pub rse_pct: Option<f64>,
 }
 
@@ -113,7 +116,7 @@ pub struct FitResult {
     /// The reported point on the unconstrained scale (theta, s): the optimum, or the
     /// tie-break's point on a flat ridge. Predictions and `neg2ll` are at this point.
     pub optimum: Vec<f64>,
-    /// -2 ln L at the optimum (log- or logit-scale data).
+    /// -2 ln L at the reported point (log- or logit-scale data).
     pub neg2ll: f64,
     /// AIC = -2LL + 2k.
     pub aic: f64,
@@ -135,13 +138,14 @@ pub struct FitResult {
     pub termination: Termination,
     /// Iterations, all stages.
     pub iterations: u64,
-    /// Gradient norm at the optimum (kink components excluded).
+    /// Gradient norm at the optimum (kink components excluded), of the convergence test.
     pub gradient_norm: f64,
-    /// Condition number of the Hessian.
+    /// Condition number of the Hessian at the optimum.
     pub condition_number: f64,
-    /// Residual SD at the optimum.
+    /// Residual SD at the reported point.
     pub sigma: f64,
-    /// Largest prediction on the measured scale from day 0 to the last observation.
+    /// Largest prediction on the measured scale from day 0 to the last observation, of the
+    /// reported point (the range criterion is about the curve that is reported).
     pub max_prediction: f64,
     /// Identifiability and convergence warnings.
     pub warnings: Vec<FitWarning>,
@@ -174,6 +178,9 @@ pub enum FitError {
         /// Length given.
         found: usize,
     },
+    /// Fit options out of their domain (library callers; the CLI and Python check theirs).
+    #[error("invalid fit options: {0}")]
+    Options(String),
     /// No model of this name.
     #[error("unknown model '{name}'; expected one of: {known}")]
     UnknownModel {
@@ -355,8 +362,13 @@ fn fit_scaled(
         polish_max_iters: options.lbfgs_max_iters,
         ..options.search.clone()
     };
-    let found = search::search(problem, &starts, bounds.as_deref(), s0, &search_options)?;
-    let converged = found.termination == Termination::Converged;
+    if !(0.0..1.0).contains(&options.ridge_tol) {
+        return Err(FitError::Options(format!(
+            "ridge_tol: expected a ln L difference from 0 (off) to below 1, found {}",
+            options.ridge_tol
+        )));
+    }
+    let mut found = search::search(problem, &starts, bounds.as_deref(), s0, &search_options)?;
     let natural_with_sigma = |p: &[f64]| {
         let mut v = model.to_natural(&p[..k]);
         v.push(problem.sigma(p));
@@ -385,30 +397,48 @@ fn fit_scaled(
                 .all(|(v, se)| se.is_finite() && 100.0 * se / v.abs() <= limit)
         })
     };
-    let optimum = found.param;
-    let (mut best_param, mut best_cost) = (optimum.clone(), found.cost);
-    // The observed information at the optimum: the standard errors, RSEs and the trust
-    // criteria are those of the maximum-likelihood estimate, whether or not the tie-break
-    // below moves the reported point (off the optimum the Hessian is not the observed
-    // information, and a move of 0.005 ln L must not change what can be reported).
-    let (curv, ses) = information(&optimum);
-    let mut iterations = found.iterations;
-    // The convergence test's figures (gradient norm, termination) are the optimum's too.
-    let gradient_norm = found.gradient_norm;
-    let mut ridge_shift = None;
+    // The observed information at the optimum: the standard errors, RSEs, gradient norm and
+    // the trust criteria built on them are those of the maximum-likelihood estimate, whether
+    // or not the tie-break below moves the reported point (off the optimum the Hessian is
+    // not the observed information, and a move of 0.005 ln L must not change them).
+    let (mut curv, mut ses) = information(&found.param);
     // The tie-break on flat ridges (`ridge`): only where the data do not determine every
-    // parameter; a fit that does is the exact maximum-likelihood estimate.
-    if converged && options.ridge_tol > 0.0 && !determined(&optimum, &ses) {
-        if let Some(anchor) = model.ridge_anchor(&data) {
-            let (settled, n) =
-                ridge::settle(problem, &anchor, &best_param, best_cost, options.ridge_tol);
-            iterations += n;
-            if let Some((param, cost)) = settled {
-                ridge_shift = Some(cost - best_cost);
-                (best_param, best_cost) = (param, cost);
+    // parameter; a fit that does is the exact maximum-likelihood estimate. When the
+    // penalised search lands below the "optimum", the search had stopped short of it (a
+    // degenerate point that passed its tests): search again from there, then retry.
+    let anchor = (options.ridge_tol > 0.0)
+        .then(|| model.ridge_anchor(&data))
+        .flatten();
+    let mut moved: Option<(Vec<f64>, f64)> = None;
+    for _ in 0..3 {
+        let Some(anchor) = anchor.as_ref() else {
+            break;
+        };
+        if found.termination != Termination::Converged || determined(&found.param, &ses) {
+            break;
+        }
+        let (settled, n) =
+            ridge::settle(problem, anchor, &found.param, found.cost, options.ridge_tol);
+        found.iterations += n;
+        match settled {
+            ridge::Settled::Stays => break,
+            ridge::Settled::Moved(param, cost) => {
+                moved = Some((param, cost));
+                break;
+            }
+            ridge::Settled::Better(param, _) => {
+                found = search::search_from(problem, &param, found.iterations, &search_options);
+                (curv, ses) = information(&found.param);
             }
         }
     }
+    let converged = found.termination == Termination::Converged;
+    let gradient_norm = found.gradient_norm;
+    let iterations = found.iterations;
+    let optimum = found.param;
+    // (A move may land up to `ridge::BETTER_BY` below the optimum.)
+    let ridge_shift = moved.as_ref().map(|(_, c)| c - found.cost);
+    let (best_param, best_cost) = moved.unwrap_or_else(|| (optimum.clone(), found.cost));
     let values = natural_with_sigma(&best_param);
     let optimum_values = natural_with_sigma(&optimum);
     let specs = model.parameters();

@@ -7,18 +7,16 @@
 //! starting points), so the maximum-likelihood estimate alone does not say which point to
 //! report. The tie-break reports the point of the ridge nearest the model's anchor
 //! ([`CkModel::ridge_anchor`]: for Stein 2019 the population's typical rates and memory
-//! fraction, and the data's own peak), among the points whose ln L is within
-//! [`SearchOptions::ridge_tol`] of the optimum that the search found and that are
-//! stationary by the same gradient test.
+//! fraction, and the data's own peak), among the points whose ln L is at most
+//! [`FitOptions::ridge_tol`] below the optimum the search found.
 //!
 //! It minimises `-ln L(theta) + lambda * sum(((theta_i - anchor_i) / sd_i)^2)` from the
-//! optimum with L-BFGS, for lambda = 1e-3, 1e-4, 1e-5 (the first whose end passes both
-//! tests wins). On a profile that determines its parameters the penalty moves the estimate
-//! by a negligible amount (the cost of the move is at most `ridge_tol` in ln L); on a ridge
-//! it moves it along the ridge towards the anchor.
+//! optimum with L-BFGS, for lambda = 0.1, 0.01, 0.001; the first end within the tolerance
+//! and nearer the anchor wins. The fitter calls it only on converged fits the data do not
+//! determine ([`FitOptions::ridge_tol`]); a fit the data determine is never moved.
 //!
 //! [`CkModel::ridge_anchor`]: crate::model::CkModel::ridge_anchor
-//! [`SearchOptions::ridge_tol`]: super::SearchOptions::ridge_tol
+//! [`FitOptions::ridge_tol`]: super::FitOptions::ridge_tol
 
 use crate::likelihood::NegLogLik;
 use crate::model::RidgeAnchor;
@@ -83,19 +81,36 @@ const LAMBDAS: [f64; 3] = [1e-1, 1e-2, 1e-3];
 /// L-BFGS iterations of each penalised search.
 const MAX_ITERS: u64 = 100;
 
-/// The point reported instead of the optimum `best` (cost `best_cost`, -ln L), with its
-/// cost and the iterations spent; `None` when no penalised end costs at most `tol` more
-/// than the optimum and lies nearer the anchor (the optimum then stands).
+/// A penalised end better than the optimum by more than this (-ln L) means the search
+/// had not reached the optimum: see [`Settled::Better`].
+pub const BETTER_BY: f64 = 1e-6;
+
+/// What the tie-break found from an optimum.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Settled {
+    /// No penalised end within the tolerance and nearer the anchor: the optimum stands.
+    Stays,
+    /// The point to report (theta, s), its -ln L, at most the tolerance above the optimum's
+    /// (and at most [`BETTER_BY`] below it).
+    Moved(Vec<f64>, f64),
+    /// A point better than the "optimum" by more than [`BETTER_BY`]: the search stopped short
+    /// of the optimum (a degenerate point that passed its tests). The caller searches again
+    /// from here.
+    Better(Vec<f64>, f64),
+}
+
+/// The tie-break from the optimum `best` (cost `best_cost`, -ln L), and the iterations
+/// spent. `tol` is the largest loss of ln L for a move.
 pub fn settle(
     nll: NegLogLik<'_>,
     anchor: &RidgeAnchor,
     best: &[f64],
     best_cost: f64,
     tol: f64,
-) -> (Option<(Vec<f64>, f64)>, u64) {
+) -> (Settled, u64) {
     let mut iterations = 0;
     if anchor.theta.len() + 1 != best.len() || anchor.sd.len() != anchor.theta.len() {
-        return (None, 0);
+        return (Settled::Stays, 0);
     }
     let distance = |p: &[f64]| {
         Penalised {
@@ -116,7 +131,7 @@ pub fn settle(
             .with_tolerance_grad(1e-8)
             .and_then(|s| s.with_tolerance_cost(1e-13))
         else {
-            return (None, iterations);
+            return (Settled::Stays, iterations);
         };
         let Ok(res) = Executor::new(problem, solver)
             .configure(|s| s.param(best.to_vec()).max_iters(MAX_ITERS))
@@ -129,11 +144,17 @@ pub fn settle(
             continue;
         };
         let cost = nll.eval(p, None);
-        if cost.is_finite() && cost <= best_cost + tol && distance(p) < d0 {
-            return (Some((p.clone(), cost)), iterations);
+        if !cost.is_finite() {
+            continue;
+        }
+        if cost < best_cost - BETTER_BY {
+            return (Settled::Better(p.clone(), cost), iterations);
+        }
+        if cost <= best_cost + tol && distance(p) < d0 {
+            return (Settled::Moved(p.clone(), cost), iterations);
         }
     }
-    (None, iterations)
+    (Settled::Stays, iterations)
 }
 
 #[cfg(test)]

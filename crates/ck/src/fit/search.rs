@@ -365,13 +365,51 @@ pub fn search(
     }
     // Every local search may fail (non-finite costs along the way): the best candidate
     // itself is then the starting point of the polish.
-    let mut best = best.unwrap_or_else(|| Run {
+    let best = best.unwrap_or_else(|| Run {
         param: cands[0].1.clone(),
         cost: cands[0].0,
         iterations: 0,
         stop: Stop::Other,
     });
 
+    Ok(rounds(problem, best, iterations, o))
+}
+
+/// The search again from `x` (theta, s), a point better than the optimum [`search`]
+/// reported (the tie-break on ridges found one: [`super::ridge::Settled::Better`]): a
+/// polish from there, then the same rounds of confirmation. `iterations` are those spent
+/// so far.
+pub fn search_from(
+    problem: NegLogLik<'_>,
+    x: &[f64],
+    iterations: u64,
+    o: &SearchOptions,
+) -> SearchOutcome {
+    let start = Run {
+        param: x.to_vec(),
+        cost: problem.eval(x, None),
+        iterations: 0,
+        stop: Stop::Other,
+    };
+    let best = match polish(problem, x, 0.1, o) {
+        Some(p) if p.cost <= start.cost => p,
+        Some(p) => Run {
+            iterations: p.iterations,
+            ..start
+        },
+        None => start,
+    };
+    let iterations = iterations + best.iterations;
+    rounds(problem, best, iterations, o)
+}
+
+/// Polish + confirmation rounds from the best point so far (steps 4-5 of the module docs).
+fn rounds(
+    problem: NegLogLik<'_>,
+    mut best: Run,
+    mut iterations: u64,
+    o: &SearchOptions,
+) -> SearchOutcome {
     let mut termination = Termination::NotStationary;
     let mut gradient_norm = f64::INFINITY;
     for round in 0..o.max_rounds.max(1) {
@@ -421,13 +459,13 @@ pub fn search(
             break;
         }
     }
-    Ok(SearchOutcome {
+    SearchOutcome {
         param: best.param,
         cost: best.cost,
         termination,
         iterations,
         gradient_norm,
-    })
+    }
 }
 
 /// The exhaustive reference search the acceptance is measured against: `n` spread starts

@@ -35,7 +35,9 @@ pub enum FitWarning {
     /// The estimate sits on a flat likelihood ridge and was moved along it towards the
     /// model's anchor (`FitOptions::ridge_tol`).
     OnFlatRidge {
-        /// ln L of the optimum minus ln L of the reported point (>= 0).
+        /// ln L of the optimum minus ln L of the reported point: at most
+        /// `FitOptions::ridge_tol`, at least `-ridge::BETTER_BY` (a move that lands a hair
+        /// below the optimum; printed as 0).
         ln_l_loss: f64,
     },
     /// No quantified sample after the peak.
@@ -105,7 +107,8 @@ impl fmt::Display for FitWarning {
             ),
             FitWarning::OnFlatRidge { ln_l_loss } => write!(
                 f,
-                "flat likelihood ridge: reported the point nearest the typical values, ln L {ln_l_loss:.1e} below the optimum"
+                "flat likelihood ridge: reported the point nearest the typical values, ln L {:.1e} below the optimum",
+                ln_l_loss.max(0.0)
             ),
             FitWarning::NoSampleAfterPeak => write!(
                 f,

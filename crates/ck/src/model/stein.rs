@@ -493,13 +493,12 @@ impl CkModel for Stein2019 {
         // the between-subject SDs (sqrt omega^2; rho = ln(foldx) / Tmax, whose ln has SD
         // ~0.64 from those of foldx and Tmax). The peak: the data's own (Cmax and Tmax
         // depend on the assay and its unit, the population's are for blood qPCR).
-        let g = Guess::of(data, None);
         let t = crate::simulate::Typical::published();
         let w = crate::simulate::published_omega2();
         let rho = t.foldx.ln() / t.tmax;
         let theta = vec![
-            g.cmax.ln(),
-            data.tmax.max(0.1).ln(),
+            data.cmax.ln(),
+            data.tmax.ln(),
             rho.ln(),
             (t.alpha - t.beta).ln(),
             t.beta.ln(),
