@@ -331,7 +331,7 @@ pub fn render_html(report: &Report) -> String {
     let c = &s.criteria;
     let _ = write!(
         out,
-        "<section id=\"exposure\"><h2>Exposure</h2><p>Non-compartmental analysis with PKNCA's rules ({}; AUC0-28d: aucint.last over days 0-28) for the matrices sampled richly enough ({}): {}. Estimates enter the statistics only when they meet the acceptance criteria: t1/2 and AUCinf need an adjusted R2 &gt;= {} and a lambda_z span &gt;= {} half-lives; AUCinf needs &lt;= {}% extrapolated. Excluded estimates stay in the individual tables, flagged. Geometric statistics are over values &gt; 0; profiles without any quantifiable sample are counted as BLQ and left out. Dose-normalised values are per 10^8 CAR+ cells (per 10^6 cells/kg for doses per kg).</p>",
+        "<section id=\"exposure\"><h2>Exposure</h2><p>Non-compartmental analysis with PKNCA's rules ({}; AUC0-28d: aucint.last over days 0-28, which like PKNCA counts the fall from Tlast to a BLQ sample inside the interval) for the matrices sampled richly enough ({}): {}. Estimates enter the statistics only when they meet the acceptance criteria: t1/2 and AUCinf need an adjusted R2 &gt;= {} and a lambda_z span &gt;= {} half-lives; AUCinf needs &lt;= {}% extrapolated. Excluded estimates stay in the individual tables, flagged. Geometric statistics are over values &gt; 0; profiles without any quantifiable sample are counted as BLQ and left out. Dose-normalised values are per 10^8 CAR+ cells (per 10^6 cells/kg for doses per kg).</p>",
         escape(s.nca.auc_method.pknca_name()),
         escape(&s.sampling.describe()),
         escape(&rich.iter().map(|k| k.label.clone()).collect::<Vec<_>>().join(", ")),
@@ -742,19 +742,42 @@ pub fn render_html(report: &Report) -> String {
             }
             rows.push(row);
         }
+        let any_logit = fitted.iter().any(|&i| {
+            matches!(
+                &report.fits[i],
+                Some(Ok(f)) if matches!(f.scale, cartpk_ck::fit::ObservationScale::Logit { .. })
+            )
+        });
+        let t = &s.fit.trust;
+        let note = format!(
+            "Reportable: the search converged (confirmed by a second start), at least parameters + {} quantified samples, every RSE at most {}%, and predictions inside the assay range; otherwise struck through, with the criteria that fail. conc: the profile's unit.{} Full tables: fit_summary.csv, fit_estimates.csv.",
+            t.extra_observations,
+            t.max_rse_pct,
+            if any_logit {
+                " For %CAR+ profiles (fitted on the logit scale) cmax and c0 are on the 100 x CAR+/CAR- scale, not in %: the peak in % is 100 cmax / (100 + cmax)."
+            } else {
+                ""
+            }
+        );
         out.push_str("<details><summary>Individual estimates (RSE%)</summary>");
         table(
             &mut out,
             &Table {
                 id: "fit-estimates".into(),
                 caption: "Stein 2019 model: individual estimates (RSE%)".into(),
-                header: ["subject", "matrix", "assay", "reportable", "quantified obs / parameters"]
-                    .iter()
-                    .map(|s| s.to_string())
-                    .chain(names.iter().map(|(n, u)| format!("{n} [{u}]")))
-                    .collect(),
+                header: [
+                    "subject",
+                    "matrix",
+                    "assay",
+                    "reportable",
+                    "quantified obs / parameters",
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .chain(names.iter().map(|(n, u)| format!("{n} [{u}]")))
+                .collect(),
                 rows,
-                note: Some("Struck through: not reportable. Full tables: fit_summary.csv, fit_estimates.csv.".into()),
+                note: Some(note),
             },
         );
         out.push_str("</details>");
