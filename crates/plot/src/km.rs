@@ -2,7 +2,7 @@
 //! and the number-at-risk table under the time axis, one row per curve (as survminer's
 //! `ggsurvplot(risk.table = TRUE)`). Plain data in, no statistics here.
 
-use crate::render::{say, start, Figure, PlotError, PlotOptions};
+use crate::render::{say, start_with_note, Figure, PlotError, PlotOptions};
 use crate::style::colour;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -65,11 +65,14 @@ impl Figure for KmPlot {
         DB::ErrorType: 'static,
     {
         let px = |v: f64| options.px(v);
-        let title = match &self.note {
-            Some(n) => format!("{} ({n})", self.title),
-            None => self.title.clone(),
-        };
-        let body = start(root, &title, options)?;
+        // The test's result under the title, not in it: with a subgroup description the
+        // two did not fit on one line of the figure (the title ran off both edges).
+        let body = start_with_note(
+            root,
+            &self.title,
+            self.note.as_deref().unwrap_or(""),
+            options,
+        )?;
         let t_max = self
             .curves
             .iter()
@@ -83,7 +86,15 @@ impl Figure for KmPlot {
         let table_px = px(table_height(self.curves.len())).min(h as i32 / 2);
         let (upper, lower) = body.split_vertically(h as i32 - table_px);
         let x_hi = (t_max * 1.03).max(1.0);
-        let y_area = px(62.0);
+        // The number-at-risk rows are named left of the time axis: the label area is as
+        // wide as the longest name needs (was: names cut to 8 characters, "non-resp").
+        let names: Vec<String> = self
+            .curves
+            .iter()
+            .map(|c| risk_row_name(&c.label))
+            .collect();
+        let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+        let y_area = px((8.0 + 6.5 * longest as f64).clamp(62.0, 150.0));
         let mut chart = ChartBuilder::on(&upper)
             .margin(px(10.0))
             .x_label_area_size(px(40.0))
@@ -169,16 +180,11 @@ impl Figure for KmPlot {
         for (ci, c) in self.curves.iter().enumerate() {
             let row_y = px(20.0) + ci as i32 * px(18.0);
             let style = font.clone().color(&colour(ci));
-            // Row name: the label up to its first " (", shortened to fit left of the axis.
-            let name: String = c
-                .label
-                .split(" (")
-                .next()
-                .unwrap_or("")
-                .chars()
-                .take(8)
-                .collect();
-            lower.draw(&Text::new(name, (px(4.0), row_y), style.clone()))?;
+            lower.draw(&Text::new(
+                names[ci].clone(),
+                (px(4.0), row_y),
+                style.clone(),
+            ))?;
             for (k, &t) in self.risk_times.iter().enumerate() {
                 let (bx, _) = chart.backend_coord(&(t, 0.0));
                 let n = c.at_risk.get(k).copied().unwrap_or(0);
@@ -192,10 +198,39 @@ impl Figure for KmPlot {
     }
 }
 
+/// The name of a curve's number-at-risk row: its label up to the first " (", at most 20
+/// characters (longer names end in "...").
+fn risk_row_name(label: &str) -> String {
+    let name = label.split(" (").next().unwrap_or("");
+    if name.chars().count() <= 20 {
+        name.to_string()
+    } else {
+        name.chars().take(17).chain("...".chars()).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{render, ImageFormat};
+
+    /// Regression (report review, 2026-12-04): the number-at-risk rows were named by the
+    /// first 8 characters of the label ("non-resp", "responde").
+    #[test]
+    fn risk_rows_are_named_in_full() {
+        assert_eq!(
+            risk_row_name("non-responders (n=14, 11 events): median 270 d"),
+            "non-responders"
+        );
+        assert_eq!(
+            risk_row_name("at or below median (n=24)"),
+            "at or below median"
+        );
+        assert_eq!(
+            risk_row_name("a subgroup name far too long to fit (n=3)"),
+            "a subgroup name f..."
+        );
+    }
 
     #[test]
     fn draws_svg_with_risk_table() {

@@ -195,7 +195,7 @@ pub struct ExposureResponseFit {
     pub metric: &'static str,
     /// Its label in a study report (`Cmax`, `AUC0-28d`).
     pub label: &'static str,
-    /// Unit of the exposure (e.g. copies/ug, copies/ug*day).
+    /// Unit of the exposure (e.g. copies/ug, day*copies/ug: as the NCA tables write it).
     pub unit: String,
     /// The fit on `log2(exposure)`.
     pub fit: LogisticFit,
@@ -545,7 +545,7 @@ fn exposure_metrics(exposure: &[(&Profile, Option<&NcaResult>)]) -> Vec<Metric> 
         Metric {
             name: "auc_0_28",
             label: "AUC0-28d",
-            unit: format!("{unit}*day"),
+            unit: format!("day*{unit}"),
             values: auc,
         },
     ]
@@ -568,7 +568,12 @@ fn exposure_groupings(metrics: &[Metric]) -> Vec<(String, BTreeMap<String, Strin
             continue;
         };
         out.push((
-            format!("{} above vs at or below the median ({})", m.label, fmt(med)),
+            format!(
+                "{} above vs at or below the median ({} {})",
+                m.label,
+                fmt(med),
+                m.unit
+            ),
             m.values
                 .iter()
                 .map(|(s, &v)| {
