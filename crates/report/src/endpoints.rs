@@ -587,7 +587,13 @@ fn exposure_groupings(metrics: &[Metric]) -> Vec<(String, BTreeMap<String, Strin
                 .collect(),
         ));
         out.push((
-            format!("{} tertiles (cut at {} and {})", m.label, fmt(t1), fmt(t2)),
+            format!(
+                "{} tertiles (cut at {} and {} {})",
+                m.label,
+                fmt(t1),
+                fmt(t2),
+                m.unit
+            ),
             m.values
                 .iter()
                 .map(|(s, &v)| {

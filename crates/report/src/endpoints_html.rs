@@ -26,6 +26,12 @@ fn day(v: Option<f64>) -> String {
     v.map_or("NR".into(), |d| format!("{d:.0}"))
 }
 
+/// A bound of the median's CI: `NA` where its confidence curve does not give one (as R's
+/// `print.survfit` and the figure legends write it; "not reached" is for the median itself).
+fn bound(v: Option<f64>) -> String {
+    v.map_or("NA".into(), |d| format!("{d:.0}"))
+}
+
 fn p_value(p: f64) -> String {
     if p < 0.001 {
         "&lt;0.001".into()
@@ -58,8 +64,8 @@ fn curve_rows(out: &mut String, endpoint: &str, by: &str, curves: &[Curve], days
             c.fit.n,
             c.fit.n_events,
             day(c.median.estimate),
-            day(c.median.lower),
-            day(c.median.upper)
+            bound(c.median.lower),
+            bound(c.median.upper)
         );
         for d in days {
             let l = c.landmarks.iter().find(|l| l.time == *d);
@@ -188,6 +194,7 @@ pub fn endpoints_section(
 
     if !e.time_to_event.is_empty() {
         out.push_str("<h3>Time-to-event endpoints</h3>\n");
+        out.push_str("<p class=\"note\">Medians in days with their 95% CI (Kaplan-Meier); NR: the median is not reached; NA: the confidence curve gives no bound.</p>\n");
         for t in &e.time_to_event {
             let stem = t.columns.name.to_ascii_lowercase();
             fig(
