@@ -75,6 +75,24 @@ pub struct SamplingArm {
     pub max_value: Option<f64>,
 }
 
+impl SamplingArm {
+    /// Flow cytometry in blood: %CAR+ of CD3+ T cells, `scale` % per copy/ug of blood qPCR
+    /// (1e-3: 1% per 1,000 copies/ug, the order seen in tisagenlecleucel data), capped at
+    /// 100%, LLOQ 0.1%, every scheduled sample taken.
+    pub fn blood_flow(times: Vec<f64>, scale: f64) -> SamplingArm {
+        SamplingArm {
+            matrix: "blood".to_string(),
+            assay: "flow".to_string(),
+            unit: "%".to_string(),
+            times,
+            lloq: 0.1,
+            scale,
+            availability: 1.0,
+            max_value: Some(100.0),
+        }
+    }
+}
+
 /// What to simulate.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CohortSpec {

@@ -105,16 +105,7 @@ fn only_undetermined_fits_move_and_by_at_most_the_tolerance() {
 #[test]
 fn tie_break_on_percent_profiles_never_reports_a_negative_loss() {
     let mut spec = CohortSpec::published(100, 5);
-    spec.arms = vec![SamplingArm {
-        matrix: "blood".into(),
-        assay: "flow".into(),
-        unit: "%".into(),
-        times: TRIAL_DAYS.to_vec(),
-        lloq: 0.1,
-        scale: 1e-3,
-        availability: 1.0,
-        max_value: Some(100.0),
-    }];
+    spec.arms = vec![SamplingArm::blood_flow(TRIAL_DAYS.to_vec(), 1e-3)];
     let (moved, identical, improved) = check(&simulate(&spec));
     assert!(
         moved >= 5 && identical >= 5,

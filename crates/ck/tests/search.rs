@@ -271,16 +271,7 @@ fn extreme_times_do_not_panic() {
 fn flow_cohort_fits_are_bounded() {
     // Blood flow %CAR+ scaled so that peaks sit near 100%: no prediction at or above 100%.
     let mut spec = CohortSpec::published(12, 5);
-    spec.arms = vec![SamplingArm {
-        matrix: "blood".into(),
-        assay: "flow".into(),
-        unit: "%".into(),
-        times: TRIAL_DAYS.to_vec(),
-        lloq: 0.1,
-        scale: 0.003,
-        availability: 1.0,
-        max_value: Some(100.0),
-    }];
+    spec.arms = vec![SamplingArm::blood_flow(TRIAL_DAYS.to_vec(), 0.003)];
     for s in simulate(&spec) {
         let p = s.profiles().remove(0);
         assert_eq!(p.unit, ConcUnit::PercentCarPositive);

@@ -395,16 +395,7 @@ impl SimulateConfig {
         {
             spec.arms.push(match m.to_ascii_lowercase().as_str() {
                 "blood" => arm("blood", SEED_TRIAL_DAYS.to_vec(), 1.0, 1.0),
-                // Flow cytometry in blood: %CAR+ of CD3+ T cells, here 1% per 1,000
-                // copies/ug (the order seen in tisagenlecleucel data), capped at 100%, LLOQ
-                // 0.1%.
-                "flow" => SamplingArm {
-                    assay: "flow".to_string(),
-                    unit: "%".to_string(),
-                    lloq: 0.1,
-                    max_value: Some(100.0),
-                    ..arm("blood", SEED_TRIAL_DAYS.to_vec(), 1e-3, 1.0)
-                },
+                "flow" => SamplingArm::blood_flow(SEED_TRIAL_DAYS.to_vec(), 1e-3),
                 // Marrow levels are of the order of blood's (half, here); CSF an order
                 // lower and sampled in some patients only.
                 "marrow" => arm("marrow", vec![28.0, 84.0, 168.0], 0.5, 1.0),
