@@ -752,6 +752,24 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
             w.clone(),
         ));
     }
+    for d in &endpoints.samples_after_death {
+        let mut w = warning(
+            source.as_str(),
+            None,
+            None,
+            "sample_after_death",
+            Severity::Changes,
+            format!(
+                "{}: a sample at day {} after death at day {} (OS event in {}): check the subject's dates and identifiers; persistence counts the patient at risk until the last sample",
+                d.subject,
+                d.last_sample_day,
+                d.death_day,
+                subjects.map_or("the subjects file", |t| t.file.as_str())
+            ),
+        );
+        w.subject = Some(d.subject.clone());
+        warnings.push(w);
+    }
 
     // Figures.
     let mut figures = Vec::new();

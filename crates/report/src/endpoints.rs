@@ -249,6 +249,49 @@ pub struct Endpoints {
     pub grades: Vec<GradeByExposure>,
     /// What could not be computed, and why (one line each).
     pub warnings: Vec<String>,
+    /// Subjects with a sample after their death (an OS event): a date or subject error in
+    /// the data, since no sample is taken after death.
+    pub samples_after_death: Vec<SampleAfterDeath>,
+}
+
+/// A sample dated after the subject's death.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SampleAfterDeath {
+    /// Subject.
+    pub subject: String,
+    /// Day of death (the OS event time).
+    pub death_day: f64,
+    /// Day of the last sample with a result, any matrix and assay.
+    pub last_sample_day: f64,
+}
+
+/// The subjects of `os` with an event (death) before their last sample with a result.
+fn samples_after_death(
+    profiles: &[(&Profile, Option<&NcaResult>)],
+    os: &BTreeMap<String, TimeToEvent>,
+) -> Vec<SampleAfterDeath> {
+    let mut last: BTreeMap<&str, f64> = BTreeMap::new();
+    for (p, _) in profiles {
+        for smp in &p.samples {
+            if !matches!(smp.value, cartpk_core::SampleValue::Missing) {
+                let t = last
+                    .entry(p.key.subject.as_str())
+                    .or_insert(f64::NEG_INFINITY);
+                *t = t.max(smp.time);
+            }
+        }
+    }
+    os.iter()
+        .filter(|(_, e)| e.event)
+        .filter_map(|(subject, e)| {
+            let l = *last.get(subject.as_str())?;
+            (l > e.time).then(|| SampleAfterDeath {
+                subject: subject.clone(),
+                death_day: e.time,
+                last_sample_day: l,
+            })
+        })
+        .collect()
 }
 
 /// Computes every endpoint: `profiles` are (profile, its NCA); `subjects` the subjects file.
@@ -351,6 +394,9 @@ pub fn endpoints(
         for c in columns {
             let (data, warnings) = event_data(s, &c);
             out.warnings.extend(warnings);
+            if c.name.eq_ignore_ascii_case("os") {
+                out.samples_after_death = samples_after_death(profiles, &data);
+            }
             if data.is_empty() {
                 out.warnings
                     .push(format!("{}: no subject with a time and event", c.name));
@@ -854,4 +900,65 @@ fn exposure_response(
         observations: obs.to_vec(),
         fit,
     })
+}
+
+#[cfg(test)]
+mod samples_after_death_tests {
+    use super::*;
+    use cartpk_core::{ConcUnit, ProfileKey, Sample, SampleValue};
+
+    fn profile(subject: &str, samples: Vec<Sample>) -> Profile {
+        Profile::new(
+            ProfileKey {
+                subject: subject.into(),
+                matrix: Matrix::Blood,
+                assay: Assay::Qpcr,
+            },
+            ConcUnit::CopiesPerUg,
+            samples,
+        )
+    }
+
+    /// Found by a review of the report (2026-12-04): SIM024 of the bundled cohort died on
+    /// day 8 and had samples to day 365, with no word of it. A sample with a result (BLQ
+    /// included) after an OS event is flagged; a censored subject, a death after the last
+    /// sample and a missing result after death are not.
+    #[test]
+    fn a_sample_after_death_is_flagged() {
+        let a = profile(
+            "A",
+            vec![Sample::quantified(7.0, 1e4), Sample::blq(84.0, Some(50.0))],
+        );
+        let b = profile(
+            "B",
+            vec![Sample::quantified(7.0, 1e4), Sample::quantified(84.0, 3e2)],
+        );
+        let c = profile("C", vec![Sample::quantified(7.0, 1e4)]);
+        let d = profile(
+            "D",
+            vec![
+                Sample::quantified(7.0, 1e4),
+                Sample::new(84.0, SampleValue::Missing),
+            ],
+        );
+        let profiles: Vec<(&Profile, Option<&NcaResult>)> =
+            [&a, &b, &c, &d].into_iter().map(|p| (p, None)).collect();
+        let os: BTreeMap<String, TimeToEvent> = [
+            ("A", 50.0, true),
+            ("B", 50.0, false),
+            ("C", 50.0, true),
+            ("D", 50.0, true),
+        ]
+        .into_iter()
+        .map(|(s, time, event)| (s.to_string(), TimeToEvent { time, event }))
+        .collect();
+        assert_eq!(
+            samples_after_death(&profiles, &os),
+            vec![SampleAfterDeath {
+                subject: "A".into(),
+                death_day: 50.0,
+                last_sample_day: 84.0
+            }]
+        );
+    }
 }
