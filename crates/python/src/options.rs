@@ -252,12 +252,7 @@ pub fn fit(d: &Bound<'_, PyDict>, blq_arg: &str) -> PyResult<cartpk_ck::FitOptio
         ));
     }
     let ridge_tol = get::<f64>(d, "ridge_tol")?.unwrap_or(defaults.ridge_tol);
-    if !(0.0..1.0).contains(&ridge_tol) {
-        return Err(bad(
-            "ridge_tol",
-            format!("expected a ln L difference from 0 (off) to below 1, found {ridge_tol}"),
-        ));
-    }
+    cartpk_ck::fit::ridge::check_tol(ridge_tol).map_err(|e| bad("ridge_tol", e))?;
     Ok(cartpk_ck::FitOptions {
         blq,
         sigma_min,

@@ -685,14 +685,15 @@ pub fn render_html(report: &Report) -> String {
         })
         .count();
     if n_ridge > 0 {
+        let (fits, lie, their) = if n_ridge == 1 {
+            ("fit", "lies", "its")
+        } else {
+            ("fits", "lie", "their")
+        };
         let _ = write!(
             out,
-            "<p>{n_ridge} {} whose data do not determine every parameter (none of them reportable) {} on a flat likelihood ridge: {} estimates are the point of the ridge nearest the population's typical values within {} ln L of the optimum (<code>--ridge-tol</code>), {} standard errors those of the optimum.</p>",
-            if n_ridge == 1 { "fit" } else { "fits" },
-            if n_ridge == 1 { "lies" } else { "lie" },
-            if n_ridge == 1 { "its" } else { "their" },
-            s.fit.ridge_tol,
-            if n_ridge == 1 { "its" } else { "their" }
+            "<p>{n_ridge} {fits} whose data do not determine every parameter (none of them reportable) {lie} on a flat likelihood ridge: {their} estimates are the point of the ridge nearest the population's typical values within {} ln L of the optimum (<code>--ridge-tol</code>), {their} standard errors those of the optimum.</p>",
+            s.fit.ridge_tol
         );
     }
     if !fitted.is_empty() {

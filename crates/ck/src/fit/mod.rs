@@ -362,12 +362,8 @@ fn fit_scaled(
         polish_max_iters: options.lbfgs_max_iters,
         ..options.search.clone()
     };
-    if !(0.0..1.0).contains(&options.ridge_tol) {
-        return Err(FitError::Options(format!(
-            "ridge_tol: expected a ln L difference from 0 (off) to below 1, found {}",
-            options.ridge_tol
-        )));
-    }
+    ridge::check_tol(options.ridge_tol)
+        .map_err(|e| FitError::Options(format!("ridge_tol: {e}")))?;
     let mut found = search::search(problem, &starts, bounds.as_deref(), s0, &search_options)?;
     let natural_with_sigma = |p: &[f64]| {
         let mut v = model.to_natural(&p[..k]);
@@ -389,12 +385,13 @@ fn fit_scaled(
         (curv, ses)
     };
     let limit = options.trust.max_rse_pct;
+    // Every SE exists and no RSE fails the trust criterion (the fit has neither
+    // `NoStandardErrors` nor `RseAboveLimit` below).
     let determined = |p: &[f64], ses: &Option<Vec<f64>>| {
         ses.as_ref().is_some_and(|s| {
-            natural_with_sigma(p)
-                .iter()
-                .zip(s)
-                .all(|(v, se)| se.is_finite() && 100.0 * se / v.abs() <= limit)
+            natural_with_sigma(p).iter().zip(s).all(|(&v, &se)| {
+                se.is_finite() && !options.trust.rse_exceeds(uncertainty::rse_pct(se, v))
+            })
         })
     };
     // The observed information at the optimum: the standard errors, RSEs, gradient norm and
@@ -453,9 +450,9 @@ fn fit_scaled(
                 None => ("sigma", "ln(conc)"),
             };
             let se = ses.as_ref().map(|s| s[i]).filter(|s| s.is_finite());
-            let rse_pct = se.map(|s| 100.0 * s / optimum_values[i].abs());
+            let rse_pct = se.map(|s| uncertainty::rse_pct(s, optimum_values[i]));
             if let Some(r) = rse_pct {
-                if r > limit || r.is_nan() {
+                if options.trust.rse_exceeds(r) {
                     warnings.push(FitWarning::PoorlyIdentified {
                         parameter: name,
                         rse_pct: r,

@@ -52,8 +52,8 @@ impl CostFunction for Penalised<'_> {
     type Output = f64;
 
     fn cost(&self, p: &Self::Param) -> Result<f64, Error> {
-        let v = self.nll.try_eval(p, None)? + self.penalty(p, None);
-        Ok(if v.is_nan() { f64::INFINITY } else { v })
+        // -ln L's own cost (NaN as +inf) plus the penalty, finite for a finite point.
+        Ok(self.nll.cost(p)? + self.penalty(p, None))
     }
 }
 
@@ -62,16 +62,24 @@ impl Gradient for Penalised<'_> {
     type Gradient = Vec<f64>;
 
     fn gradient(&self, p: &Self::Param) -> Result<Vec<f64>, Error> {
-        let mut g = vec![0.0; p.len()];
-        self.nll.try_eval(p, Some(&mut g))?;
+        // -ln L's own gradient (an error where it is not finite) plus the penalty's.
+        let mut g = self.nll.gradient(p)?;
         self.penalty(p, Some(&mut g));
-        if g.iter().any(|x| !x.is_finite()) {
-            return Err(argmin::core::ArgminError::InvalidParameter {
-                text: "non-finite gradient".to_string(),
-            }
-            .into());
-        }
         Ok(g)
+    }
+}
+
+/// `tol` as a [`FitOptions::ridge_tol`]: from 0 (off) to below 1 ln L unit; the message
+/// says what was expected. One check for the library, the CLI flag and the Python option.
+///
+/// [`FitOptions::ridge_tol`]: super::FitOptions::ridge_tol
+pub fn check_tol(tol: f64) -> Result<(), String> {
+    if (0.0..1.0).contains(&tol) {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected a ln L difference from 0 (off) to below 1, found {tol}"
+        ))
     }
 }
 

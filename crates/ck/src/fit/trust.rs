@@ -24,6 +24,14 @@ pub struct TrustCriteria {
     pub extra_observations: usize,
 }
 
+impl TrustCriteria {
+    /// Whether an RSE (%) fails the criterion: above `max_rse_pct`, or not a number. One
+    /// rule for the trust failures and for the tie-break's "not determined" test.
+    pub fn rse_exceeds(&self, rse_pct: f64) -> bool {
+        rse_pct > self.max_rse_pct || rse_pct.is_nan()
+    }
+}
+
 impl Default for TrustCriteria {
     fn default() -> Self {
         TrustCriteria {

@@ -51,6 +51,11 @@ pub fn curvature(h: &DMatrix<f64>) -> Curvature {
     }
 }
 
+/// Relative standard error, %: 100 SE / |estimate|.
+pub fn rse_pct(se: f64, estimate: f64) -> f64 {
+    100.0 * se / estimate.abs()
+}
+
 /// Standard errors of `f(theta)` (natural-scale parameters) by the delta method:
 /// diag(J C J^T) with J the Jacobian of `f` by central differences.
 pub fn delta_method_se(

@@ -315,12 +315,7 @@ fn model_fit(
     if !(a.sigma_min > 0.0 && a.sigma_min.is_finite()) {
         bail!("--sigma-min: expected a number > 0, found {}", a.sigma_min);
     }
-    if !(a.ridge_tol >= 0.0 && a.ridge_tol < 1.0) {
-        bail!(
-            "--ridge-tol: expected a ln L difference from 0 (off) to below 1, found {}",
-            a.ridge_tol
-        );
-    }
+    cartpk_ck::fit::ridge::check_tol(a.ridge_tol).map_err(|e| anyhow!("--ridge-tol: {e}"))?;
     let fit = cartpk_ck::FitOptions {
         blq,
         sigma_min: a.sigma_min,
