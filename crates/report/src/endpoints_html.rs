@@ -26,10 +26,16 @@ fn day(v: Option<f64>) -> String {
     v.map_or("NR".into(), |d| format!("{d:.0}"))
 }
 
-/// A bound of the median's CI: `NA` where its confidence curve does not give one (as R's
-/// `print.survfit` and the figure legends write it; "not reached" is for the median itself).
-fn bound(v: Option<f64>) -> String {
-    v.map_or("NA".into(), |d| format!("{d:.0}"))
+/// A bound of the median's CI. Missing: `NR` when the median itself is not reached (the
+/// bound's confidence curve does not reach 0.5 either), `NA` when it is (the bound is not
+/// estimable, e.g. the curve is undefined where S falls to 0; as the figure legends write
+/// it).
+fn bound(v: Option<f64>, median_reached: bool) -> String {
+    match v {
+        Some(d) => format!("{d:.0}"),
+        None if median_reached => "NA".into(),
+        None => "NR".into(),
+    }
 }
 
 fn p_value(p: f64) -> String {
@@ -64,8 +70,8 @@ fn curve_rows(out: &mut String, endpoint: &str, by: &str, curves: &[Curve], days
             c.fit.n,
             c.fit.n_events,
             day(c.median.estimate),
-            bound(c.median.lower),
-            bound(c.median.upper)
+            bound(c.median.lower, c.median.estimate.is_some()),
+            bound(c.median.upper, c.median.estimate.is_some())
         );
         for d in days {
             let l = c.landmarks.iter().find(|l| l.time == *d);
@@ -194,7 +200,7 @@ pub fn endpoints_section(
 
     if !e.time_to_event.is_empty() {
         out.push_str("<h3>Time-to-event endpoints</h3>\n");
-        out.push_str("<p class=\"note\">Medians in days with their 95% CI (Kaplan-Meier); NR: the median is not reached; NA: the confidence curve gives no bound.</p>\n");
+        out.push_str("<p class=\"note\">Medians in days with their 95% CI (Kaplan-Meier); NR: not reached (the median, or a bound of a median not reached); NA: a bound the confidence curve does not give.</p>\n");
         for t in &e.time_to_event {
             let stem = t.columns.name.to_ascii_lowercase();
             fig(
@@ -300,4 +306,19 @@ pub fn endpoints_section(
     }
     out.push_str("</section>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bound;
+
+    /// Regression (this session): a missing bound of a median that is reached read "NR"
+    /// ("28 (NR-NR)"), then every missing bound read "NA" ("NR (NA-NA)" for a median not
+    /// reached). NR belongs to what is not reached, NA to a bound that is not estimable.
+    #[test]
+    fn missing_bounds_read_nr_or_na_by_whether_the_median_is_reached() {
+        assert_eq!(bound(Some(168.2), true), "168");
+        assert_eq!(bound(None, true), "NA");
+        assert_eq!(bound(None, false), "NR");
+    }
 }
