@@ -4,7 +4,7 @@
 use crate::failure::Failure;
 use crate::fields::{push_num, push_text};
 use cartpk_core::Profile;
-use cartpk_nca::{NcaOptions, NcaResult, Parameter, ParameterValue, UnitKind};
+use cartpk_nca::{Interval, NcaOptions, NcaResult, Parameter, ParameterValue, UnitKind};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -96,54 +96,271 @@ pub fn any_dose(rows: &[Row<'_>]) -> bool {
     rows.iter().any(|r| r.profile.dose.is_some())
 }
 
+/// What the long and wide rows of one profile share, formatted once: its parameter values
+/// and their text, and the text of its warnings. Kept between profiles so that its buffers
+/// are reused.
+#[derive(Default)]
+struct ProfileText {
+    values: Vec<ParameterValue>,
+    /// The values as written ([`push_num`]): value `i` is `text[ends[i - 1]..ends[i]]`.
+    text: Vec<u8>,
+    ends: Vec<usize>,
+    warnings: Vec<String>,
+    /// The long table's warnings field for each set of the warnings (bit `i`: warning `i`)
+    /// met so far: most parameters of a profile share one set, so each is escaped once.
+    warning_fields: Vec<(u64, Vec<u8>)>,
+}
+
+impl ProfileText {
+    fn set(&mut self, result: &NcaResult) {
+        self.values = result.parameters();
+        self.text.clear();
+        self.ends.clear();
+        for v in &self.values {
+            push_num(&mut self.text, v.value);
+            self.ends.push(self.text.len());
+        }
+        self.warnings = warning_texts(result);
+        self.warning_fields.clear();
+    }
+
+    /// Appends the long table's warnings field of value `v`: the warnings that concern it.
+    fn push_warnings_field(&mut self, out: &mut Vec<u8>, result: &NcaResult, v: &ParameterValue) {
+        if result.warnings.len() > 64 {
+            push_text(out, &join_warnings(result, &self.warnings, Some(v)));
+            return;
+        }
+        let set = result
+            .warnings
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.concerns(v))
+            .fold(0u64, |set, (i, _)| set | 1 << i);
+        if let Some((_, field)) = self.warning_fields.iter().find(|(s, _)| *s == set) {
+            out.extend_from_slice(field);
+            return;
+        }
+        let mut field = Vec::new();
+        push_text(&mut field, &join_warnings(result, &self.warnings, Some(v)));
+        out.extend_from_slice(&field);
+        self.warning_fields.push((set, field));
+    }
+
+    fn value(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+}
+
+/// The fixed fields of each long row of a parameter, `name,pptestcd,` (one per
+/// [`Parameter::ALL`]), and of each interval, `start,end` (one per interval of the
+/// options, so per-interval rows need no number formatting).
+struct LongFields {
+    name_code: Vec<Vec<u8>>,
+    intervals: Vec<(Interval, Vec<u8>)>,
+}
+
+impl LongFields {
+    fn new(intervals: &[Interval]) -> LongFields {
+        LongFields {
+            name_code: Parameter::ALL
+                .iter()
+                .map(|p| format!("{},{},", p.name(), p.pp_code()).into_bytes())
+                .collect(),
+            intervals: intervals
+                .iter()
+                .map(|&iv| {
+                    let mut field = Vec::new();
+                    push_interval(&mut field, iv);
+                    (iv, field)
+                })
+                .collect(),
+        }
+    }
+}
+
+fn push_interval(out: &mut Vec<u8>, iv: Interval) {
+    push_num(out, Some(iv.start));
+    out.push(b',');
+    push_num(out, Some(iv.end));
+}
+
+/// Appends the long rows of one profile.
+fn push_long_rows(
+    out: &mut Vec<u8>,
+    row: &Row<'_>,
+    text: &mut ProfileText,
+    fields: &LongFields,
+    units: &mut UnitCache,
+    prefix: &mut Vec<u8>,
+) {
+    // The key fields are the same on every row of a profile: escaped once.
+    let key = &row.profile.key;
+    prefix.clear();
+    for field in [key.subject.as_str(), key.matrix.label(), key.assay.label()] {
+        push_text(prefix, field);
+        prefix.push(b',');
+    }
+    let units = units.get(row.profile.unit.label(), dose_unit(row.profile));
+    // Taken out while the rows are written, so that `text` can cache warning fields.
+    let values = std::mem::take(&mut text.values);
+    for (i, v) in values.iter().enumerate() {
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(&fields.name_code[v.parameter as usize]);
+        match v.interval {
+            Some(iv) => match fields.intervals.iter().find(|(known, _)| *known == iv) {
+                Some((_, field)) => out.extend_from_slice(field),
+                None => push_interval(out, iv),
+            },
+            None => out.extend_from_slice(b"0,Inf"),
+        }
+        out.push(b',');
+        out.extend_from_slice(text.value(i));
+        out.push(b',');
+        out.extend_from_slice(&units[v.parameter as usize]);
+        out.push(b',');
+        if !text.warnings.is_empty() {
+            text.push_warnings_field(out, row.result, v);
+        }
+        out.push(b'\n');
+    }
+    text.values = values;
+}
+
+/// Appends the wide row of one profile, with the dose-normalised columns when `any_dose`.
+fn push_wide_row(
+    out: &mut Vec<u8>,
+    row: &Row<'_>,
+    text: &ProfileText,
+    n_intervals: usize,
+    any_dose: bool,
+) {
+    let p = row.profile;
+    let key = [
+        p.key.subject.as_str(),
+        p.key.matrix.label(),
+        p.key.assay.label(),
+        p.unit.label(),
+    ];
+    for field in key {
+        push_text(out, field);
+        out.push(b',');
+    }
+    push_num(out, p.dose.as_ref().map(|d| d.amount));
+    out.push(b',');
+    push_text(out, dose_unit(p));
+    let mut vi = text.values.iter().enumerate().peekable();
+    for param in Parameter::ALL {
+        if param.needs_dose() && !any_dose {
+            continue;
+        }
+        let n = if param.per_interval() { n_intervals } else { 1 };
+        for _ in 0..n {
+            out.push(b',');
+            // A profile without a dose has no .dn values: NA in those columns.
+            match vi.peek() {
+                Some((_, v)) if v.parameter == param => {
+                    let (i, _) = vi.next().expect("peeked");
+                    out.extend_from_slice(text.value(i));
+                }
+                _ => out.extend_from_slice(b"NA"),
+            }
+        }
+    }
+    out.push(b',');
+    push_text(out, &join_warnings(row.result, &text.warnings, None));
+    out.push(b'\n');
+}
+
 /// The rows of the long table (no header), formatted in parallel chunks; the chunks in
 /// order are the table.
 pub fn long_body(rows: &[Row<'_>]) -> Vec<Vec<u8>> {
-    let chunks: Vec<Vec<u8>> = rows
-        .par_chunks(CHUNK)
+    rows.par_chunks(CHUNK)
         .map(|chunk| {
             let mut out = Vec::with_capacity(chunk.len() * 2400);
-            let mut prefix = Vec::new();
-            let mut units = UnitCache::default();
+            let fields = LongFields::new(&[]);
+            let (mut units, mut prefix, mut text) =
+                (UnitCache::default(), Vec::new(), ProfileText::default());
             for row in chunk {
-                // The key fields are the same on every row of a profile: escape them once.
-                let key = &row.profile.key;
-                prefix.clear();
-                for field in [key.subject.as_str(), key.matrix.label(), key.assay.label()] {
-                    push_text(&mut prefix, field);
-                    prefix.push(b',');
-                }
-                let units = units.get(row.profile.unit.label(), dose_unit(row.profile));
-                let warnings = warning_texts(row.result);
-                for v in row.result.parameters() {
-                    out.extend_from_slice(&prefix);
-                    out.extend_from_slice(v.parameter.name().as_bytes());
-                    out.push(b',');
-                    out.extend_from_slice(v.parameter.pp_code().as_bytes());
-                    out.push(b',');
-                    match v.interval {
-                        Some(iv) => {
-                            push_num(&mut out, Some(iv.start));
-                            out.push(b',');
-                            push_num(&mut out, Some(iv.end));
-                        }
-                        None => out.extend_from_slice(b"0,Inf"),
-                    }
-                    out.push(b',');
-                    push_num(&mut out, v.value);
-                    out.push(b',');
-                    out.extend_from_slice(&units[v.parameter as usize]);
-                    out.push(b',');
-                    if !warnings.is_empty() {
-                        push_text(&mut out, &join_warnings(row.result, &warnings, Some(&v)));
-                    }
-                    out.push(b'\n');
-                }
+                text.set(row.result);
+                push_long_rows(&mut out, row, &mut text, &fields, &mut units, &mut prefix);
             }
             out
         })
+        .collect()
+}
+
+/// Which wide rows [`tables_body`] formats: with the dose-normalised columns, without, or
+/// both (while it is not yet known whether any profile of the table has a dose).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WideColumns {
+    /// With the dose-normalised columns.
+    WithDose,
+    /// Without them.
+    WithoutDose,
+    /// Both ways.
+    Both,
+}
+
+/// The rows of the long and the wide table of some profiles, formatted in one pass (each
+/// value is formatted once for both tables).
+#[derive(Debug, Default)]
+pub struct TablesBody {
+    /// Long rows: the parts in order are the rows.
+    pub long: Vec<Vec<u8>>,
+    /// Wide rows, with the dose-normalised columns unless only [`WideColumns::WithoutDose`]
+    /// was asked for.
+    pub wide: Vec<Vec<u8>>,
+    /// Wide rows without the dose-normalised columns, for [`WideColumns::Both`].
+    pub wide_without_dose: Option<Vec<Vec<u8>>>,
+}
+
+/// The bytes of [`long_body`] and [`wide_body`] of `rows`, formatted together in parallel
+/// chunks.
+pub fn tables_body(rows: &[Row<'_>], options: &NcaOptions, wide: WideColumns) -> TablesBody {
+    let n_intervals = options.intervals.len();
+    let parts: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = rows
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut long = Vec::with_capacity(chunk.len() * 2400);
+            let mut wide_with = Vec::with_capacity(chunk.len() * 600);
+            let mut wide_without = Vec::new();
+            if wide == WideColumns::Both {
+                wide_without.reserve(chunk.len() * 600);
+            }
+            let fields = LongFields::new(&options.intervals);
+            let (mut units, mut prefix, mut text) =
+                (UnitCache::default(), Vec::new(), ProfileText::default());
+            for row in chunk {
+                text.set(row.result);
+                push_long_rows(&mut long, row, &mut text, &fields, &mut units, &mut prefix);
+                match wide {
+                    WideColumns::WithDose => {
+                        push_wide_row(&mut wide_with, row, &text, n_intervals, true)
+                    }
+                    WideColumns::WithoutDose => {
+                        push_wide_row(&mut wide_with, row, &text, n_intervals, false)
+                    }
+                    WideColumns::Both => {
+                        push_wide_row(&mut wide_with, row, &text, n_intervals, true);
+                        push_wide_row(&mut wide_without, row, &text, n_intervals, false);
+                    }
+                }
+            }
+            (long, wide_with, wide_without)
+        })
         .collect();
-    chunks
+    let mut body = TablesBody::default();
+    let mut without = Vec::new();
+    for (long, wide, wide_without) in parts {
+        body.long.push(long);
+        body.wide.push(wide);
+        without.push(wide_without);
+    }
+    if wide == WideColumns::Both {
+        body.wide_without_dose = Some(without);
+    }
+    body
 }
 
 fn unit_expr(p: Parameter) -> &'static str {
@@ -202,57 +419,18 @@ pub fn wide_header(options: &NcaOptions, any_dose: bool) -> String {
 /// The rows of the wide table (no header), formatted in parallel chunks; the chunks in
 /// order are the table.
 pub fn wide_body(rows: &[Row<'_>], options: &NcaOptions, any_dose: bool) -> Vec<Vec<u8>> {
-    let chunks: Vec<Vec<u8>> = rows
-        .par_chunks(CHUNK)
+    let n_intervals = options.intervals.len();
+    rows.par_chunks(CHUNK)
         .map(|chunk| {
             let mut out = Vec::with_capacity(chunk.len() * 600);
+            let mut text = ProfileText::default();
             for row in chunk {
-                let p = row.profile;
-                let key = [
-                    p.key.subject.as_str(),
-                    p.key.matrix.label(),
-                    p.key.assay.label(),
-                    p.unit.label(),
-                ];
-                for field in key {
-                    push_text(&mut out, field);
-                    out.push(b',');
-                }
-                push_num(&mut out, p.dose.as_ref().map(|d| d.amount));
-                out.push(b',');
-                push_text(&mut out, dose_unit(p));
-                let values = row.result.parameters();
-                let mut vi = values.iter().peekable();
-                for param in Parameter::ALL {
-                    if param.needs_dose() && !any_dose {
-                        continue;
-                    }
-                    let n = if param.per_interval() {
-                        options.intervals.len()
-                    } else {
-                        1
-                    };
-                    for _ in 0..n {
-                        // A profile without a dose has no .dn values: NA in those columns.
-                        let v = match vi.peek() {
-                            Some(v) if v.parameter == param => vi.next().and_then(|v| v.value),
-                            _ => None,
-                        };
-                        out.push(b',');
-                        push_num(&mut out, v);
-                    }
-                }
-                out.push(b',');
-                push_text(
-                    &mut out,
-                    &join_warnings(row.result, &warning_texts(row.result), None),
-                );
-                out.push(b'\n');
+                text.set(row.result);
+                push_wide_row(&mut out, row, &text, n_intervals, any_dose);
             }
             out
         })
-        .collect();
-    chunks
+        .collect()
 }
 
 #[derive(Serialize)]

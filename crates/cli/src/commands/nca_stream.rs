@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use cartpk_core::ingest::{ChunkedReader, ColumnRole};
 use cartpk_core::ProfileKey;
 use cartpk_nca::{nca_batch, LambdaZOverrides, NcaOptions};
-use cartpk_printer::nca::{self, JsonStream, Row};
+use cartpk_printer::nca::{self, JsonStream, Row, TablesBody, WideColumns};
 use cartpk_printer::{failure, Failure};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashSet};
@@ -300,24 +300,20 @@ pub fn run(
         }
 
         if outputs.csv {
-            // Long, wide and JSON of the chunk formatted side by side.
+            // Long and wide rows of the chunk formatted in one pass.
             let any_dose = nca::any_dose(&rows);
-            let (long, (rows_bytes, without_dose)) = rayon::join(
-                || nca::long_body(&rows),
-                || {
-                    if dose_known_absent {
-                        (nca::wide_body(&rows, &config.nca, false), None)
-                    } else if wide_decided || any_dose {
-                        (nca::wide_body(&rows, &config.nca, true), None)
-                    } else {
-                        let (with, without) = rayon::join(
-                            || nca::wide_body(&rows, &config.nca, true),
-                            || nca::wide_body(&rows, &config.nca, false),
-                        );
-                        (with, Some(without))
-                    }
-                },
-            );
+            let wide = if dose_known_absent {
+                WideColumns::WithoutDose
+            } else if wide_decided || any_dose {
+                WideColumns::WithDose
+            } else {
+                WideColumns::Both
+            };
+            let TablesBody {
+                long,
+                wide: rows_bytes,
+                wide_without_dose: without_dose,
+            } = nca::tables_body(&rows, &config.nca, wide);
             ok &= send(Piece::Long(long));
             if !wide_decided && any_dose {
                 ok &= send(Piece::WideHeader(true));
