@@ -17,6 +17,7 @@ mod cell;
 mod columns;
 mod error;
 mod notes;
+mod record;
 mod stream;
 mod text;
 
@@ -33,8 +34,8 @@ use cell::{
     NumberStyle, ResultText,
 };
 use rayon::prelude::*;
+use record::Record;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -514,6 +515,13 @@ fn parse_body<'a>(
         .zip(offsets)
         .map(|(chunk, offset)| {
             let mut state = Reader::new(setup, offset, chunk);
+            if let Some(text) = record::plain_text(chunk) {
+                // The usual export: read line by line, without the tokeniser.
+                record::each_plain_record(text, delimiter, |rec, index| {
+                    state.row(rec, offset + 1 + index)
+                });
+                return Ok(state);
+            }
             let mut rdr = csv::ReaderBuilder::new()
                 .delimiter(delimiter)
                 .flexible(true)
@@ -524,7 +532,8 @@ fn parse_body<'a>(
                 .read_byte_record(&mut record)
                 .map_err(|e| csv_error(source, offset, e))?
             {
-                state.row(&record);
+                let line = state.line_of(&record);
+                state.row(&record, line);
             }
             Ok(state)
         })
@@ -665,11 +674,6 @@ impl Ctx<'_> {
             problem,
         }
     }
-
-    /// The text of a cell: UTF-8, or Latin-1 when it is not (`µ` as byte 0xB5).
-    fn cell<'r>(&self, rec: &'r csv::ByteRecord, col: usize) -> Cow<'r, str> {
-        decode(&rec[col])
-    }
 }
 
 struct Reader<'a> {
@@ -687,7 +691,9 @@ struct Reader<'a> {
     last_lloq: (Vec<u8>, Option<f64>),
     notes: IngestNotes,
     builders: Vec<Builder>,
-    index: HashMap<ProfileKey, usize>,
+    /// Builder of each profile key; foldhash, which is several times cheaper than the
+    /// default SipHash on these short keys and still seeded per process.
+    index: foldhash::HashMap<ProfileKey, usize>,
     last_key: (Vec<u8>, Vec<u8>, Vec<u8>),
     last_builder: Option<usize>,
     row_errors: Vec<RowError>,
@@ -734,7 +740,12 @@ impl<'a> Reader<'a> {
             last_lloq: (Vec::new(), None),
             notes: IngestNotes::default(),
             builders: Vec::new(),
-            index: HashMap::new(),
+            // About one profile per 512 bytes (15 rows of 35 bytes), so that the index is
+            // not grown and rehashed over and over.
+            index: foldhash::HashMap::with_capacity_and_hasher(
+                chunk.len() / 512,
+                Default::default(),
+            ),
             last_key: (Vec::new(), Vec::new(), Vec::new()),
             last_builder: None,
             row_errors: Vec::new(),
@@ -743,13 +754,13 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn row(&mut self, rec: &csv::ByteRecord) {
+    /// Reads one data row, which starts on `line` (1-based).
+    fn row(&mut self, rec: &impl Record, line: u64) {
         self.n_rows += 1;
-        let line = self.line_of(rec);
         if rec.len() != self.n_fields {
             // Show the row as written: its fields joined by the delimiter.
             let sep = [self.delimiter];
-            let text = rec.iter().collect::<Vec<_>>().join(&sep[..]);
+            let text = rec.fields().collect::<Vec<_>>().join(&sep[..]);
             let e = self.ctx.error(
                 line,
                 None,
@@ -791,8 +802,8 @@ impl<'a> Reader<'a> {
 
     /// The profile a row belongs to. Rows of one profile usually come together, so the
     /// previous row's key is compared first, as raw bytes.
-    fn builder_for(&mut self, rec: &csv::ByteRecord, line: u64) -> Result<usize, RowError> {
-        let raw = |col: Option<usize>| -> &[u8] { col.map_or(&b""[..], |i| &rec[i]) };
+    fn builder_for(&mut self, rec: &impl Record, line: u64) -> Result<usize, RowError> {
+        let raw = |col: Option<usize>| -> &[u8] { col.map_or(&b""[..], |i| rec.bytes(i)) };
         let (s, m, a) = (
             raw(self.cols.subject),
             raw(self.cols.matrix),
@@ -805,8 +816,8 @@ impl<'a> Reader<'a> {
         }
         let ctx = self.ctx;
         let text = |col: usize, role: &'static str| -> Result<String, RowError> {
-            let raw = &rec[col];
-            let t = decode(raw);
+            let raw = rec.bytes(col);
+            let t = rec.text(col);
             let t = t.trim();
             if t.is_empty() {
                 return Err(ctx.error(line, Some(col), raw, RowProblem::Empty { role }));
@@ -814,7 +825,12 @@ impl<'a> Reader<'a> {
             Ok(t.to_string())
         };
         let no_label = |col: usize, role: &'static str| {
-            ctx.error(line, Some(col), &rec[col], RowProblem::NoLabel { role })
+            ctx.error(
+                line,
+                Some(col),
+                rec.bytes(col),
+                RowProblem::NoLabel { role },
+            )
         };
         let options = self.options;
         let subject = match self.cols.subject {
@@ -870,21 +886,21 @@ impl<'a> Reader<'a> {
         Ok(i)
     }
 
-    fn parse_into(&mut self, rec: &csv::ByteRecord, line: u64, b: usize) -> Result<(), RowError> {
+    fn parse_into(&mut self, rec: &impl Record, line: u64, b: usize) -> Result<(), RowError> {
         let c = &self.cols;
         let ctx = self.ctx;
         let options = self.options;
         let builder = &mut self.builders[b];
-        let err = |col: usize, p: RowProblem| ctx.error(line, Some(col), &rec[col], p);
+        let err = |col: usize, p: RowProblem| ctx.error(line, Some(col), rec.bytes(col), p);
 
         // Time and its unit. Negative times are samples before the infusion (baseline).
-        let time_text = ctx.cell(rec, c.time);
+        let time_text = rec.text(c.time);
         let Some(time_raw) = parse_number_styled(&time_text, self.style) else {
             return Err(err(c.time, RowProblem::TimeNotANumber));
         };
         let time_unit = match c.time_unit {
-            Some(col) if !rec[col].iter().all(u8::is_ascii_whitespace) => {
-                TimeUnit::parse(&ctx.cell(rec, col))
+            Some(col) if !rec.bytes(col).iter().all(u8::is_ascii_whitespace) => {
+                TimeUnit::parse(&rec.text(col))
                     .ok_or_else(|| err(col, RowProblem::UnknownTimeUnit))?
             }
             _ => self
@@ -910,14 +926,14 @@ impl<'a> Reader<'a> {
         // Value unit. The rows of a profile repeat the same unit text, so it is parsed
         // only when the raw bytes differ from the previous row's.
         let same_text = match (c.unit, &builder.unit) {
-            (Some(col), Some(_)) => builder.unit_raw.as_slice() == &rec[col],
+            (Some(col), Some(_)) => builder.unit_raw.as_slice() == rec.bytes(col),
             (None, Some(_)) => true,
             _ => false,
         };
         if !same_text {
             let unit = match c.unit {
                 Some(col) => match ConcUnit::parse(&{
-                    let text = ctx.cell(rec, col);
+                    let text = rec.text(col);
                     self.notes.latin1 |= matches!(text, Cow::Owned(_));
                     text
                 }) {
@@ -948,7 +964,7 @@ impl<'a> Reader<'a> {
             }
             if let Some(col) = c.unit {
                 builder.unit_raw.clear();
-                builder.unit_raw.extend_from_slice(&rec[col]);
+                builder.unit_raw.extend_from_slice(rec.bytes(col));
             }
         }
 
@@ -956,20 +972,20 @@ impl<'a> Reader<'a> {
         let style = self.style;
         // The LLOQ cell usually repeats one text down a profile: parsed once per change.
         let lloq = match c.lloq {
-            Some(col) if self.last_lloq.0.as_slice() == &rec[col] => self.last_lloq.1,
+            Some(col) if self.last_lloq.0.as_slice() == rec.bytes(col) => self.last_lloq.1,
             Some(col) => {
-                let v = parse_limit(&ctx.cell(rec, col), style).map_err(|p| err(col, p))?;
-                self.last_lloq = (rec[col].to_vec(), v);
+                let v = parse_limit(&rec.text(col), style).map_err(|p| err(col, p))?;
+                self.last_lloq = (rec.bytes(col).to_vec(), v);
                 v
             }
             None => options.lloq,
         };
         let uloq = match c.uloq {
-            Some(col) => parse_limit(&ctx.cell(rec, col), style).map_err(|p| err(col, p))?,
+            Some(col) => parse_limit(&rec.text(col), style).map_err(|p| err(col, p))?,
             None => options.uloq,
         };
         let flag = match c.blq_flag {
-            Some(col) => parse_flag(&ctx.cell(rec, col)).map_err(|p| err(col, p))?,
+            Some(col) => parse_flag(&rec.text(col)).map_err(|p| err(col, p))?,
             None => None,
         };
         let mut result = Ok(ResultText::Empty);
@@ -979,7 +995,7 @@ impl<'a> Reader<'a> {
             .expect("resolve guarantees a value column");
         for col in [c.value, c.value_text].into_iter().flatten() {
             result_col = col;
-            result = parse_result(&ctx.cell(rec, col), style);
+            result = parse_result(&rec.text(col), style);
             if result != Ok(ResultText::Empty) {
                 break;
             }
@@ -1011,7 +1027,7 @@ impl<'a> Reader<'a> {
 
         // Dose.
         if let Some(col) = c.dose {
-            let text = ctx.cell(rec, col);
+            let text = rec.text(col);
             if !text.trim().is_empty() {
                 let amount = parse_number_styled(&text, style)
                     .filter(|d| *d > 0.0)
@@ -1024,7 +1040,7 @@ impl<'a> Reader<'a> {
                     None => builder.dose = Some((amount, line)),
                 }
                 if let Some(ucol) = c.dose_unit {
-                    let u = ctx.cell(rec, ucol);
+                    let u = rec.text(ucol);
                     let u = u.trim();
                     if !u.is_empty() && builder.dose_unit.is_none() {
                         builder.dose_unit = Some(u.to_string());
@@ -1046,10 +1062,10 @@ impl<'a> Reader<'a> {
             return Ok(());
         }
         let baseline_visit = match c.visit {
-            Some(col) if self.last_visit.0.as_slice() == &rec[col] => self.last_visit.1,
+            Some(col) if self.last_visit.0.as_slice() == rec.bytes(col) => self.last_visit.1,
             Some(col) => {
-                let b = is_baseline_visit(&ctx.cell(rec, col));
-                self.last_visit = (rec[col].to_vec(), b);
+                let b = is_baseline_visit(&rec.text(col));
+                self.last_visit = (rec.bytes(col).to_vec(), b);
                 b
             }
             None => false,
