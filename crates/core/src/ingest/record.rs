@@ -100,7 +100,9 @@ pub(crate) fn each_plain_record<'a>(
     let mut line = 0u64;
     let mut line_start = 0;
     let mut field_start = 0;
-    let mut end_record = |record: &mut PlainRecord<'a>, line_start: usize, end: usize, line| {
+    // The record whose last field runs from `field_start` to `end`, on a line that starts at
+    // `line_start`; a blank line is no record.
+    let mut end_record = |record: &mut PlainRecord<'a>, line_start, field_start, end, line| {
         // `\r\n`: the `\r` is part of the line end.
         let end = if end > line_start && bytes[end - 1] == b'\r' {
             end - 1
@@ -108,7 +110,6 @@ pub(crate) fn each_plain_record<'a>(
             end
         };
         if end > line_start {
-            let field_start = record.fields.last().map_or(line_start, |&(_, e)| e + 1);
             record.fields.push((field_start, end));
             row(record, line);
         }
@@ -119,13 +120,13 @@ pub(crate) fn each_plain_record<'a>(
             record.fields.push((field_start, i));
             field_start = i + 1;
         } else if b == b'\n' {
-            end_record(&mut record, line_start, i, line);
+            end_record(&mut record, line_start, field_start, i, line);
             line += 1;
             line_start = i + 1;
             field_start = i + 1;
         }
     }
-    end_record(&mut record, line_start, bytes.len(), line);
+    end_record(&mut record, line_start, field_start, bytes.len(), line);
 }
 
 #[cfg(test)]
