@@ -12,7 +12,7 @@ use super::nca::{apply_default_dose, unused_override_failure, Summary, MAX_PRINT
 use crate::flags::hiargs::NcaConfig;
 use crate::output::atomic::{write_atomic, AtomicFile};
 use anyhow::{Context, Result};
-use cartpk_core::ingest::{ChunkedReader, ColumnRole};
+use cartpk_core::ingest::{ChunkedReader, ColumnRole, Dataset};
 use cartpk_core::ProfileKey;
 use cartpk_nca::{nca_batch, LambdaZOverrides, NcaOptions};
 use cartpk_printer::nca::{self, JsonStream, Row, TablesBody, WideColumns};
@@ -169,6 +169,113 @@ impl Files {
     }
 }
 
+/// What the streamed run keeps from chunk to chunk, and how it takes each chunk.
+struct Chunks<'a> {
+    config: &'a NcaConfig,
+    overrides: &'a LambdaZOverrides,
+    source: &'a str,
+    dose_known_absent: bool,
+    /// Whether the wide table's header (with or without the dose columns) is written.
+    wide_decided: bool,
+    json: JsonStream,
+    summary: Summary,
+    rejected_failures: Vec<Failure>,
+    row_failures: Vec<Failure>,
+    nca_failures: Vec<Failure>,
+    /// Profiles a lambda_z override matched.
+    matched: HashSet<ProfileKey>,
+    /// Subject ids already warned of as spreadsheet formulas.
+    warned: BTreeSet<String>,
+}
+
+impl Chunks<'_> {
+    /// Analyses one chunk, sends its formatted rows to the writer and adds it to the
+    /// summary; `false` when the writer has stopped (on an error, which joining it reports).
+    fn take(&mut self, mut data: Dataset, tx: &mpsc::SyncSender<Piece>) -> bool {
+        let config = self.config;
+        let outputs = config.outputs;
+        let send = |piece: Piece| tx.send(piece).is_ok();
+        let mut ok = true;
+        apply_default_dose(config, &mut data.profiles);
+        let results = nca_batch(&data.profiles, &config.nca, self.overrides);
+        for rejected in &data.rejected {
+            self.rejected_failures.extend(
+                rejected
+                    .errors
+                    .iter()
+                    .map(|e| Failure::from_row(e, Some(&rejected.key))),
+            );
+        }
+        self.row_failures
+            .extend(data.row_errors.iter().map(|e| Failure::from_row(e, None)));
+        let mut rows = Vec::with_capacity(results.len());
+        for (profile, result) in data.profiles.iter().zip(&results) {
+            if self.overrides.contains_key(&profile.key) {
+                self.matched.insert(profile.key.clone());
+            }
+            match result {
+                Ok(r) => rows.push(Row { profile, result: r }),
+                Err(e) => self.nca_failures.push(Failure::of_profile(
+                    &data.source,
+                    &profile.key,
+                    format!("{}: {e}", profile.key),
+                )),
+            }
+        }
+
+        if outputs.csv {
+            // Long and wide rows of the chunk formatted in one pass.
+            let any_dose = nca::any_dose(&rows);
+            let wide = if self.dose_known_absent {
+                WideColumns::WithoutDose
+            } else if self.wide_decided || any_dose {
+                WideColumns::WithDose
+            } else {
+                WideColumns::Both
+            };
+            let TablesBody {
+                long,
+                wide: rows_bytes,
+                wide_without_dose: without_dose,
+            } = nca::tables_body(&rows, &config.nca, wide);
+            ok &= send(Piece::Long(long));
+            if !self.wide_decided && any_dose {
+                ok &= send(Piece::WideHeader(true));
+                self.wide_decided = true;
+            }
+            ok &= send(Piece::Wide {
+                rows: rows_bytes,
+                without_dose,
+            });
+        }
+        if outputs.json {
+            ok &= send(Piece::Json(self.json.profiles(&rows)));
+        }
+
+        let summary = &mut self.summary;
+        let ids = data.profiles.iter().map(|p| p.key.subject.as_str());
+        summary
+            .formula_warnings
+            .extend(crate::ingest_notes::formula_warnings(
+                self.source,
+                ids,
+                &mut self.warned,
+            ));
+        let room = MAX_PRINTED.saturating_sub(summary.notes.len());
+        summary.notes.extend(data.notes.into_iter().take(room));
+        summary.assumptions.merge(data.assumptions);
+        summary.n_rows += data.n_rows;
+        summary.n_analysed += rows.len();
+        summary.n_warned += rows
+            .iter()
+            .filter(|r| !r.result.warnings.is_empty())
+            .count();
+        summary.n_skipped += data.rejected.len() + (results.len() - rows.len());
+        summary.n_row_errors += data.row_errors.len();
+        ok
+    }
+}
+
 /// Runs NCA streamed; `None` when the input is not in an order that streams (nothing is
 /// left in `dir` then).
 pub fn run(
@@ -207,7 +314,7 @@ pub fn run(
     if outputs.json {
         files.json = Some(Out::create(dir, "nca.json")?);
     }
-    let mut wide_decided = files.pending.is_none();
+    let wide_decided = files.pending.is_none();
 
     let (tx, rx) = mpsc::sync_channel::<Piece>(QUEUE);
     let writer = std::thread::spawn(move || -> Result<Files> {
@@ -219,12 +326,12 @@ pub fn run(
     // A send fails only when the writer stopped on an error, which `join` reports.
     let send = |piece: Piece| tx.send(piece).is_ok();
 
-    let mut summary = Summary {
+    let summary = Summary {
         source: source.clone(),
         assumptions: reader.header_notes(),
         ..Summary::default()
     };
-    let mut json = JsonStream::new();
+    let json = JsonStream::new();
     let mut ok = true;
     if outputs.csv {
         ok &= send(Piece::Long(vec![nca::LONG_HEADER.as_bytes().to_vec()]));
@@ -236,18 +343,28 @@ pub fn run(
         ok &= send(Piece::Json(vec![json.head(&config.nca, &source)]));
     }
 
-    let mut rejected_failures = Vec::new();
-    let mut row_failures = Vec::new();
-    let mut nca_failures = Vec::new();
-    let mut matched: HashSet<ProfileKey> = HashSet::new();
-    let mut warned = BTreeSet::new();
+    let mut chunks = Chunks {
+        config,
+        overrides,
+        source: &source,
+        dose_known_absent,
+        wide_decided,
+        json,
+        summary,
+        rejected_failures: Vec::new(),
+        row_failures: Vec::new(),
+        nca_failures: Vec::new(),
+        matched: HashSet::new(),
+        warned: BTreeSet::new(),
+    };
     let mut last_key: Option<ProfileKey> = None;
     let mut in_order = true;
+    let mut next = reader.next_chunk();
     while ok {
-        let Some(chunk) = reader.next_chunk() else {
+        let Some(chunk) = next else {
             break;
         };
-        let mut data = chunk?;
+        let data = chunk?;
         // The chunks are the sorted profiles only if each starts after the last one.
         let first = [
             data.profiles.first().map(|p| &p.key),
@@ -272,82 +389,23 @@ pub fn run(
         if let Some(last) = last {
             last_key = Some(last.clone());
         }
-
-        apply_default_dose(config, &mut data.profiles);
-        let results = nca_batch(&data.profiles, &config.nca, overrides);
-        for rejected in &data.rejected {
-            rejected_failures.extend(
-                rejected
-                    .errors
-                    .iter()
-                    .map(|e| Failure::from_row(e, Some(&rejected.key))),
-            );
-        }
-        row_failures.extend(data.row_errors.iter().map(|e| Failure::from_row(e, None)));
-        let mut rows = Vec::with_capacity(results.len());
-        for (profile, result) in data.profiles.iter().zip(&results) {
-            if overrides.contains_key(&profile.key) {
-                matched.insert(profile.key.clone());
-            }
-            match result {
-                Ok(r) => rows.push(Row { profile, result: r }),
-                Err(e) => nca_failures.push(Failure::of_profile(
-                    &data.source,
-                    &profile.key,
-                    format!("{}: {e}", profile.key),
-                )),
-            }
-        }
-
-        if outputs.csv {
-            // Long and wide rows of the chunk formatted in one pass.
-            let any_dose = nca::any_dose(&rows);
-            let wide = if dose_known_absent {
-                WideColumns::WithoutDose
-            } else if wide_decided || any_dose {
-                WideColumns::WithDose
-            } else {
-                WideColumns::Both
-            };
-            let TablesBody {
-                long,
-                wide: rows_bytes,
-                wide_without_dose: without_dose,
-            } = nca::tables_body(&rows, &config.nca, wide);
-            ok &= send(Piece::Long(long));
-            if !wide_decided && any_dose {
-                ok &= send(Piece::WideHeader(true));
-                wide_decided = true;
-            }
-            ok &= send(Piece::Wide {
-                rows: rows_bytes,
-                without_dose,
-            });
-        }
-        if outputs.json {
-            ok &= send(Piece::Json(json.profiles(&rows)));
-        }
-
-        let ids = data.profiles.iter().map(|p| p.key.subject.as_str());
-        summary
-            .formula_warnings
-            .extend(crate::ingest_notes::formula_warnings(
-                &source,
-                ids,
-                &mut warned,
-            ));
-        let room = MAX_PRINTED.saturating_sub(summary.notes.len());
-        summary.notes.extend(data.notes.into_iter().take(room));
-        summary.assumptions.merge(data.assumptions);
-        summary.n_rows += data.n_rows;
-        summary.n_analysed += rows.len();
-        summary.n_warned += rows
-            .iter()
-            .filter(|r| !r.result.warnings.is_empty())
-            .count();
-        summary.n_skipped += data.rejected.len() + (results.len() - rows.len());
-        summary.n_row_errors += data.row_errors.len();
+        // This chunk is analysed, formatted and handed to the writer while the next one is
+        // read and parsed: the serial parts of each (reading the file, merging and sorting
+        // a chunk's profiles, freeing the last one) overlap the parallel parts of the other.
+        let (following, sent) = rayon::join(|| reader.next_chunk(), || chunks.take(data, &tx));
+        next = following;
+        ok &= sent;
     }
+    let Chunks {
+        wide_decided,
+        json,
+        mut summary,
+        rejected_failures,
+        row_failures,
+        nca_failures,
+        matched,
+        ..
+    } = chunks;
     if outputs.csv && !wide_decided && in_order {
         send(Piece::WideHeader(false));
     }
