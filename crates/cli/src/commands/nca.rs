@@ -61,6 +61,8 @@ pub struct Summary {
     pub written: Vec<&'static str>,
     /// Name, size and SHA-256 of the files hashed as they were written.
     pub hashes: Vec<(&'static str, u64, String)>,
+    /// Size and SHA-256 of the input, when it was hashed as it was read.
+    pub input_hash: Option<(u64, String)>,
 }
 
 /// Runs NCA as configured.
@@ -68,7 +70,12 @@ pub fn run(config: &NcaConfig) -> Result<Outcome> {
     // Begun first, so that hashing the inputs for the manifest overlaps the analysis.
     let mut inputs: Vec<&Path> = vec![&config.input];
     inputs.extend(config.overrides.as_deref());
-    let mut publisher = Publisher::begin(&config.out_dir, "nca", publish::context(&inputs))?;
+    let mut context = publish::context(&inputs);
+    if nca_stream::chunk_bytes() > 0 {
+        // The streamed read hashes the input as it reads it, instead of a second read.
+        context.hashed_by_command.push(config.input.clone());
+    }
+    let mut publisher = Publisher::begin(&config.out_dir, "nca", context)?;
     let overrides = match &config.overrides {
         Some(path) => read_overrides(path)
             .with_context(|| format!("--lambda-z-overrides {}", path.display()))?,
@@ -82,6 +89,9 @@ pub fn run(config: &NcaConfig) -> Result<Outcome> {
 
     for (name, size, sha256) in &summary.hashes {
         publisher.hashed_while_written(name, *size, sha256.clone());
+    }
+    if let Some((size, sha256)) = &summary.input_hash {
+        publisher.input_hashed(&config.input, *size, sha256.clone());
     }
     let published = publisher.commit()?;
     if !config.quiet {
@@ -195,6 +205,8 @@ fn in_memory(config: &NcaConfig, overrides: &LambdaZOverrides, dir: &Path) -> Re
         n_row_errors: data.row_errors.len(),
         written,
         hashes: Vec::new(),
+        // Hashed by the publisher.
+        input_hash: None,
         failures,
         notes: data.notes.iter().take(MAX_PRINTED).cloned().collect(),
         assumptions: data.assumptions.clone(),

@@ -12,7 +12,7 @@ use super::nca::{apply_default_dose, unused_override_failure, Summary, MAX_PRINT
 use crate::flags::hiargs::NcaConfig;
 use crate::output::atomic::{write_atomic, AtomicFile};
 use anyhow::{Context, Result};
-use cartpk_core::ingest::{ChunkedReader, ColumnRole, Dataset};
+use cartpk_core::ingest::{ChunkedReader, ColumnRole, Dataset, IngestError};
 use cartpk_core::ProfileKey;
 use cartpk_nca::{nca_batch, LambdaZOverrides, NcaOptions};
 use cartpk_printer::nca::{self, JsonStream, Row, TablesBody, WideColumns};
@@ -98,13 +98,7 @@ impl Out {
     /// and SHA-256.
     fn commit(self) -> Result<(&'static str, u64, String)> {
         self.file.commit()?;
-        let hex = self
-            .sha256
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        Ok((self.name, self.size, hex))
+        Ok((self.name, self.size, hex(&self.sha256.finalize())))
     }
 }
 
@@ -167,6 +161,47 @@ impl Files {
         }
         Ok(())
     }
+}
+
+/// The input file, hashed (SHA-256, for the manifest) as the chunks are read from it, so
+/// that it is not read a second time to be hashed.
+struct HashingReader {
+    file: std::fs::File,
+    sha256: Sha256,
+    size: u64,
+}
+
+impl HashingReader {
+    fn open(path: &Path) -> Result<HashingReader, IngestError> {
+        let file = std::fs::File::open(path).map_err(|cause| IngestError::Io {
+            file: path.display().to_string(),
+            cause,
+        })?;
+        Ok(HashingReader {
+            file,
+            sha256: Sha256::new(),
+            size: 0,
+        })
+    }
+
+    /// Size and SHA-256 of what was read, if that is the whole file as it is now.
+    fn finish(self) -> Option<(u64, String)> {
+        let len = self.file.metadata().ok()?.len();
+        (len == self.size).then(|| (self.size, hex(&self.sha256.finalize())))
+    }
+}
+
+impl Read for HashingReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.sha256.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What the streamed run keeps from chunk to chunk, and how it takes each chunk.
@@ -287,7 +322,9 @@ pub fn run(
     if chunk_bytes == 0 {
         return Ok(None);
     }
-    let mut reader = ChunkedReader::open(&config.input, &config.ingest, chunk_bytes)?;
+    let file_name = config.input.display().to_string();
+    let mut reader = HashingReader::open(&config.input)
+        .and_then(|file| ChunkedReader::new(file, &file_name, &config.ingest, chunk_bytes))?;
     let source = reader.source().to_string();
     let outputs = config.outputs;
     let dose_known_absent =
@@ -406,6 +443,10 @@ pub fn run(
         matched,
         ..
     } = chunks;
+    // Every byte was read when the last chunk was.
+    if in_order && ok {
+        summary.input_hash = reader.into_inner().finish();
+    }
     if outputs.csv && !wide_decided && in_order {
         send(Piece::WideHeader(false));
     }

@@ -91,8 +91,12 @@ fn io(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> Publi
 pub struct PublishContext {
     /// The command line, as given.
     pub command_line: Vec<String>,
-    /// Input files, hashed by [`Publisher::begin`].
+    /// Input files, hashed by [`Publisher::begin`] (except those in `hashed_by_command`).
     pub inputs: Vec<PathBuf>,
+    /// Inputs the command hashes as it reads them and gives to
+    /// [`Publisher::input_hashed`], so that they are not read a second time; one it does
+    /// not give is hashed by [`Publisher::commit`].
+    pub hashed_by_command: Vec<PathBuf>,
     /// When the process started: leftovers younger than this are never touched.
     pub process_started: SystemTime,
     /// The cartpk version.
@@ -113,6 +117,7 @@ impl PublishContext {
         PublishContext {
             command_line: std::env::args().collect(),
             inputs: inputs.iter().map(|p| p.to_path_buf()).collect(),
+            hashed_by_command: Vec::new(),
             process_started,
             version: env!("CARGO_PKG_VERSION").to_string(),
         }
@@ -246,6 +251,8 @@ pub struct Publisher {
     names: BTreeSet<String>,
     /// Size and SHA-256 of files whose writer hashed them as it wrote them.
     hashed: BTreeMap<String, (u64, String)>,
+    /// Size and SHA-256 of the inputs the command hashed as it read them.
+    inputs_hashed: BTreeMap<PathBuf, (u64, String)>,
     run_id: String,
     cleaned: Vec<PathBuf>,
     kept: Vec<PathBuf>,
@@ -270,7 +277,12 @@ impl Publisher {
         clean_leftovers(out_dir, &context, &mut cleaned, &mut kept);
         // Inputs are hashed on a thread of their own while the command works (a 58 MB
         // input takes ~0.04 s of CPU with SHA extensions); `commit` joins it.
-        let paths = context.inputs.clone();
+        let paths: Vec<PathBuf> = context
+            .inputs
+            .iter()
+            .filter(|p| !context.hashed_by_command.contains(p))
+            .cloned()
+            .collect();
         let inputs = std::thread::spawn(move || {
             paths
                 .iter()
@@ -311,6 +323,7 @@ impl Publisher {
             inputs: Some(inputs),
             names: BTreeSet::new(),
             hashed: BTreeMap::new(),
+            inputs_hashed: BTreeMap::new(),
             run_id,
             cleaned,
             kept,
@@ -352,6 +365,14 @@ impl Publisher {
         self.hashed.insert(name.to_string(), (size, sha256));
     }
 
+    /// Records the size and SHA-256 of the input `path` (one of
+    /// [`PublishContext::hashed_by_command`]) as the command computed them while reading
+    /// it whole.
+    pub fn input_hashed(&mut self, path: &Path, size: u64, sha256: String) {
+        self.inputs_hashed
+            .insert(path.to_path_buf(), (size, sha256));
+    }
+
     /// Publishes the set (see the module documentation for the order of operations).
     /// Every file in the staging directory is part of it, however it was written (so an
     /// existing writer can be pointed at [`Publisher::staging_dir`] as it is); a hidden
@@ -386,12 +407,30 @@ impl Publisher {
                 })
             })
             .collect::<Result<Vec<_>, PublishError>>()?;
-        let inputs = match self.inputs.take().map(std::thread::JoinHandle::join) {
+        let hashed_at_begin = match self.inputs.take().map(std::thread::JoinHandle::join) {
             Some(Ok(r)) => r?,
             // A panic while hashing is a bug: let it surface as one.
             Some(Err(p)) => std::panic::resume_unwind(p),
             None => Vec::new(),
         };
+        // In the order given: those hashed at `begin` come in their order.
+        let mut hashed_at_begin = hashed_at_begin.into_iter();
+        let mut inputs = Vec::with_capacity(self.context.inputs.len());
+        for p in &self.context.inputs {
+            if !self.context.hashed_by_command.contains(p) {
+                inputs.extend(hashed_at_begin.next());
+                continue;
+            }
+            let (size, sha256) = match self.inputs_hashed.get(p) {
+                Some(h) => h.clone(),
+                None => hash_file(p)?,
+            };
+            inputs.push(InputEntry {
+                path: p.display().to_string(),
+                size,
+                sha256,
+            });
+        }
         let manifest = Manifest {
             format: "cartpk-manifest/1".into(),
             command: self.command.clone(),
@@ -950,6 +989,7 @@ mod tests {
 
     fn context(started: SystemTime) -> PublishContext {
         PublishContext {
+            hashed_by_command: Vec::new(),
             command_line: vec!["cartpk".into(), "nca".into(), "in.csv".into()],
             inputs: Vec::new(),
             process_started: started,
@@ -1037,6 +1077,42 @@ mod tests {
         assert_eq!(m.files[0].name, "nca_long.csv");
         assert_eq!((m.files[0].size, m.files[0].sha256.as_str()), (3, abc));
         assert_eq!((m.files[1].size, m.files[1].sha256.as_str()), (0, empty));
+    }
+
+    /// An input the command hashes is not read at `begin`: its given hash is recorded,
+    /// in the inputs' order; one the command did not hash after all is hashed at commit.
+    #[test]
+    fn inputs_hashed_by_the_command_keep_their_order_and_fall_back_to_commit() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let [a, b, c] = ["a.csv", "b.csv", "c.csv"].map(|n| tmp.path().join(n));
+        for f in [&a, &b, &c] {
+            std::fs::write(f, "abc").unwrap();
+        }
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        let mut ctx = now_ctx();
+        ctx.inputs = vec![a.clone(), b.clone(), c.clone()];
+        ctx.hashed_by_command = vec![a.clone(), c.clone()];
+        let mut p = Publisher::begin(&out, "nca", ctx).unwrap();
+        p.input_hashed(&a, 3, "given".into());
+        p.write("nca_long.csv", b"abc").unwrap();
+        p.commit().unwrap();
+        let m: Manifest =
+            serde_json::from_slice(&std::fs::read(out.join("nca_manifest.json")).unwrap()).unwrap();
+        let got: Vec<(&str, u64, &str)> = m
+            .inputs
+            .iter()
+            .map(|i| (i.path.as_str(), i.size, i.sha256.as_str()))
+            .collect();
+        let name = |p: &Path| p.display().to_string();
+        assert_eq!(
+            got,
+            vec![
+                (name(&a).as_str(), 3, "given"),
+                (name(&b).as_str(), 3, abc),
+                (name(&c).as_str(), 3, abc),
+            ]
+        );
     }
 
     /// Existing writers can write into the staging directory as into any directory.

@@ -96,6 +96,12 @@ impl<R: Read> ChunkedReader<R> {
         &self.header.columns
     }
 
+    /// The reader the chunks come from, e.g. to finish a checksum computed as the input
+    /// was read.
+    pub fn into_inner(self) -> R {
+        self.reader
+    }
+
     /// The file (or stream) name errors refer to.
     pub fn source(&self) -> &str {
         &self.source
