@@ -127,7 +127,17 @@ pub(crate) struct NumberStyle {
 /// (thousands grouped by three), and with a decimal comma `1,5` / `1.250,5` / `1 250,5`.
 /// Infinite or NaN results are refused (`None`).
 pub(crate) fn parse_number_styled(text: &str, style: NumberStyle) -> Option<f64> {
-    parse_trimmed_number(text.trim(), style)
+    parse_trimmed_number(trim(text), style)
+}
+
+/// `text.trim()`, without the scan for Unicode white space when both ends are printable
+/// ASCII (the usual cell): then there is nothing to trim.
+#[inline]
+fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
 }
 
 /// [`parse_number_styled`] of a text without surrounding white space.
@@ -243,7 +253,7 @@ fn limit_after(rest: &str, style: NumberStyle) -> Option<f64> {
 /// Reads a result cell. `Err(BadValue)` is a text that is no known code; the caller
 /// decides what that means (ingestion takes the sample as missing and says so).
 pub(crate) fn parse_result(text: &str, style: NumberStyle) -> Result<ResultText, RowProblem> {
-    let t = text.trim();
+    let t = trim(text);
     if t.is_empty() {
         return Ok(ResultText::Empty);
     }
@@ -447,6 +457,18 @@ mod tests {
     const COMMA: NumberStyle = NumberStyle {
         decimal_comma: true,
     };
+
+    /// The shortcut of `trim` is `str::trim` (the reference) on cells with and without
+    /// white space, ASCII or not, at either end.
+    #[test]
+    fn trim_is_str_trim() {
+        for t in [
+            "", " ", "a", "12.5", " 12.5", "12.5 ", "\t<50\r", "\u{a0}5", "5\u{a0}", "\u{202f}",
+            "\u{1}x", "µg", "gµ", " µ ",
+        ] {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
+    }
 
     /// The whole-number fast path reads what `str::parse::<f64>` reads (the std parser is
     /// the reference), up to its 15-digit limit and past it.

@@ -502,7 +502,7 @@ fn parse_body<'a>(
     // Line number of each chunk's first line: newlines before it, counted in parallel.
     let newlines: Vec<u64> = chunks
         .par_iter()
-        .map(|c| c.iter().filter(|&&b| b == b'\n').count() as u64)
+        .map(|c| memchr::memchr_iter(b'\n', c).count() as u64)
         .collect();
     let mut offsets = Vec::with_capacity(chunks.len());
     let mut line = first_line - 1;
@@ -875,7 +875,9 @@ impl<'a> Reader<'a> {
                     time_unit: None,
                     dose: None,
                     dose_unit: None,
-                    samples: Vec::new(),
+                    // Room for a usual profile (CAR-T schedules have 10-20 visits), so
+                    // that it is not grown three times.
+                    samples: Vec::with_capacity(16),
                     errors: Vec::new(),
                 });
                 i
