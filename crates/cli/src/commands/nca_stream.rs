@@ -23,9 +23,11 @@ use std::io::{Read, Seek, Write};
 use std::path::Path;
 use std::sync::mpsc;
 
-/// Input bytes per chunk: about 6,000 profiles of 15 samples; a chunk's profiles, results
-/// and formatted tables take a few tens of MB.
-const CHUNK_BYTES: usize = 4 << 20;
+/// Input bytes per chunk: about 3,500 profiles of 15 samples; a chunk's profiles, results
+/// and formatted tables take a few tens of MB. With the next chunk parsed while the last
+/// is written, 2 MB chunks ran as fast as 4 MB ones on 100,000 profiles at 97 MB peak
+/// instead of 133 MB (docs/benchmarks.md), and fresh memory is slow on a virtual machine.
+const CHUNK_BYTES: usize = 2 << 20;
 
 /// The chunk size: [`CHUNK_BYTES`], or the environment variable `CARTPK_NCA_CHUNK_BYTES`
 /// (for tests and tuning; `0` reads the input whole, as for an input not in order).
