@@ -52,7 +52,7 @@ pub struct KmPlot {
 
 /// Height of the number-at-risk table at 100 dpi: a header row and one row per curve.
 fn table_height(n: usize) -> f64 {
-    24.0 + 18.0 * n as f64
+    40.0 + 18.0 * n as f64
 }
 
 impl Figure for KmPlot {
@@ -176,9 +176,23 @@ impl Figure for KmPlot {
         let header = ("sans-serif", px(11.0))
             .into_font()
             .color(&RGBColor(90, 90, 90));
-        lower.draw(&Text::new("Number at risk", (px(6.0), px(2.0)), header))?;
+        lower.draw(&Text::new(
+            "Number at risk",
+            (px(6.0), px(2.0)),
+            header.clone(),
+        ))?;
+        // The day of each column, which the axis ticks do not give (the columns are the
+        // report's landmarks, every 90 days; the ticks are round hundreds).
+        let day_y = px(18.0);
+        lower.draw(&Text::new("day", (px(4.0), day_y), header.clone()))?;
+        for &t in &self.risk_times {
+            let (bx, _) = chart.backend_coord(&(t, 0.0));
+            let text = format!("{t:.0}");
+            let w = text.len() as i32 * px(6.5);
+            lower.draw(&Text::new(text, (bx - x0 - w / 2, day_y), header.clone()))?;
+        }
         for (ci, c) in self.curves.iter().enumerate() {
-            let row_y = px(20.0) + ci as i32 * px(18.0);
+            let row_y = px(36.0) + ci as i32 * px(18.0);
             let style = font.clone().color(&colour(ci));
             lower.draw(&Text::new(
                 names[ci].clone(),
@@ -271,7 +285,10 @@ mod tests {
         let svg = String::from_utf8(render(&p, ImageFormat::Svg, &PlotOptions::default()).unwrap())
             .unwrap();
         assert!(svg.contains("Number at risk"));
-        // plotters writes each text on its own line inside <text>.
+        // plotters writes each text on its own line inside <text>: the counts, and the
+        // days of the columns (regression: the columns had no day, and the axis ticks are
+        // not the landmarks).
         assert!(svg.contains("\n3\n") && svg.contains("\n2\n"));
+        assert!(svg.contains("\nday\n") && svg.contains("\n15\n"));
     }
 }
