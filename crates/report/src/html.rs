@@ -411,6 +411,7 @@ pub fn render_html(report: &Report) -> String {
                     "day".into(),
                     "n sampled".into(),
                     "n BLQ".into(),
+                    "n quantified".into(),
                     format!("geometric mean [{unit}]"),
                     "geometric CV%".into(),
                     format!("median (min, max) [{unit}]"),
@@ -424,6 +425,7 @@ pub fn render_html(report: &Report) -> String {
                             format!("{}", r.day),
                             r.n_sampled.to_string(),
                             r.n_blq.to_string(),
+                            r.n.to_string(),
                             stats[4 * i].clone(),
                             pct(r.geo_cv_pct),
                             if r.n == 0 {
@@ -434,7 +436,7 @@ pub fn render_html(report: &Report) -> String {
                         ]
                     })
                     .collect(),
-                note: Some("Visit: sample day rounded to the day. Statistics over the quantified samples; BLQ samples counted apart.".into()),
+                note: Some("Visit: sample day rounded to the day. Statistics over the n quantified samples; BLQ samples counted apart.".into()),
             },
         );
     }

@@ -340,6 +340,13 @@ fn seed_cohort_report_fits_the_sampling_and_the_criteria() {
         assert!(!html.contains(t), "{t}");
     }
     assert!(html.contains("csf qPCR: concentration at each visit"));
+    // The visits tables give the n their statistics are over: sampled less BLQ here (the
+    // seed cohort has no missing result).
+    for r in &visits {
+        let n = |k: &str| r[k].parse::<usize>().unwrap();
+        assert_eq!(n("n"), n("n_sampled") - n("n_blq"), "{r:?}");
+    }
+    assert!(html.contains("<th>n quantified</th>"));
 
     // Half-lives failing the criteria are left out and counted, with the reasons; every
     // profile is accounted for.
