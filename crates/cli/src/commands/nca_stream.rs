@@ -11,6 +11,7 @@
 use super::nca::{apply_default_dose, unused_override_failure, Summary, MAX_PRINTED};
 use crate::flags::hiargs::NcaConfig;
 use crate::output::atomic::{write_atomic, AtomicFile};
+use crate::output::publish::hex;
 use anyhow::{Context, Result};
 use cartpk_core::ingest::{ChunkedReader, ColumnRole, Dataset, IngestError};
 use cartpk_core::ProfileKey;
@@ -200,10 +201,6 @@ impl Read for HashingReader {
         self.size += n as u64;
         Ok(n)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What the streamed run keeps from chunk to chunk, and how it takes each chunk.

@@ -585,7 +585,8 @@ fn check_name(name: &str, command: &str) -> Result<(), PublishError> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of a digest.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
