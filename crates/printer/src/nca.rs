@@ -260,7 +260,7 @@ fn push_wide_row(
             // A profile without a dose has no .dn values: NA in those columns.
             match vi.peek() {
                 Some((_, v)) if v.parameter == param => {
-                    let (i, _) = vi.next().expect("peeked");
+                    let (i, _) = vi.next().expect("peek() just returned this value");
                     out.extend_from_slice(text.value(i));
                 }
                 _ => out.extend_from_slice(b"NA"),

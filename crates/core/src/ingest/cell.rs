@@ -530,14 +530,8 @@ mod tests {
         ] {
             assert_eq!(parse_trimmed_number(t, POINT), t.parse::<f64>().ok(), "{t}");
         }
-        // Random decimals of up to 16 digits, from a fixed-seed xorshift generator.
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        // Random decimals of up to 16 digits.
+        let mut next = crate::ingest::test_random(0x9e37_79b9_7f4a_7c15);
         for _ in 0..100_000 {
             let n = 1 + (next() % 16) as usize;
             let mut t: String = (0..n)

@@ -1231,6 +1231,19 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A fixed-seed pseudo-random generator (xorshift64) for the tests that compare a fast path
+/// with its reference on many generated inputs: the same inputs on every run.
+#[cfg(test)]
+pub(crate) fn test_random(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
 fn describe(v: &SampleValue) -> String {
     match v {
         SampleValue::Quantified { value } => value.to_string(),

@@ -179,14 +179,7 @@ mod tests {
     #[test]
     fn random_plain_texts_are_read_as_the_csv_tokeniser_reads_them() {
         let pieces = ["a", "12.5", ",", ",", "\n", "\r\n", " ", "µ", "<50", ""];
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            // xorshift64
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::ingest::test_random(0x2545_f491_4f6c_dd1d);
         for _ in 0..5000 {
             let n = (next() % 40) as usize;
             let text: String = (0..n)
