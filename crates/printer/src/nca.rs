@@ -97,8 +97,9 @@ pub fn any_dose(rows: &[Row<'_>]) -> bool {
 }
 
 /// What the long and wide rows of one profile share, formatted once: its parameter values
-/// and their text, and the text of its warnings. Kept between profiles so that its buffers
-/// are reused.
+/// and their text, and the text of its warnings. Kept between the profiles of a part so
+/// that the value text and the warnings-field buffers are reused (the values and warning
+/// texts are collected afresh for each profile).
 #[derive(Default)]
 struct ProfileText {
     values: Vec<ParameterValue>,
