@@ -40,7 +40,8 @@ fn main() {
             .filter_map(|(profile, r)| r.as_ref().ok().map(|result| Row { profile, result }))
             .collect();
         let t = Instant::now();
-        let TablesBody { long, wide, .. } = tables_body(&rows, &options, WideColumns::WithoutDose);
+        let TablesBody { long, wide, .. } =
+            tables_body(&rows, &options, WideColumns::WithoutDose, true);
         let t_format = t.elapsed();
         let t = Instant::now();
         let mut h = Sha256::new();

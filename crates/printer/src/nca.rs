@@ -317,13 +317,19 @@ pub struct TablesBody {
 }
 
 /// The bytes of [`long_body`] and [`wide_body`] of `rows`, formatted together in parallel
-/// chunks.
-pub fn tables_body(rows: &[Row<'_>], options: &NcaOptions, wide: WideColumns) -> TablesBody {
+/// chunks; without the long rows (`long` false, [`TablesBody::long`] empty) for a run that
+/// writes the wide table alone.
+pub fn tables_body(
+    rows: &[Row<'_>],
+    options: &NcaOptions,
+    wide: WideColumns,
+    long: bool,
+) -> TablesBody {
     let n_intervals = options.intervals.len();
     let parts: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = rows
         .par_chunks(CHUNK)
         .map(|chunk| {
-            let mut long = Vec::with_capacity(chunk.len() * 2400);
+            let mut long_rows = Vec::with_capacity(if long { chunk.len() * 2400 } else { 0 });
             let mut wide_with = Vec::with_capacity(chunk.len() * 600);
             let mut wide_without = Vec::new();
             if wide == WideColumns::Both {
@@ -334,7 +340,16 @@ pub fn tables_body(rows: &[Row<'_>], options: &NcaOptions, wide: WideColumns) ->
                 (UnitCache::default(), Vec::new(), ProfileText::default());
             for row in chunk {
                 text.set(row.result);
-                push_long_rows(&mut long, row, &mut text, &fields, &mut units, &mut prefix);
+                if long {
+                    push_long_rows(
+                        &mut long_rows,
+                        row,
+                        &mut text,
+                        &fields,
+                        &mut units,
+                        &mut prefix,
+                    );
+                }
                 match wide {
                     WideColumns::WithDose => {
                         push_wide_row(&mut wide_with, row, &text, n_intervals, true)
@@ -348,13 +363,15 @@ pub fn tables_body(rows: &[Row<'_>], options: &NcaOptions, wide: WideColumns) ->
                     }
                 }
             }
-            (long, wide_with, wide_without)
+            (long_rows, wide_with, wide_without)
         })
         .collect();
     let mut body = TablesBody::default();
     let mut without = Vec::new();
-    for (long, wide, wide_without) in parts {
-        body.long.push(long);
+    for (long_rows, wide, wide_without) in parts {
+        if long {
+            body.long.push(long_rows);
+        }
         body.wide.push(wide);
         without.push(wide_without);
     }

@@ -271,8 +271,10 @@ impl Chunks<'_> {
                 long,
                 wide: rows_bytes,
                 wide_without_dose: without_dose,
-            } = nca::tables_body(&rows, &config.nca, wide);
-            ok &= send(Piece::Long(long));
+            } = nca::tables_body(&rows, &config.nca, wide, outputs.long);
+            if outputs.long {
+                ok &= send(Piece::Long(long));
+            }
             if !self.wide_decided && any_dose {
                 ok &= send(Piece::WideHeader(true));
                 self.wide_decided = true;
@@ -343,8 +345,10 @@ pub fn run(
         pending,
         options: config.nca.clone(),
     };
-    if outputs.csv {
+    if outputs.csv && outputs.long {
         files.long = Some(Out::create(dir, "nca_long.csv")?);
+    }
+    if outputs.csv {
         files.wide = Some(Out::create(dir, "nca_wide.csv")?);
     }
     if outputs.json {
@@ -370,7 +374,9 @@ pub fn run(
     let json = JsonStream::new();
     let mut ok = true;
     if outputs.csv {
-        ok &= send(Piece::Long(vec![nca::LONG_HEADER.as_bytes().to_vec()]));
+        if outputs.long {
+            ok &= send(Piece::Long(vec![nca::LONG_HEADER.as_bytes().to_vec()]));
+        }
         if wide_decided {
             ok &= send(Piece::WideHeader(false));
         }
@@ -475,10 +481,13 @@ pub fn run(
         json: json_file,
         ..
     } = files;
-    if let (Some(long), Some(wide)) = (long, wide) {
+    if let Some(long) = long {
         summary.hashes.push(long.commit()?);
+        summary.written.push("nca_long.csv");
+    }
+    if let Some(wide) = wide {
         summary.hashes.push(wide.commit()?);
-        summary.written.extend(["nca_long.csv", "nca_wide.csv"]);
+        summary.written.push("nca_wide.csv");
     }
     if let Some(mut f) = json_file {
         f.write_all(&json.tail(&failures))?;

@@ -95,6 +95,7 @@ pub fn run(config: &RunConfig) -> Result<Outcome> {
     }
     let all = Outputs {
         csv: true,
+        long: true,
         json: true,
     };
     // Side by side: one set's formatting overlaps the other's writes.

@@ -16,6 +16,8 @@ use std::path::PathBuf;
 pub struct Outputs {
     /// Long and wide CSV.
     pub csv: bool,
+    /// With `csv`, the long CSV too (`cartpk nca --no-long` leaves it out).
+    pub long: bool,
     /// JSON.
     pub json: bool,
 }
@@ -208,6 +210,7 @@ impl NcaConfig {
             out_dir: args.out,
             outputs: Outputs {
                 csv: matches!(args.format, Format::Csv | Format::All),
+                long: !args.no_long,
                 json: matches!(args.format, Format::Json | Format::All),
             },
             threads: args.threads,
@@ -298,6 +301,7 @@ impl FitConfig {
             out_dir: args.out,
             outputs: Outputs {
                 csv: matches!(args.format, Format::Csv | Format::All),
+                long: true,
                 json: matches!(args.format, Format::Json | Format::All),
             },
             threads: args.threads,

@@ -41,7 +41,7 @@ pub fn write_nca(
     };
     let any_dose = nca::any_dose(rows);
     let mut written = Vec::new();
-    if outputs.csv {
+    if outputs.csv && outputs.long {
         // Each table on its own thread, so that one file's disk flush overlaps the other's
         // formatting.
         let (long, wide) = rayon::join(
@@ -63,6 +63,13 @@ pub fn write_nca(
         long?;
         wide?;
         written.extend(["nca_long.csv", "nca_wide.csv"]);
+    } else if outputs.csv {
+        stream(
+            dir.join("nca_wide.csv"),
+            nca::wide_header(options, any_dose),
+            &|b| nca::wide_body(b, options, any_dose),
+        )?;
+        written.push("nca_wide.csv");
     }
     if outputs.json {
         write_atomic(

@@ -90,3 +90,65 @@ fn streamed_and_whole_outputs_are_the_bytes_of_the_writer_before_streaming() {
         }
     }
 }
+
+/// `--no-long` writes every file of the pinned runs but `nca_long.csv`, byte for byte, streamed
+/// at any chunk size and read whole; its manifest lists no long table, and a run into a
+/// directory holding an earlier run's long table removes that table with the rest of the
+/// earlier set (it would no longer match the wide one).
+#[test]
+fn no_long_writes_the_pinned_files_but_the_long_table() {
+    let pinned = pinned();
+    let root = workspace_file("");
+    for line in fixture_text("variants.txt").lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let (id, args) = line.split_once('\t').unwrap();
+        let args: Vec<&str> = args.split(' ').collect();
+        let mut expected = pinned[id].clone();
+        expected.remove("nca_long.csv");
+        for chunk in [None, Some("0"), Some("1500")] {
+            let out = tempfile::tempdir().unwrap();
+            // An earlier run's full set in the directory first.
+            let earlier = cartpk()
+                .current_dir(&root)
+                .args(["nca", args[0], "--out"])
+                .arg(out.path())
+                .arg("--quiet")
+                .args(&args[1..])
+                .output()
+                .unwrap();
+            assert!(matches!(earlier.status.code(), Some(0 | 3)), "{id}");
+            let mut cmd = cartpk();
+            cmd.current_dir(&root)
+                .args(["nca", args[0], "--out"])
+                .arg(out.path())
+                .args(["--quiet", "--no-long"])
+                .args(&args[1..]);
+            if let Some(c) = chunk {
+                cmd.env("CARTPK_NCA_CHUNK_BYTES", c);
+            }
+            let status = cmd.output().unwrap().status.code();
+            assert!(matches!(status, Some(0 | 3)), "{id} {chunk:?}: {status:?}");
+            let mut got = BTreeMap::new();
+            for e in std::fs::read_dir(out.path()).unwrap() {
+                let name = e.unwrap().file_name().into_string().unwrap();
+                let bytes = std::fs::read(out.path().join(&name)).unwrap();
+                if name.ends_with("_manifest.json") {
+                    let m: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                    let listed: Vec<&str> = m["files"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|f| f["name"].as_str().unwrap())
+                        .collect();
+                    let want: Vec<&str> = expected.keys().map(String::as_str).collect();
+                    assert_eq!(listed, want, "{id} {chunk:?}: manifest");
+                    continue;
+                }
+                got.insert(name, (bytes.len() as u64, hex(&Sha256::digest(&bytes))));
+            }
+            assert_eq!(got, expected, "{id}, --no-long, chunk bytes {chunk:?}");
+        }
+    }
+}
