@@ -440,6 +440,56 @@ pub fn simulate_outcomes(
         .collect()
 }
 
+/// A simulated trial: every subject's measurements, covariates and outcomes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulatedTrial {
+    /// The subjects, with no sample after their follow-up ended (see [`simulate_trial`]).
+    pub cohort: Vec<SimulatedSubject>,
+    /// Their covariates (dose, weight, age, response, CRS grade).
+    pub covariates: Vec<Covariates>,
+    /// Their outcomes (survival, relapse, ICANS).
+    pub outcomes: Vec<Outcomes>,
+}
+
+/// Which scheduled samples a simulated trial keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TrialSampling {
+    /// Only those up to the end of the subject's follow-up (`os_time`: death, loss to
+    /// follow-up or data cut-off), as in a trial: no sample is drawn from a patient who
+    /// died or left the study. A sample on that day is kept (drawn before the death, or at
+    /// the last visit). Default.
+    #[default]
+    UntilFollowUpEnds,
+    /// Every scheduled sample, as if every patient stayed on study: for studies of an
+    /// estimator, where the outcomes should not thin the kinetic data.
+    FullSchedule,
+}
+
+/// Draws a trial: the cohort ([`simulate`]), its covariates ([`simulate_covariates`]) and
+/// outcomes ([`simulate_outcomes`]), each from its own seeded stream; then, under
+/// [`TrialSampling::UntilFollowUpEnds`], leaves out every sample dated after the subject's
+/// follow-up ended. The covariates and outcomes are those of the whole cohort, so they do
+/// not change with the sampling.
+pub fn simulate_trial(
+    spec: &CohortSpec,
+    dose_cells: f64,
+    sampling: TrialSampling,
+) -> SimulatedTrial {
+    let mut cohort = simulate(spec);
+    let covariates = simulate_covariates(&cohort, dose_cells, spec.seed);
+    let outcomes = simulate_outcomes(&cohort, &covariates, spec.seed);
+    if sampling == TrialSampling::UntilFollowUpEnds {
+        for (s, o) in cohort.iter_mut().zip(&outcomes) {
+            s.rows.retain(|r| r.time <= o.os_time);
+        }
+    }
+    SimulatedTrial {
+        cohort,
+        covariates,
+        outcomes,
+    }
+}
+
 impl SimulatedSubject {
     /// The subject's profiles (one per matrix x assay), as ingestion would build them.
     pub fn profiles(&self) -> Vec<cartpk_core::Profile> {

@@ -497,6 +497,7 @@ fn simulate_<'py>(
     matrices: String,
     dose: f64,
     prefix: String,
+    full_schedule: bool,
 ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyList>, Bound<'py, PyList>)> {
     let o = simulate::SimulateOptions {
         n_subjects,
@@ -507,9 +508,16 @@ fn simulate_<'py>(
         matrices,
         dose,
         prefix,
+        full_schedule,
     };
     let spec = simulate::spec(&o).map_err(PyValueError::new_err)?;
-    let (data, params, subjects) = detached(py, None, || simulate::cohort(&spec, o.dose))?;
+    let sampling = if o.full_schedule {
+        cartpk_ck::simulate::TrialSampling::FullSchedule
+    } else {
+        cartpk_ck::simulate::TrialSampling::UntilFollowUpEnds
+    };
+    let (data, params, subjects) =
+        detached(py, None, || simulate::cohort(&spec, o.dose, sampling))?;
     Ok((
         to_python(py, &data)?,
         to_python(py, &params)?,

@@ -3,7 +3,7 @@
 //! compare this cohort with the CLI's file.
 
 use cartpk_ck::simulate::{
-    simulate, simulate_covariates, simulate_outcomes, CohortSpec, SamplingArm, Typical,
+    simulate_trial, CohortSpec, SamplingArm, SimulatedTrial, TrialSampling, Typical,
     SEED_TRIAL_DAYS,
 };
 use cartpk_printer::frame::{Column, Frame, TextColumn};
@@ -26,6 +26,8 @@ pub struct SimulateOptions {
     pub dose: f64,
     /// `--prefix`.
     pub prefix: String,
+    /// `--full-schedule`.
+    pub full_schedule: bool,
 }
 
 /// The cohort specification, checked as the CLI checks its flags.
@@ -126,8 +128,16 @@ fn nums(name: &str, f: &mut Frame, values: impl Iterator<Item = f64>) {
 
 /// `(data, params, subjects)`: the input-format table (a BLQ value is NaN with its
 /// `lloq`, which reads as BLQ), every subject's true parameters and the subjects table.
-pub fn cohort(spec: &CohortSpec, dose_cells: f64) -> (Frame, Frame, Frame) {
-    let cohort = simulate(spec);
+pub fn cohort(
+    spec: &CohortSpec,
+    dose_cells: f64,
+    sampling: TrialSampling,
+) -> (Frame, Frame, Frame) {
+    let SimulatedTrial {
+        cohort,
+        covariates: cov,
+        outcomes: out,
+    } = simulate_trial(spec, dose_cells, sampling);
     let rows: Vec<_> = cohort.iter().flat_map(|s| &s.rows).collect();
     let mut data = Frame::default();
     text("subject", &mut data, rows.iter().map(|r| &r.subject));
@@ -158,8 +168,6 @@ pub fn cohort(spec: &CohortSpec, dose_cells: f64) -> (Frame, Frame, Frame) {
         nums(name, &mut params, cohort.iter().map(|s| get(&s.params)));
     }
 
-    let cov = simulate_covariates(&cohort, dose_cells, spec.seed);
-    let out = simulate_outcomes(&cohort, &cov, spec.seed);
     let mut subjects = Frame::default();
     text("subject", &mut subjects, cov.iter().map(|c| &c.subject));
     nums("dose", &mut subjects, cov.iter().map(|c| c.dose_cells));

@@ -51,6 +51,22 @@ def test_simulate_equals_cli(small_cohort):
     np.testing.assert_array_equal(sim.subjects["os_time"], subjects["os_time"])
 
 
+def test_simulate_full_schedule_equals_cli(cli, tmp_path):
+    # Samples end with each subject's follow-up unless full_schedule, as `--full-schedule`.
+    cli("simulate", "--n-subjects", 48, "--seed", 2025, "--full-schedule",
+        "--out", tmp_path / "full.csv", "--quiet")
+    full = cartpk.simulate(n_subjects=48, seed=2025, full_schedule=True)
+    data = read_cli_csv(tmp_path / "full.csv")
+    for c in ["subject", "matrix", "assay", "time"]:
+        assert full.data[c].tolist() == data[c].tolist(), c
+    trial = cartpk.simulate(n_subjects=48, seed=2025)
+    os_time = dict(zip(trial.subjects["subject"], trial.subjects["os_time"]))
+    kept = full.data[full.data["time"] <= full.data["subject"].map(os_time)]
+    assert trial.data[["subject", "matrix", "assay", "time"]].values.tolist() == \
+        kept[["subject", "matrix", "assay", "time"]].values.tolist()
+    assert len(trial.data) < len(full.data)
+
+
 def test_fit_equals_cli_and_frame_equals_file(cli, small_cohort, tmp_path):
     path = small_cohort / "cohort.csv"
     cli("fit", path, "--out", tmp_path, "--quiet")

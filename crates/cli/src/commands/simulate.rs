@@ -5,12 +5,17 @@ use super::Outcome;
 use crate::flags::hiargs::SimulateConfig;
 use crate::output::atomic::write_atomic;
 use anyhow::{Context, Result};
-use cartpk_ck::simulate::{simulate, simulate_covariates, simulate_outcomes};
+use cartpk_ck::simulate::{simulate_trial, SimulatedTrial};
 use cartpk_printer::fields::{push_num, push_record, push_text};
 
 /// Writes the cohort.
 pub fn run(config: &SimulateConfig) -> Result<Outcome> {
-    let cohort = simulate(&config.spec);
+    // By default no sample after a subject's death or last contact: see `simulate_trial`.
+    let SimulatedTrial {
+        cohort,
+        covariates,
+        outcomes,
+    } = simulate_trial(&config.spec, config.dose_cells, config.sampling);
     let mut data = Vec::new();
     push_record(
         &mut data,
@@ -73,7 +78,6 @@ pub fn run(config: &SimulateConfig) -> Result<Outcome> {
         .unwrap_or_default();
     let params_path = config.out.with_file_name(format!("{stem}_params.csv"));
     write_atomic(&params_path, &params)?;
-    let covariates = simulate_covariates(&cohort, config.dose_cells, config.spec.seed);
     let mut subjects = Vec::new();
     push_record(
         &mut subjects,
@@ -96,7 +100,6 @@ pub fn run(config: &SimulateConfig) -> Result<Outcome> {
             "icans_grade",
         ],
     );
-    let outcomes = simulate_outcomes(&cohort, &covariates, config.spec.seed);
     for (c, o) in covariates.iter().zip(&outcomes) {
         push_text(&mut subjects, &c.subject);
         subjects.push(b',');

@@ -339,6 +339,8 @@ pub struct SimulateConfig {
     pub spec: cartpk_ck::simulate::CohortSpec,
     /// Flat dose, CAR+ cells, for the subjects file.
     pub dose_cells: f64,
+    /// Which scheduled samples are kept (`--full-schedule`).
+    pub sampling: cartpk_ck::simulate::TrialSampling,
     /// Errors only.
     pub quiet: bool,
 }
@@ -419,6 +421,11 @@ impl SimulateConfig {
             out: args.out,
             spec,
             dose_cells: args.dose,
+            sampling: if args.full_schedule {
+                cartpk_ck::simulate::TrialSampling::FullSchedule
+            } else {
+                cartpk_ck::simulate::TrialSampling::UntilFollowUpEnds
+            },
             quiet: args.quiet,
         })
     }

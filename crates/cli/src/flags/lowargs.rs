@@ -262,6 +262,12 @@ pub struct SimulateArgs {
     #[arg(long, default_value = "SIM", value_name = "TEXT")]
     pub prefix: String,
 
+    /// Keep every scheduled sample, also after a subject's simulated death or last contact
+    /// (for studies of an estimator). By default, as in a trial, a subject's samples end
+    /// with its follow-up (`os_time` of the subjects file).
+    #[arg(long)]
+    pub full_schedule: bool,
+
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,

@@ -47,6 +47,8 @@ fn fit_of_a_simulated_cohort_writes_every_table() {
             "1",
             "--matrices",
             "blood",
+            // Every scheduled sample (none left out after a simulated death).
+            "--full-schedule",
             "--out",
         ])
         .arg(&data)
@@ -233,4 +235,70 @@ fn run_and_plot_resolve_the_model_flag_as_fit_does() {
         .assert()
         .success();
     assert!(out.join("patients").read_dir().unwrap().next().is_some());
+}
+
+/// A simulated patient gives no sample after its follow-up ends (death, loss to follow-up
+/// or data cut-off: `os_time` of the subjects file), as in a trial; `--full-schedule`
+/// keeps every scheduled sample and is otherwise the same cohort.
+#[test]
+fn simulated_samples_end_with_follow_up_unless_full_schedule() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        cartpk()
+            .args([
+                "simulate",
+                "--n-subjects",
+                "48",
+                "--seed",
+                "2025",
+                "--quiet",
+            ])
+            .args(extra)
+            .arg("--out")
+            .arg(dir.path().join(name))
+            .assert()
+            .code(0);
+        let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        text.lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (
+                    f[0].to_string(),
+                    f[1..3].join(","),
+                    f[3].parse::<f64>().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let trial = run("trial.csv", &[]);
+    let full = run("full.csv", &["--full-schedule"]);
+    let subjects = std::fs::read_to_string(dir.path().join("trial_subjects.csv")).unwrap();
+    let full_subjects = std::fs::read_to_string(dir.path().join("full_subjects.csv")).unwrap();
+    assert_eq!(
+        subjects, full_subjects,
+        "the outcomes do not depend on the sampling"
+    );
+    let mut header = subjects.lines().next().unwrap().split(',');
+    let os_col = header.position(|c| c == "os_time").unwrap();
+    let os: std::collections::BTreeMap<String, f64> = subjects
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[os_col].parse().unwrap())
+        })
+        .collect();
+    // The trial's rows are the full schedule's rows up to each subject's os_time.
+    let expected: Vec<_> = full
+        .iter()
+        .filter(|(s, _, t)| *t <= os[s])
+        .cloned()
+        .collect();
+    assert_eq!(trial, expected);
+    assert!(
+        full.len() > trial.len(),
+        "some subject of this cohort dies during the schedule"
+    );
+    assert!(trial.iter().all(|(s, _, t)| *t <= os[s]));
 }

@@ -2,7 +2,9 @@
 //! size) as read whole, and as the writer before streaming: the sizes and SHA-256 of
 //! every output of the runs in fixtures/nca_outputs/variants.txt were made by the binary
 //! of commit a3729cd with fixtures/nca_outputs/make.py (which also writes the derived
-//! inputs: a dose on the last subject only, subjects in reverse order, bad rows).
+//! inputs: a dose on the last subject only, subjects in reverse order, bad rows); those of
+//! the runs on the bundled seed cohort were made again when it was regenerated, by a binary
+//! that gave the a3729cd bytes on the cohort before (make.py says which).
 
 use crate::util::{cartpk, workspace_file};
 use sha2::{Digest, Sha256};

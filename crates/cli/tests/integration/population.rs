@@ -28,6 +28,8 @@ fn simulate(dir: &Path, n: &str) -> PathBuf {
             "3",
             "--matrices",
             "blood",
+            // An estimator study: every patient sampled on the whole schedule.
+            "--full-schedule",
             "--quiet",
             "--out",
         ])

@@ -47,16 +47,23 @@ fn example_run_writes_every_output_and_statistics_match_r() {
     }
 
     // Independent computation: geometric mean and CV% of blood qPCR Cmax from the NCA
-    // table, by the textbook formulas exp(mean ln x) and 100 sqrt(exp(var ln x) - 1).
-    let cmax: Vec<f64> = read_csv(&out.join("nca_wide.csv"))
-        .iter()
+    // table, by the textbook formulas exp(mean ln x) and 100 sqrt(exp(var ln x) - 1), over
+    // the profiles with a full NCA (>= 5 sampling times with a result): all but SIM024's,
+    // who died on day 8 (its 4 samples are reported as visit concentrations).
+    let blood_qpcr: Vec<_> = read_csv(&out.join("nca_wide.csv"))
+        .into_iter()
         .filter(|r| r["matrix"] == "blood" && r["assay"] == "qpcr")
+        .collect();
+    assert_eq!(blood_qpcr.len(), 48);
+    let cmax: Vec<f64> = blood_qpcr
+        .iter()
+        .filter(|r| num(&r["n.samples [count]"]) >= 5.0)
         .map(|r| num(&r["cmax [conc_unit]"]))
         .collect();
-    assert_eq!(cmax.len(), 48);
+    assert_eq!(cmax.len(), 47);
     let logs: Vec<f64> = cmax.iter().map(|x| x.ln()).collect();
-    let m = logs.iter().sum::<f64>() / 48.0;
-    let var = logs.iter().map(|l| (l - m).powi(2)).sum::<f64>() / 47.0;
+    let m = logs.iter().sum::<f64>() / 47.0;
+    let var = logs.iter().map(|l| (l - m).powi(2)).sum::<f64>() / 46.0;
     let summary = read_csv(&out.join("summary.csv"));
     let row = summary
         .iter()
@@ -67,26 +74,28 @@ fn example_run_writes_every_output_and_statistics_match_r() {
                 && r["parameter"] == "cmax"
         })
         .unwrap();
-    assert_eq!(row["n"], "48");
+    assert_eq!(row["n"], "47");
+    assert_eq!(row["excluded_reasons"], "sparse_sampling: 1");
     assert!(close(num(&row["geo_mean"]), m.exp(), 1e-12));
     assert!(close(
         num(&row["geo_cv_pct"]),
         100.0 * (var.exp() - 1.0).sqrt(),
         1e-12
     ));
-    // R 4.2.2 on the same NCA table (read.csv of nca_wide.csv, blood qPCR):
-    // exp(mean(log(cm))) = 28968.378397904969; 100*sqrt(exp(var(log(cm)))-1) = 104.20721783949605;
-    // median(cm) = 28421.3; sd(cm) = 50387.998131428343.
-    assert!(close(num(&row["geo_mean"]), 28968.37839790497, 1e-9));
-    assert!(close(num(&row["geo_cv_pct"]), 104.20721783949605, 1e-9));
-    assert!(close(num(&row["median"]), 28421.3, 1e-12));
-    assert!(close(num(&row["sd"]), 50387.99813142834, 1e-9));
+    // R 4.2.2 on the same NCA table, the full-NCA rule counted from the input
+    // (crates/cli/tests/fixtures/run_reference.R): exp(mean(log(cm))) = 28974.38431760055;
+    // 100*sqrt(exp(var(log(cm)))-1) = 105.8072063512796; median(cm) = 28155.1;
+    // sd(cm) = 50887.603859447489.
+    assert!(close(num(&row["geo_mean"]), 28974.38431760055, 1e-9));
+    assert!(close(num(&row["geo_cv_pct"]), 105.8072063512796, 1e-9));
+    assert!(close(num(&row["median"]), 28155.1, 1e-12));
+    assert!(close(num(&row["sd"]), 50887.60385944749, 1e-9));
 
-    // Exposure-response, blood qPCR, responders (CR/CRi) vs not; R 4.2.2:
-    // wilcox.test(cm[r], cm[!r])$p.value = 0.02738997882208824 (exact: 34 vs 14, no ties);
-    // wilcox.test(auc[r], auc[!r])$p.value = 0.010985490793254931;
-    // exp(t.test(log(cm[r]), log(cm[!r]))$conf.int) = 1.0816384935775647 2.5875705237794024;
-    // exp(mean(log(cm[r])) - mean(log(cm[!r]))) = 1.6729661931331616.
+    // Exposure-response, blood qPCR, responders (CR/CRi) vs not; R 4.2.2 (same script):
+    // wilcox.test(cm[r], cm[!r])$p.value = 0.030229978743786991 (exact: 33 vs 14, no ties);
+    // wilcox.test(auc[r], auc[!r])$p.value = 0.013797936159757565;
+    // exp(t.test(log(cm[r]), log(cm[!r]))$conf.int) = 1.0793209307375613 2.6183681818206859;
+    // exp(mean(log(cm[r])) - mean(log(cm[!r]))) = 1.6810888087832598.
     let er = read_csv(&out.join("exposure_response.csv"));
     let c = er
         .iter()
@@ -94,28 +103,24 @@ fn example_run_writes_every_output_and_statistics_match_r() {
         .unwrap();
     assert_eq!(
         (c["n_responders"].as_str(), c["n_non_responders"].as_str()),
-        ("34", "14")
+        ("33", "14")
     );
-    assert!(close(num(&c["wilcoxon_p"]), 0.02738997882208824, 1e-9));
+    assert!(close(num(&c["wilcoxon_p"]), 0.03022997874378699, 1e-9));
     assert_eq!(c["wilcoxon_exact"], "true");
-    assert!(close(num(&c["gm_ratio"]), 1.6729661931331616, 1e-9));
+    assert!(close(num(&c["gm_ratio"]), 1.6810888087832598, 1e-9));
     assert!(close(
         num(&c["gm_ratio_lower_95"]),
-        1.0816384935775647,
+        1.0793209307375613,
         1e-9
     ));
-    assert!(close(
-        num(&c["gm_ratio_upper_95"]),
-        2.5875705237794024,
-        1e-9
-    ));
+    assert!(close(num(&c["gm_ratio_upper_95"]), 2.618368181820686, 1e-9));
     let a = er
         .iter()
         .find(|r| {
             r["matrix"] == "blood" && r["assay"] == "qpcr" && r["parameter"] == "aucint.last.0-28"
         })
         .unwrap();
-    assert!(close(num(&a["wilcoxon_p"]), 0.010985490793254931, 1e-9));
+    assert!(close(num(&a["wilcoxon_p"]), 0.013797936159757565, 1e-9));
 
     // Persistence as time-to-event: Kaplan-Meier landmark estimates for blood qPCR at the
     // default landmark days, with who was censored before each.
@@ -261,7 +266,7 @@ fn report_is_self_contained_and_lists_warnings_and_skipped_profiles() {
         .code(3);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
-        html.contains("assay.csv:1421:4: column &#39;time&#39;"),
+        html.contains("assay.csv:1278:4: column &#39;time&#39;"),
         "the bad row is in the report"
     );
     assert!(html.contains("SIM001/blood/qpcr"));

@@ -331,6 +331,7 @@ def simulate(
     matrices: str = "blood,flow,marrow,csf",
     dose: float = 5e7,
     prefix: str = "SIM",
+    full_schedule: bool = False,
     output: str = "pandas",
 ) -> SimulatedCohort:
     """Simulates a virtual CAR-T cohort from the Stein 2019 model, as ``cartpk simulate``
@@ -345,11 +346,14 @@ def simulate(
         matrices: what to sample, comma-separated: blood, flow, marrow, csf.
         dose: flat dose, CAR+ cells (subjects table).
         prefix: subject identifier prefix.
+        full_schedule: keep every scheduled sample, also after a subject's simulated death
+            or last contact (for studies of an estimator). By default, as in a trial, a
+            subject's samples end with its follow-up (``os_time`` of the subjects table).
         output: ``"pandas"`` or ``"polars"``.
     """
     data, params, subjects = _cartpk.simulate_(
         n_subjects, seed, float(sigma), float(variability), float(lloq), matrices,
-        float(dose), prefix)
+        float(dose), prefix, bool(full_schedule))
     return SimulatedCohort(*(_frame_out(t, output, None) for t in (data, params, subjects)))
 
 
