@@ -18,7 +18,8 @@ def test_dask_fit_equals_local_fit():
 
     import dask_fit
 
-    cohort = cartpk.simulate(n_subjects=60, seed=3, matrices="blood,flow").data
+    # Every scheduled sample, so that most patients have enough to fit.
+    cohort = cartpk.simulate(n_subjects=60, seed=3, matrices="blood,flow", full_schedule=True).data
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster):
         summary = dask_fit.fit_partitioned(cohort, npartitions=4)
