@@ -83,7 +83,8 @@ pub(crate) fn table(out: &mut String, t: &Table) {
         out.push_str("<thead><tr>");
     }
     for h in &t.header {
-        // "name [unit]" headers show the unit on a second, smaller line.
+        // "name [unit]" headers show the unit on a second, smaller line (and what follows a
+        // line break in it on a third: a metric's CSV names, see `metric_header`).
         match h.split_once(" [") {
             Some((n, u)) => {
                 let _ = write!(
@@ -150,11 +151,25 @@ pub(crate) fn figure(out: &mut String, f: &RenderedFigure) {
     }
 }
 
+/// The header of a metric's column: its display label, then on smaller lines its unit and
+/// the name it has in every CSV table (PKNCA's parameter name and the CDISC PPTESTCD), so
+/// that a reader can match the report's columns to summary.csv, nca_long.csv and PKNCA.
+fn metric_header(label: &str, unit: &str, parameter: &str, pptestcd: &str) -> String {
+    if pptestcd.is_empty() {
+        format!("{label} [{unit}\n{parameter}]")
+    } else {
+        format!("{label} [{unit}\n{parameter} ({pptestcd})]")
+    }
+}
+
 /// The summary of one matrix x assay x group: metrics as columns, statistics as rows, so
 /// that each column has one unit and one notation.
 fn summary_table(id: &str, caption: &str, rows: &[&SummaryRow]) -> Table {
     let header = std::iter::once("statistic".to_string())
-        .chain(rows.iter().map(|r| format!("{} [{}]", r.label, r.unit)))
+        .chain(
+            rows.iter()
+                .map(|r| metric_header(&r.label, &r.unit, &r.parameter, &r.pptestcd)),
+        )
         .collect();
     let cols: Vec<Vec<String>> = rows
         .iter()
@@ -582,7 +597,10 @@ pub fn render_html(report: &Report) -> String {
         let mut by_subject: BTreeMap<&str, Vec<&crate::cohort::EstimateRow>> = BTreeMap::new();
         for e in &rows {
             if !params.iter().any(|(p, _)| *p == e.parameter) {
-                params.push((&e.parameter, format!("{} [{}]", e.label, e.unit)));
+                params.push((
+                    &e.parameter,
+                    metric_header(&e.label, &e.unit, &e.parameter, &e.pptestcd),
+                ));
             }
             by_subject.entry(&e.subject).or_default().push(e);
         }
@@ -1089,5 +1107,34 @@ mod tests {
         assert!(out.contains("<th>Cmax<br><small>copies/ug</small></th>"));
         assert!(out.contains("<td class=\"excl\">12</td>"));
         assert!(out.contains("<td>&lt;b&gt;</td>"));
+    }
+
+    /// Regression (brief: one name per metric across every table, PKNCA's with PPTESTCD):
+    /// the report's metric columns showed only display labels, unlike the CSV tables.
+    #[test]
+    fn metric_headers_carry_the_csv_names() {
+        let h = metric_header("AUC0-28d", "day*copies/ug", "aucint.last.0-28", "AUCINT");
+        let mut out = String::new();
+        table(
+            &mut out,
+            &Table {
+                id: "t".into(),
+                caption: "c".into(),
+                header: vec![h],
+                rows: vec![],
+                note: None,
+            },
+        );
+        // Unit and names on smaller lines (th is white-space: pre-line).
+        assert!(
+            out.contains(
+                "<th>AUC0-28d<br><small>day*copies/ug\naucint.last.0-28 (AUCINT)</small></th>"
+            ),
+            "{out}"
+        );
+        assert_eq!(
+            metric_header("Cmax/dose", "x", "cmax.dn", ""),
+            "Cmax/dose [x\ncmax.dn]"
+        );
     }
 }
