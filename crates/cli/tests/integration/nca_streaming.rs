@@ -33,31 +33,48 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The pinned runs of variants.txt: id and the arguments after `cartpk nca`, input first.
+fn variants() -> Vec<(String, Vec<String>)> {
+    fixture_text("variants.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (id, args) = l.split_once('\t').unwrap();
+            (id.to_string(), args.split(' ').map(String::from).collect())
+        })
+        .collect()
+}
+
+/// `cartpk nca INPUT --out OUT --quiet [extra] [rest of args]` from the workspace root, with
+/// `CARTPK_NCA_CHUNK_BYTES` set to `chunk` if given; the exit code must be 0 or 3.
+fn nca(args: &[String], out: &std::path::Path, extra: &[&str], chunk: Option<&str>, what: &str) {
+    let mut cmd = cartpk();
+    cmd.current_dir(workspace_file(""))
+        .args(["nca", &args[0], "--out"])
+        .arg(out)
+        .arg("--quiet")
+        .args(extra)
+        .args(&args[1..]);
+    if let Some(c) = chunk {
+        cmd.env("CARTPK_NCA_CHUNK_BYTES", c);
+    }
+    let status = cmd.output().unwrap().status.code();
+    assert!(
+        matches!(status, Some(0 | 3)),
+        "{what} {chunk:?}: {status:?}"
+    );
+}
+
 #[test]
 fn streamed_and_whole_outputs_are_the_bytes_of_the_writer_before_streaming() {
     let pinned = pinned();
     let root = workspace_file("");
-    for line in fixture_text("variants.txt").lines() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let (id, args) = line.split_once('\t').unwrap();
-        let args: Vec<&str> = args.split(' ').collect();
-        let expected = &pinned[id];
+    for (id, args) in variants() {
+        let expected = &pinned[&id];
         // Default chunks (one here), the whole input, and chunks of a few subjects.
         for chunk in [None, Some("0"), Some("1500"), Some("9000")] {
             let out = tempfile::tempdir().unwrap();
-            let mut cmd = cartpk();
-            cmd.current_dir(&root)
-                .args(["nca", args[0], "--out"])
-                .arg(out.path())
-                .arg("--quiet")
-                .args(&args[1..]);
-            if let Some(c) = chunk {
-                cmd.env("CARTPK_NCA_CHUNK_BYTES", c);
-            }
-            let status = cmd.output().unwrap().status.code();
-            assert!(matches!(status, Some(0 | 3)), "{id} {chunk:?}: {status:?}");
+            nca(&args, out.path(), &[], chunk, &id);
             let mut got = BTreeMap::new();
             for e in std::fs::read_dir(out.path()).unwrap() {
                 let name = e.unwrap().file_name().into_string().unwrap();
@@ -100,38 +117,14 @@ fn streamed_and_whole_outputs_are_the_bytes_of_the_writer_before_streaming() {
 #[test]
 fn no_long_writes_the_pinned_files_but_the_long_table() {
     let pinned = pinned();
-    let root = workspace_file("");
-    for line in fixture_text("variants.txt").lines() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let (id, args) = line.split_once('\t').unwrap();
-        let args: Vec<&str> = args.split(' ').collect();
-        let mut expected = pinned[id].clone();
+    for (id, args) in variants() {
+        let mut expected = pinned[&id].clone();
         expected.remove("nca_long.csv");
         for chunk in [None, Some("0"), Some("1500")] {
             let out = tempfile::tempdir().unwrap();
             // An earlier run's full set in the directory first.
-            let earlier = cartpk()
-                .current_dir(&root)
-                .args(["nca", args[0], "--out"])
-                .arg(out.path())
-                .arg("--quiet")
-                .args(&args[1..])
-                .output()
-                .unwrap();
-            assert!(matches!(earlier.status.code(), Some(0 | 3)), "{id}");
-            let mut cmd = cartpk();
-            cmd.current_dir(&root)
-                .args(["nca", args[0], "--out"])
-                .arg(out.path())
-                .args(["--quiet", "--no-long"])
-                .args(&args[1..]);
-            if let Some(c) = chunk {
-                cmd.env("CARTPK_NCA_CHUNK_BYTES", c);
-            }
-            let status = cmd.output().unwrap().status.code();
-            assert!(matches!(status, Some(0 | 3)), "{id} {chunk:?}: {status:?}");
+            nca(&args, out.path(), &[], None, &format!("{id} earlier"));
+            nca(&args, out.path(), &["--no-long"], chunk, &id);
             let mut got = BTreeMap::new();
             for e in std::fs::read_dir(out.path()).unwrap() {
                 let name = e.unwrap().file_name().into_string().unwrap();
