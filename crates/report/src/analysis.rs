@@ -737,9 +737,15 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
     if endpoint_options.group_column.is_none() {
         endpoint_options.group_column = settings.group_by.clone();
     }
+    // The endpoints take a patient's exposure (Cmax, AUC0-28d: logistic regression, exposure
+    // groups, adverse events by exposure) from the profiles the summaries and the
+    // exposure-response table use: a profile sampled too sparsely for NCA gives none. Its
+    // samples still count (persistence, samples after death).
     let pairs: Vec<(&Profile, Option<&NcaResult>)> = profiles
         .iter()
         .zip(nca.iter().map(|r| r.as_ref().ok()))
+        .enumerate()
+        .map(|(i, (p, r))| (p, r.filter(|_| is_rich(i))))
         .collect();
     let endpoints = endpoints(&pairs, subjects, &endpoint_options);
     for w in &endpoints.warnings {
