@@ -334,6 +334,11 @@ pub fn simulate_covariates(
         .collect()
 }
 
+/// The day remission is assessed in the simulated trials (the first marrow assessment,
+/// day 28): a responder was alive and on study then, and EFS counts no remission by that day
+/// as an event on it.
+pub const REMISSION_ASSESSMENT_DAY: f64 = 28.0;
+
 /// Simulated trial outcomes of one subject (times in days from infusion). They are
 /// **simulated**, for the examples and tests of the endpoint analyses, and driven by
 /// response and expansion as the trials report qualitatively; no number here is a trial
@@ -365,8 +370,11 @@ pub struct Outcomes {
 /// hazards (per day) scaled by `(Cmax / 24,000)^-0.3` (higher expansion, lower hazard):
 /// death ln2/730 for responders and ln2/150 for non-responders; relapse of responders
 /// ln2/365. Follow-up: data cut-off uniform on days 365-900, and loss to follow-up at rate
-/// 1/3000 per day. ICANS: P(grade >= 1) = logistic(-1.4 + 0.8 ln(Cmax / 24,000)), grades
-/// 1-4 with probabilities 0.5, 0.3, 0.15, 0.05 given any ICANS.
+/// 1/3000 per day. A responder was alive, in remission and on study at the day-28
+/// assessment ([`REMISSION_ASSESSMENT_DAY`]): its death, relapse and loss to follow-up are
+/// drawn from that day on (the same hazards; an exponential forgets the time already
+/// survived). ICANS: P(grade >= 1) = logistic(-1.4 + 0.8 ln(Cmax / 24,000)), grades 1-4
+/// with probabilities 0.5, 0.3, 0.15, 0.05 given any ICANS.
 pub fn simulate_outcomes(
     cohort: &[SimulatedSubject],
     covariates: &[Covariates],
@@ -386,10 +394,16 @@ pub fn simulate_outcomes(
             let scale = exposure.powf(-0.3);
             let responder = c.response == "CR/CRi";
             let death_rate = if responder { ln2 / 730.0 } else { ln2 / 150.0 } * scale;
-            let death = exp_draw(&mut rng, death_rate);
-            let relapse = exp_draw(&mut rng, ln2 / 365.0 * scale);
+            // A responder's events come after the assessment that found the remission.
+            let from = if responder {
+                REMISSION_ASSESSMENT_DAY
+            } else {
+                0.0
+            };
+            let death = from + exp_draw(&mut rng, death_rate);
+            let relapse = from + exp_draw(&mut rng, ln2 / 365.0 * scale);
             let cutoff = 365.0 + 535.0 * rng.random::<f64>();
-            let lost = exp_draw(&mut rng, 1.0 / 3000.0);
+            let lost = from + exp_draw(&mut rng, 1.0 / 3000.0);
             let follow_up = cutoff.min(lost);
             let day = |t: f64| t.ceil().max(1.0);
             let (os_time, os_event) = if death <= follow_up {
@@ -411,7 +425,10 @@ pub fn simulate_outcomes(
                 (true, Some(t), Some(e)) => (t, e),
                 // No remission at the day-28 assessment: treatment failure on day 28,
                 // unless death came first.
-                _ => (os_time.min(28.0), os_event || os_time >= 28.0),
+                _ => (
+                    os_time.min(REMISSION_ASSESSMENT_DAY),
+                    os_event || os_time >= REMISSION_ASSESSMENT_DAY,
+                ),
             };
             let p_icans = 1.0 / (1.0 + (1.4 - 0.8 * exposure.ln()).exp());
             let u = rng.random::<f64>();
@@ -550,8 +567,11 @@ mod tests {
             if responder {
                 // RFS ends at relapse or death, so no later than OS.
                 assert!(o.rfs_time.unwrap() <= o.os_time && o.efs_time == o.rfs_time.unwrap());
+                // Regression: a responder died on day 8 (SIM024 of the bundled cohort); it
+                // was alive, in remission and on study at the day-28 assessment.
+                assert!(o.rfs_time.unwrap() >= REMISSION_ASSESSMENT_DAY);
             } else {
-                assert!(o.efs_time <= 28.0);
+                assert!(o.efs_time <= REMISSION_ASSESSMENT_DAY);
             }
         }
         // Non-responders die sooner: more deaths among them.

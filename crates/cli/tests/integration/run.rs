@@ -48,8 +48,8 @@ fn example_run_writes_every_output_and_statistics_match_r() {
 
     // Independent computation: geometric mean and CV% of blood qPCR Cmax from the NCA
     // table, by the textbook formulas exp(mean ln x) and 100 sqrt(exp(var ln x) - 1), over
-    // the profiles with a full NCA (>= 5 sampling times with a result): all but SIM024's,
-    // who died on day 8 (its 4 samples are reported as visit concentrations).
+    // the profiles with a full NCA (>= 5 sampling times with a result): every one here (the
+    // first to die, SIM024 on day 36, has its 8 samples to day 28).
     let blood_qpcr: Vec<_> = read_csv(&out.join("nca_wide.csv"))
         .into_iter()
         .filter(|r| r["matrix"] == "blood" && r["assay"] == "qpcr")
@@ -60,10 +60,10 @@ fn example_run_writes_every_output_and_statistics_match_r() {
         .filter(|r| num(&r["n.samples [count]"]) >= 5.0)
         .map(|r| num(&r["cmax [conc_unit]"]))
         .collect();
-    assert_eq!(cmax.len(), 47);
+    assert_eq!(cmax.len(), 48);
     let logs: Vec<f64> = cmax.iter().map(|x| x.ln()).collect();
-    let m = logs.iter().sum::<f64>() / 47.0;
-    let var = logs.iter().map(|l| (l - m).powi(2)).sum::<f64>() / 46.0;
+    let m = logs.iter().sum::<f64>() / 48.0;
+    let var = logs.iter().map(|l| (l - m).powi(2)).sum::<f64>() / 47.0;
     let summary = read_csv(&out.join("summary.csv"));
     let row = summary
         .iter()
@@ -74,8 +74,7 @@ fn example_run_writes_every_output_and_statistics_match_r() {
                 && r["parameter"] == "cmax"
         })
         .unwrap();
-    assert_eq!(row["n"], "47");
-    assert_eq!(row["excluded_reasons"], "sparse_sampling: 1");
+    assert_eq!(row["n"], "48");
     assert!(close(num(&row["geo_mean"]), m.exp(), 1e-12));
     assert!(close(
         num(&row["geo_cv_pct"]),
@@ -83,19 +82,19 @@ fn example_run_writes_every_output_and_statistics_match_r() {
         1e-12
     ));
     // R 4.2.2 on the same NCA table, the full-NCA rule counted from the input
-    // (crates/cli/tests/fixtures/run_reference.R): exp(mean(log(cm))) = 28974.38431760055;
-    // 100*sqrt(exp(var(log(cm)))-1) = 105.8072063512796; median(cm) = 28155.1;
-    // sd(cm) = 50887.603859447489.
-    assert!(close(num(&row["geo_mean"]), 28974.38431760055, 1e-9));
-    assert!(close(num(&row["geo_cv_pct"]), 105.8072063512796, 1e-9));
-    assert!(close(num(&row["median"]), 28155.1, 1e-12));
-    assert!(close(num(&row["sd"]), 50887.60385944749, 1e-9));
+    // (crates/cli/tests/fixtures/run_reference.R): exp(mean(log(cm))) = 28968.378397904969;
+    // 100*sqrt(exp(var(log(cm)))-1) = 104.20721783949605; median(cm) = 28421.3;
+    // sd(cm) = 50387.998131428343.
+    assert!(close(num(&row["geo_mean"]), 28968.37839790497, 1e-9));
+    assert!(close(num(&row["geo_cv_pct"]), 104.20721783949605, 1e-9));
+    assert!(close(num(&row["median"]), 28421.3, 1e-12));
+    assert!(close(num(&row["sd"]), 50387.99813142834, 1e-9));
 
     // Exposure-response, blood qPCR, responders (CR/CRi) vs not; R 4.2.2 (same script):
-    // wilcox.test(cm[r], cm[!r])$p.value = 0.030229978743786991 (exact: 33 vs 14, no ties);
-    // wilcox.test(auc[r], auc[!r])$p.value = 0.013797936159757565;
-    // exp(t.test(log(cm[r]), log(cm[!r]))$conf.int) = 1.0793209307375613 2.6183681818206859;
-    // exp(mean(log(cm[r])) - mean(log(cm[!r]))) = 1.6810888087832598.
+    // wilcox.test(cm[r], cm[!r])$p.value = 0.02738997882208824 (exact: 34 vs 14, no ties);
+    // wilcox.test(auc[r], auc[!r])$p.value = 0.010985490793254931;
+    // exp(t.test(log(cm[r]), log(cm[!r]))$conf.int) = 1.0816384935775647 2.5875705237794024;
+    // exp(mean(log(cm[r])) - mean(log(cm[!r]))) = 1.6729661931331616.
     let er = read_csv(&out.join("exposure_response.csv"));
     let c = er
         .iter()
@@ -103,24 +102,28 @@ fn example_run_writes_every_output_and_statistics_match_r() {
         .unwrap();
     assert_eq!(
         (c["n_responders"].as_str(), c["n_non_responders"].as_str()),
-        ("33", "14")
+        ("34", "14")
     );
-    assert!(close(num(&c["wilcoxon_p"]), 0.03022997874378699, 1e-9));
+    assert!(close(num(&c["wilcoxon_p"]), 0.02738997882208824, 1e-9));
     assert_eq!(c["wilcoxon_exact"], "true");
-    assert!(close(num(&c["gm_ratio"]), 1.6810888087832598, 1e-9));
+    assert!(close(num(&c["gm_ratio"]), 1.6729661931331616, 1e-9));
     assert!(close(
         num(&c["gm_ratio_lower_95"]),
-        1.0793209307375613,
+        1.0816384935775647,
         1e-9
     ));
-    assert!(close(num(&c["gm_ratio_upper_95"]), 2.618368181820686, 1e-9));
+    assert!(close(
+        num(&c["gm_ratio_upper_95"]),
+        2.5875705237794024,
+        1e-9
+    ));
     let a = er
         .iter()
         .find(|r| {
             r["matrix"] == "blood" && r["assay"] == "qpcr" && r["parameter"] == "aucint.last.0-28"
         })
         .unwrap();
-    assert!(close(num(&a["wilcoxon_p"]), 0.013797936159757565, 1e-9));
+    assert!(close(num(&a["wilcoxon_p"]), 0.010985490793254931, 1e-9));
 
     // Persistence as time-to-event: Kaplan-Meier landmark estimates for blood qPCR at the
     // default landmark days, with who was censored before each.
@@ -202,9 +205,8 @@ fn example_run_reports_trial_endpoints() {
     let lr = read_csv(&out.join("exposure_response_logistic.csv"));
     let metrics: Vec<&str> = lr.iter().map(|r| r["metric"].as_str()).collect();
     assert_eq!(metrics.len(), 2, "Cmax and AUC0-28d: {metrics:?}");
-    // Regression: the logistic fit took SIM024's Cmax (4 samples, too sparse for NCA, left
-    // out of the summaries and of the exposure-response table). Every exposure analysis now
-    // takes the same 47 patients.
+    // The logistic fit takes the patients of the exposure-response table (see
+    // sparse_profiles_give_no_exposure_to_any_analysis).
     let er = read_csv(&out.join("exposure_response.csv"));
     let table = er
         .iter()
@@ -216,20 +218,20 @@ fn example_run_reports_trial_endpoints() {
     let r_values = [
         (
             "cmax",
-            1.7470263683498057,
-            (0.9589923502475107, 3.182612594273333),
-            (1.002192478326102, 3.3924332210021397),
+            1.7603142689691857,
+            (0.9617752512388711, 3.2218611588778647),
+            (1.0054954472610893, 3.434820449484497),
         ),
         (
             "aucint.last.0-28",
-            1.8302330229061614,
-            (0.9974012515320367, 3.358480764878638),
-            (1.038495570443304, 3.576429297451383),
+            1.8569612151694275,
+            (1.0075719959387184, 3.4223906267173057),
+            (1.0494410959200196, 3.644250736316997),
         ),
     ];
     for (r, (metric, or_r, wald_r, profile_r)) in lr.iter().zip(r_values) {
         assert_eq!(r["metric"], metric);
-        assert_eq!((r["n"].as_str(), r["n_responders"].as_str()), ("47", "33"));
+        assert_eq!((r["n"].as_str(), r["n_responders"].as_str()), ("48", "34"));
         assert_eq!(num(&r["n"]), n_table);
         let or = num(&r["odds_ratio_per_doubling"]);
         assert!(close(or, or_r, 1e-9), "{metric}: {or}");
@@ -282,6 +284,7 @@ fn report_is_self_contained_and_lists_warnings_and_skipped_profiles() {
     // A copy of the example with one bad row: its profile is skipped and listed in the
     // report; the run exits 3, as `cartpk nca` does (issue 9).
     let mut text = std::fs::read_to_string(workspace_file("data/seed_cohort.csv")).unwrap();
+    let bad_line = text.lines().count() + 1;
     text.push_str("SIM001,blood,qpcr,abc,100,copies/ug,50\n");
     let input = dir.path().join("assay.csv");
     std::fs::write(&input, text).unwrap();
@@ -298,7 +301,7 @@ fn report_is_self_contained_and_lists_warnings_and_skipped_profiles() {
         .code(3);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
-        html.contains("assay.csv:1278:4: column &#39;time&#39;"),
+        html.contains(&format!("assay.csv:{bad_line}:4: column &#39;time&#39;")),
         "the bad row is in the report"
     );
     assert!(html.contains("SIM001/blood/qpcr"));
@@ -669,4 +672,63 @@ fn run_applies_lambda_z_overrides_and_the_default_dose() {
     let (dn, unit) = get("cmax.dn");
     assert!((dn - cmax / 2.0).abs() <= 1e-12 * cmax);
     assert!(unit.ends_with("per 10^6 cells/kg"), "{unit}");
+}
+
+/// Regression: the trial endpoints took the Cmax of a profile sampled too sparsely for NCA
+/// (left out of the summaries and of the exposure-response table) for their logistic fit
+/// and exposure groups. Here SIM024's blood qPCR keeps its first four samples only.
+#[test]
+fn sparse_profiles_give_no_exposure_to_any_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(workspace_file("data/seed_cohort.csv")).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            !(f[0] == "SIM024" && f[1] == "blood" && f[2] == "qpcr" && num(f[3]) > 4.0)
+        })
+        .collect();
+    let input = dir.path().join("assay.csv");
+    std::fs::write(&input, kept.join("\n") + "\n").unwrap();
+    let out = dir.path().join("results");
+    cartpk()
+        .arg("run")
+        .arg(&input)
+        .arg("--subjects")
+        .arg(workspace_file("data/seed_cohort_subjects.csv"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .assert()
+        .code(0);
+    let warnings = std::fs::read_to_string(out.join("warnings.csv")).unwrap();
+    assert!(warnings.contains("SIM024,blood,qpcr,sparse_sampling"));
+    let er = read_csv(&out.join("exposure_response.csv"));
+    let table = er
+        .iter()
+        .find(|r| r["matrix"] == "blood" && r["assay"] == "qpcr" && r["parameter"] == "cmax")
+        .unwrap();
+    assert_eq!(
+        (
+            table["n_responders"].as_str(),
+            table["n_non_responders"].as_str()
+        ),
+        ("33", "14")
+    );
+    for r in read_csv(&out.join("exposure_response_logistic.csv")) {
+        assert_eq!(
+            (r["n"].as_str(), r["n_responders"].as_str()),
+            ("47", "33"),
+            "{r:?}"
+        );
+    }
+    // The exposure groups of the survival tables: 47 patients split at the median Cmax.
+    let surv = read_csv(&out.join("survival.csv"));
+    let groups: std::collections::BTreeMap<&str, f64> = surv
+        .iter()
+        .filter(|r| r["endpoint"] == "OS" && r["by"].starts_with("Cmax above"))
+        .map(|r| (r["group"].as_str(), num(&r["n"])))
+        .collect();
+    assert_eq!(groups.len(), 2, "{groups:?}");
+    assert_eq!(groups.values().sum::<f64>(), 47.0, "{groups:?}");
 }
