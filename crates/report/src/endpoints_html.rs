@@ -236,6 +236,9 @@ pub fn endpoints_section(
             log_rank_row(&mut out, "persistence", s);
         }
         out.push_str("</table>\n<p>Kaplan-Meier with Greenwood variance, log-transformed CI (R <code>survfit</code>); median CI as <code>quantile.survfit</code>; log-rank as <code>survdiff</code>. Times in days from infusion.</p>\n");
+        // Response is known only once it is assessed, so a patient must live to respond:
+        // curves by response from infusion favour the responders by that time alone.
+        out.push_str("<p class=\"note\">By response: response is assessed after the infusion, so a patient must live (and stay on study) until the assessment to be counted a responder; curves and log-rank tests by response from day 0 favour the responders by that alone (immortal-time bias). Read them as description; a comparison of outcomes by response should start at the assessment day (landmark analysis) and count only the patients alive then.</p>\n");
     }
 
     if !e.exposure_response.is_empty() {

@@ -258,6 +258,8 @@ fn example_run_reports_trial_endpoints() {
     }
 
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    // Curves by response from infusion carry immortal-time bias: the page says so.
+    assert!(html.contains("immortal-time bias"));
     assert!(html.contains("<section id=\"endpoints\">"));
     assert!(html.contains("34/48"), "response rate in the page");
     assert!(
