@@ -156,7 +156,8 @@ impl CohortPlot {
             .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
     }
 
-    /// Groups in order of first appearance, with their colours and n.
+    /// Groups in name order (the order, and so the colours, of the report's other figures
+    /// by group: box plots by response put `CR/CRi` before `NR`), with their colours and n.
     fn groups(&self) -> Vec<(Option<String>, RGBColor, usize)> {
         let mut groups: Vec<(Option<String>, RGBColor, usize)> = Vec::new();
         for p in &self.profiles {
@@ -165,6 +166,7 @@ impl CohortPlot {
                 None => groups.push((p.group.clone(), RGBColor(0, 0, 0), 1)),
             }
         }
+        groups.sort_by(|a, b| a.0.cmp(&b.0));
         let mut k = 0;
         for g in &mut groups {
             g.1 = match &g.0 {

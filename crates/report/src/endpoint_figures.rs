@@ -83,6 +83,17 @@ fn risk_times(curves: &[&Curve]) -> Vec<f64> {
         .unwrap_or_default()
 }
 
+/// The curves of a stratification in the order they are drawn (and so coloured): by
+/// response, responders first, so that responders have the first colour as in the box plots
+/// and cohort figures by response (and in RFS, where only responders have a curve).
+fn drawing_order(s: &Stratified) -> Vec<&Curve> {
+    let mut curves: Vec<&Curve> = s.curves.iter().collect();
+    if s.by == "response" {
+        curves.sort_by_key(|c| c.label != "responders");
+    }
+    curves
+}
+
 fn km_plot(title: String, y_label: &str, curves: &[&Curve], s: Option<&Stratified>) -> KmPlot {
     let times = risk_times(curves);
     KmPlot {
@@ -126,7 +137,7 @@ pub fn endpoint_figures(e: &Endpoints) -> Vec<(String, EndpointFigure)> {
             p.kind.assay.label()
         );
         let plot = match &p.by_response {
-            Some(s) => km_plot(title, label, &s.curves.iter().collect::<Vec<_>>(), Some(s)),
+            Some(s) => km_plot(title, label, &drawing_order(s), Some(s)),
             None => km_plot(title, label, &[&p.overall], None),
         };
         out.push((
@@ -159,7 +170,7 @@ pub fn endpoint_figures(e: &Endpoints) -> Vec<(String, EndpointFigure)> {
                 EndpointFigure::KaplanMeier(km_plot(
                     format!("{} by {}", long_name(name), s.by),
                     &format!("{name} probability"),
-                    &s.curves.iter().collect::<Vec<_>>(),
+                    &drawing_order(s),
                     Some(s),
                 )),
             ));
@@ -205,4 +216,37 @@ pub fn endpoint_figures(e: &Endpoints) -> Vec<(String, EndpointFigure)> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoints::{endpoints, EndpointOptions};
+    use cartpk_core::SubjectsTable;
+
+    /// Regression: curves by response were drawn in name order, non-responders first, so
+    /// the two groups swapped colours between the Kaplan-Meier figures and the box plots
+    /// and cohort figures by response (which put CR/CRi first).
+    #[test]
+    fn curves_by_response_draw_responders_first() {
+        let mut text = String::from("subject,response,os_time,os_event\n");
+        for i in 0..12 {
+            let r = if i % 3 == 0 { "NR" } else { "CR/CRi" };
+            text.push_str(&format!("S{i:02},{r},{},{}\n", 30 + 40 * i, i % 2));
+        }
+        let subjects = SubjectsTable::from_bytes("s.csv", text.as_bytes(), b',').unwrap();
+        let e = endpoints(&[], Some(&subjects), &EndpointOptions::default());
+        let figures = endpoint_figures(&e);
+        let (_, fig) = figures
+            .iter()
+            .find(|(name, _)| name == "km_os_by_response")
+            .expect("an OS figure by response");
+        let EndpointFigure::KaplanMeier(plot) = fig else {
+            panic!("a Kaplan-Meier figure")
+        };
+        let labels: Vec<&str> = plot.curves.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels.len(), 2);
+        assert!(labels[0].starts_with("responders"), "{labels:?}");
+        assert!(labels[1].starts_with("non-responders"), "{labels:?}");
+    }
 }
