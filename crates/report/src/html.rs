@@ -523,11 +523,12 @@ pub fn render_html(report: &Report) -> String {
     if er.is_empty() {
         out.push_str("<p>No response column in the subjects file.</p>");
     } else {
-        let gm = column(
-            &er.iter()
-                .flat_map(|r| [r.geo_mean_responders, r.geo_mean_non_responders])
-                .collect::<Vec<_>>(),
-        );
+        // Each row is its own metric and unit: the two geometric means of a row share one
+        // notation (a flow %CAR+ of 29.2 is not written 2.92e1 because a qPCR row is 3e4).
+        let gm: Vec<String> = er
+            .iter()
+            .flat_map(|r| column(&[r.geo_mean_responders, r.geo_mean_non_responders]))
+            .collect();
         let ratio = column(
             &er.iter()
                 .flat_map(|r| [r.gm_ratio, r.gm_ratio_lower_95, r.gm_ratio_upper_95])

@@ -260,6 +260,9 @@ fn example_run_reports_trial_endpoints() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     // Curves by response from infusion carry immortal-time bias: the page says so.
     assert!(html.contains("immortal-time bias"));
+    // Regression: the exposure-by-response table chose one notation for all its rows, so a
+    // flow %CAR+ geometric mean of 29.4 read 2.94e1 beside the qPCR rows' 3.37e4.
+    assert!(html.contains("<td>34, 29.4</td>") && html.contains("<td>34, 3.37e4</td>"));
     assert!(html.contains("<section id=\"endpoints\">"));
     assert!(html.contains("34/48"), "response rate in the page");
     assert!(
