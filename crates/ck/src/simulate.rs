@@ -482,6 +482,18 @@ pub enum TrialSampling {
     FullSchedule,
 }
 
+impl TrialSampling {
+    /// [`TrialSampling::FullSchedule`] when `full_schedule` (the `--full-schedule` flag of
+    /// `cartpk simulate`, `full_schedule=True` in Python), else the default.
+    pub fn full_schedule(full_schedule: bool) -> TrialSampling {
+        if full_schedule {
+            TrialSampling::FullSchedule
+        } else {
+            TrialSampling::UntilFollowUpEnds
+        }
+    }
+}
+
 /// Draws a trial: the cohort ([`simulate`]), its covariates ([`simulate_covariates`]) and
 /// outcomes ([`simulate_outcomes`]), each from its own seeded stream; then, under
 /// [`TrialSampling::UntilFollowUpEnds`], leaves out every sample dated after the subject's

@@ -511,11 +511,7 @@ fn simulate_<'py>(
         full_schedule,
     };
     let spec = simulate::spec(&o).map_err(PyValueError::new_err)?;
-    let sampling = if o.full_schedule {
-        cartpk_ck::simulate::TrialSampling::FullSchedule
-    } else {
-        cartpk_ck::simulate::TrialSampling::UntilFollowUpEnds
-    };
+    let sampling = cartpk_ck::simulate::TrialSampling::full_schedule(o.full_schedule);
     let (data, params, subjects) =
         detached(py, None, || simulate::cohort(&spec, o.dose, sampling))?;
     Ok((

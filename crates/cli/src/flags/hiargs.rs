@@ -421,11 +421,7 @@ impl SimulateConfig {
             out: args.out,
             spec,
             dose_cells: args.dose,
-            sampling: if args.full_schedule {
-                cartpk_ck::simulate::TrialSampling::FullSchedule
-            } else {
-                cartpk_ck::simulate::TrialSampling::UntilFollowUpEnds
-            },
+            sampling: cartpk_ck::simulate::TrialSampling::full_schedule(args.full_schedule),
             quiet: args.quiet,
         })
     }

@@ -41,34 +41,33 @@ pub fn write_nca(
     };
     let any_dose = nca::any_dose(rows);
     let mut written = Vec::new();
-    if outputs.csv && outputs.long {
-        // Each table on its own thread, so that one file's disk flush overlaps the other's
-        // formatting.
-        let (long, wide) = rayon::join(
-            || {
-                stream(
-                    dir.join("nca_long.csv"),
-                    nca::LONG_HEADER.to_string(),
-                    &|b| nca::long_body(b),
-                )
-            },
-            || {
-                stream(
-                    dir.join("nca_wide.csv"),
-                    nca::wide_header(options, any_dose),
-                    &|b| nca::wide_body(b, options, any_dose),
-                )
-            },
-        );
-        long?;
-        wide?;
-        written.extend(["nca_long.csv", "nca_wide.csv"]);
-    } else if outputs.csv {
-        stream(
-            dir.join("nca_wide.csv"),
-            nca::wide_header(options, any_dose),
-            &|b| nca::wide_body(b, options, any_dose),
-        )?;
+    if outputs.csv {
+        let wide = || {
+            stream(
+                dir.join("nca_wide.csv"),
+                nca::wide_header(options, any_dose),
+                &|b| nca::wide_body(b, options, any_dose),
+            )
+        };
+        if outputs.long {
+            // Each table on its own thread, so that one file's disk flush overlaps the
+            // other's formatting.
+            let (long, wide) = rayon::join(
+                || {
+                    stream(
+                        dir.join("nca_long.csv"),
+                        nca::LONG_HEADER.to_string(),
+                        &|b| nca::long_body(b),
+                    )
+                },
+                wide,
+            );
+            long?;
+            wide?;
+            written.push("nca_long.csv");
+        } else {
+            wide()?;
+        }
         written.push("nca_wide.csv");
     }
     if outputs.json {
