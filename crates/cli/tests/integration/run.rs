@@ -283,17 +283,13 @@ fn example_run_reports_trial_endpoints() {
     assert!(!html.contains("quantifiable / sampled"));
 }
 
-#[test]
-fn report_is_self_contained_and_lists_warnings_and_skipped_profiles() {
-    let dir = tempfile::tempdir().unwrap();
-    // A copy of the example with one bad row: its profile is skipped and listed in the
-    // report; the run exits 3, as `cartpk nca` does (issue 9).
-    let mut text = std::fs::read_to_string(workspace_file("data/seed_cohort.csv")).unwrap();
-    let bad_line = text.lines().count() + 1;
-    text.push_str("SIM001,blood,qpcr,abc,100,copies/ug,50\n");
-    let input = dir.path().join("assay.csv");
+/// `cartpk run` on `text` (an edited copy of the example's assay file, written to
+/// `dir/assay.csv`) with the example's subjects file, into `dir/results`; the exit code
+/// must be `code`.
+fn run_on_copy(dir: &std::path::Path, text: &str, code: i32) -> std::path::PathBuf {
+    let input = dir.join("assay.csv");
     std::fs::write(&input, text).unwrap();
-    let out = dir.path().join("results");
+    let out = dir.join("results");
     cartpk()
         .arg("run")
         .arg(&input)
@@ -303,7 +299,19 @@ fn report_is_self_contained_and_lists_warnings_and_skipped_profiles() {
         .arg(&out)
         .arg("--quiet")
         .assert()
-        .code(3);
+        .code(code);
+    out
+}
+
+#[test]
+fn report_is_self_contained_and_lists_warnings_and_skipped_profiles() {
+    let dir = tempfile::tempdir().unwrap();
+    // A copy of the example with one bad row: its profile is skipped and listed in the
+    // report; the run exits 3, as `cartpk nca` does (issue 9).
+    let mut text = std::fs::read_to_string(workspace_file("data/seed_cohort.csv")).unwrap();
+    let bad_line = text.lines().count() + 1;
+    text.push_str("SIM001,blood,qpcr,abc,100,copies/ug,50\n");
+    let out = run_on_copy(dir.path(), &text, 3);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
         html.contains(&format!("assay.csv:{bad_line}:4: column &#39;time&#39;")),
@@ -693,19 +701,7 @@ fn sparse_profiles_give_no_exposure_to_any_analysis() {
             !(f[0] == "SIM024" && f[1] == "blood" && f[2] == "qpcr" && num(f[3]) > 4.0)
         })
         .collect();
-    let input = dir.path().join("assay.csv");
-    std::fs::write(&input, kept.join("\n") + "\n").unwrap();
-    let out = dir.path().join("results");
-    cartpk()
-        .arg("run")
-        .arg(&input)
-        .arg("--subjects")
-        .arg(workspace_file("data/seed_cohort_subjects.csv"))
-        .arg("--out")
-        .arg(&out)
-        .arg("--quiet")
-        .assert()
-        .code(0);
+    let out = run_on_copy(dir.path(), &(kept.join("\n") + "\n"), 0);
     let warnings = std::fs::read_to_string(out.join("warnings.csv")).unwrap();
     assert!(warnings.contains("SIM024,blood,qpcr,sparse_sampling"));
     let er = read_csv(&out.join("exposure_response.csv"));
