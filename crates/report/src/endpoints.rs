@@ -152,6 +152,9 @@ pub struct PersistenceLandmark {
     /// Subjects censored before the day (still quantifiable at their last sample, or lost):
     /// the estimate counts them as at risk until their censoring, not as lost.
     pub censored_before: Vec<String>,
+    /// Those of `censored_before` who died by the day (an OS event), with the day of death:
+    /// their persistence is not unknown then but ended with them.
+    pub died_before: Vec<(String, f64)>,
 }
 
 /// CAR-T persistence as a time-to-event endpoint.
@@ -384,7 +387,8 @@ pub fn endpoints(
             .collect()
     });
 
-    // Time-to-event.
+    // Time-to-event. The day of each death (OS event), for the persistence landmarks.
+    let mut deaths: BTreeMap<String, f64> = BTreeMap::new();
     if let Some(s) = subjects {
         let columns = if options.time_to_event.is_empty() {
             detect_event_columns(s)
@@ -396,6 +400,11 @@ pub fn endpoints(
             out.warnings.extend(warnings);
             if c.name.eq_ignore_ascii_case("os") {
                 out.samples_after_death = samples_after_death(profiles, &data);
+                deaths = data
+                    .iter()
+                    .filter(|(_, o)| o.event)
+                    .map(|(s, o)| (s.clone(), o.time))
+                    .collect();
             }
             if data.is_empty() {
                 out.warnings
@@ -459,6 +468,14 @@ pub fn endpoints(
                         .iter()
                         .filter(|r| !r.event && r.time < day)
                         .map(|r| r.subject.clone())
+                        .collect(),
+                    died_before: records
+                        .iter()
+                        .filter(|r| !r.event && r.time < day)
+                        .filter_map(|r| {
+                            let death = *deaths.get(&r.subject)?;
+                            (death <= day).then(|| (r.subject.clone(), death))
+                        })
                         .collect(),
                 })
                 .collect();

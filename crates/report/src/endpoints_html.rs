@@ -162,21 +162,31 @@ pub fn endpoints_section(
             "km_persistence",
             "Kaplan-Meier curve of persistence",
         );
-        out.push_str("<table>\n<tr><th>day</th><th>quantifiable, % (95% CI), at risk</th><th>censored before the day (status unknown then)</th></tr>\n");
+        out.push_str("<table>\n<tr><th>day</th><th>quantifiable, % (95% CI), at risk</th><th>censored before the day (status unknown then, or died)</th></tr>\n");
         for l in &p.landmarks {
+            // A patient who died is named with the day of death: not "unknown" but over.
+            let named: Vec<String> = l
+                .censored_before
+                .iter()
+                .map(|s| match l.died_before.iter().find(|(d, _)| d == s) {
+                    Some((_, day)) => format!("{s} (died day {day:.0})"),
+                    None => s.clone(),
+                })
+                .collect();
             let _ = writeln!(
                 out,
                 "<tr><td>{:.0}</td><td>{}</td><td>{}</td></tr>",
                 l.day,
                 landmark_cell(l.estimate.as_ref()),
-                if l.censored_before.is_empty() {
+                if named.is_empty() {
                     "none".to_string()
                 } else {
-                    format!(
-                        "{}: {}",
-                        l.censored_before.len(),
-                        esc(&l.censored_before.join(", "))
-                    )
+                    let died = if l.died_before.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({} died)", l.died_before.len())
+                    };
+                    format!("{}{died}: {}", named.len(), esc(&named.join(", ")))
                 }
             );
         }

@@ -184,6 +184,8 @@ pub struct PersistenceLandmarkCsvRow {
     pub upper: Option<f64>,
     /// Subjects censored before the day (last sample quantifiable), `;`-separated.
     pub censored_before: String,
+    /// Those of them who died by the day, as `subject:day of death`, `;`-separated.
+    pub died_before: String,
 }
 
 /// One row of `exposure_response_logistic.csv`: logistic regression of response on log2
@@ -322,6 +324,12 @@ pub fn persistence_landmark_rows(e: &Endpoints) -> Vec<PersistenceLandmarkCsvRow
             lower: l.estimate.as_ref().and_then(|x| x.lower),
             upper: l.estimate.as_ref().and_then(|x| x.upper),
             censored_before: l.censored_before.join(";"),
+            died_before: l
+                .died_before
+                .iter()
+                .map(|(s, day)| format!("{s}:{day}"))
+                .collect::<Vec<_>>()
+                .join(";"),
         })
         .collect()
 }

@@ -139,6 +139,12 @@ fn example_run_writes_every_output_and_statistics_match_r() {
     }
     // Nobody is lost before day 28 (every patient is quantifiable then).
     assert_eq!(q[0]["persistence"], "1");
+    // Those censored before a landmark because they died are named as such: SIM003 died on
+    // day 21 (subjects file), still quantifiable at its last sample.
+    assert_eq!(q[0]["censored_before"], "SIM003");
+    assert_eq!(q[0]["died_before"], "SIM003:21");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("1 (1 died): SIM003 (died day 21)"));
 }
 
 /// The trial endpoints of issue 11 on the README's main command: the adult R/R trial's ORR
