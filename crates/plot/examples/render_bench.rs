@@ -77,6 +77,7 @@ fn patient(i: usize) -> PatientPlot {
             PatientSeries::from_profile(&csf, None),
             PatientSeries::from_profile(&flow, None),
         ],
+        death_day: None,
     }
 }
 

@@ -32,6 +32,7 @@
 //! let plot = PatientPlot {
 //!     subject: "P01".into(),
 //!     series: vec![PatientSeries::from_profile(&profile, nca.as_ref())],
+//!     death_day: None,
 //! };
 //! let png: Vec<u8> = render(&plot, ImageFormat::Png, &PlotOptions::default()).unwrap();
 //! assert_eq!(&png[1..4], b"PNG");

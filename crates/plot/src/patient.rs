@@ -196,6 +196,9 @@ pub struct PatientPlot {
     pub subject: String,
     /// Its profiles.
     pub series: Vec<PatientSeries>,
+    /// Day of the patient's death, if it died: drawn as a vertical line, so that the end of
+    /// the samples reads as the end of the patient, not of the schedule.
+    pub death_day: Option<f64>,
 }
 
 impl PatientPlot {
@@ -257,6 +260,7 @@ impl Figure for PatientPlot {
             .series
             .iter()
             .flat_map(|s| s.drawable().map(|p| p.time))
+            .chain(self.death_day.filter(|d| d.is_finite()))
             .fold((0.0f64, 0.0f64), |(lo, hi), t| (lo.min(t), hi.max(t)));
         let layout = time_layout(t_lo, t_hi);
         for (row, unit) in rows.iter().zip(&units) {
@@ -266,7 +270,7 @@ impl Figure for PatientPlot {
                 .enumerate()
                 .filter(|(_, s)| &s.unit == unit)
                 .collect();
-            draw_row(row, &series, unit, &layout, options)?;
+            draw_row(row, &series, unit, &layout, self.death_day, options)?;
         }
         Ok(())
     }
@@ -290,6 +294,7 @@ fn draw_row<DB: DrawingBackend>(
     series: &[(usize, &PatientSeries)],
     unit: &ConcUnit,
     layout: &[(TimePanel, (f64, f64))],
+    death_day: Option<f64>,
     options: &PlotOptions,
 ) -> Result<(), PlotError>
 where
@@ -327,6 +332,7 @@ where
                 first: k == 0,
                 last,
                 n_left_out: if last { n_left_out } else { 0 },
+                death_day,
             },
             options,
         )?;
@@ -345,6 +351,8 @@ struct PanelSpec {
     /// The rightmost panel carries the legend.
     last: bool,
     n_left_out: usize,
+    /// The patient's death, drawn where the panel's days reach it.
+    death_day: Option<f64>,
 }
 
 fn draw_panel<DB: DrawingBackend>(
@@ -399,6 +407,26 @@ where
     }
 
     let in_x = |t: f64| t >= x.0 && t <= x.1;
+    // The patient's death: a solid black line, labelled on the panel.
+    if let Some(d) = spec.death_day.filter(|&d| in_x(d)) {
+        let black = RGBColor(0, 0, 0);
+        chart.draw_series(LineSeries::new(
+            vec![(d, y_lo), (d, y_hi)],
+            black.stroke_width(px(2.0) as u32),
+        ))?;
+        // Written up along the line, on its left, from the bottom: clear of the legend (top
+        // right) and narrow beside the last samples.
+        let text = format!("died, day {}", fmt_num(d));
+        let style = ("sans-serif", px(10.5))
+            .into_font()
+            .transform(FontTransform::Rotate270)
+            .color(&black);
+        chart.draw_series(std::iter::once(Text::new(
+            text,
+            (d - (x.1 - x.0) * 0.012, y_lo * (y_hi / y_lo).powf(0.08)),
+            style,
+        )))?;
+    }
     // LLOQ lines (one per distinct LLOQ).
     let mut lloqs: Vec<f64> = series
         .iter()

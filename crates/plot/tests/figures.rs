@@ -85,6 +85,7 @@ fn patient(profiles: &[Profile]) -> PatientPlot {
     PatientPlot {
         subject: "P01".into(),
         series,
+        death_day: None,
     }
 }
 
@@ -174,6 +175,7 @@ fn sparse_profiles_get_no_cmax_and_percent_axes_stop_at_100() {
     let plot = PatientPlot {
         subject: "P01".into(),
         series: vec![series],
+        death_day: None,
     };
     assert_eq!(
         texts(&svg(&plot))
@@ -223,6 +225,7 @@ fn fitted_curve_is_smooth_and_clipped_to_each_panel() {
     let s = svg(&PatientPlot {
         subject: "P01".into(),
         series: vec![series],
+        death_day: None,
     });
     // The model curve: a wide blue polyline in each of the two panels.
     let curves = tags(&s, "polyline")
@@ -436,6 +439,7 @@ fn extreme_values_never_hang_or_panic() {
         let plot = PatientPlot {
             subject: "X".into(),
             series: vec![series],
+            death_day: None,
         };
         let cohort = CohortPlot {
             title: name.into(),
@@ -494,6 +498,7 @@ fn extreme_values_never_hang_or_panic() {
     let empty_patient = PatientPlot {
         subject: "X".into(),
         series: vec![],
+        death_day: None,
     };
     assert!(texts(&svg(&empty_patient))
         .iter()
@@ -693,5 +698,40 @@ fn gof_percent_axes_stop_at_100() {
     assert!(
         t.iter().any(|x| x == "10²") && !t.iter().any(|x| x == "10³"),
         "{t:?}"
+    );
+}
+
+/// A patient who died: a vertical line at the day of death in every panel that reaches it,
+/// labelled, and the time axis extended to it (here past the last sample, day 84); none
+/// for a patient without a death.
+#[test]
+fn a_death_is_drawn_where_the_samples_end() {
+    let mut plot = patient(&[flow()]);
+    assert!(!texts(&svg(&plot)).iter().any(|t| t.starts_with("died")));
+    plot.death_day = Some(100.0);
+    let s = svg(&plot);
+    let labels: Vec<String> = texts(&s)
+        .into_iter()
+        .filter(|t| t.starts_with("died"))
+        .collect();
+    // The whole-follow-up panel reaches day 100; the 0-28 panel does not.
+    assert_eq!(labels, ["died, day 100"]);
+    // The line: black and 2 px wide (the axes are 1 px), vertical, at one x.
+    let lines: Vec<&str> = tags(&s, "polyline")
+        .into_iter()
+        .filter(|p| p.contains(r##"stroke="#000000" stroke-width="2""##))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let points: Vec<&str> = lines[0]
+        .split("points=\"")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let x = |p: &str| p.split(',').next().unwrap().to_string();
+    assert_eq!(
+        x(points[0]),
+        x(points[1].trim_end_matches('"')),
+        "{points:?}"
     );
 }

@@ -790,7 +790,7 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
         let drawn: Vec<PatientFigure> = pts
             .par_iter()
             .map(|patient| {
-                let plot = patient_plot(
+                let mut plot = patient_plot(
                     patient,
                     &profiles,
                     &nca,
@@ -798,6 +798,8 @@ pub fn analyse(data: &Dataset, subjects: Option<&SubjectsTable>, settings: &Sett
                     &*settings.model,
                     &fit_of,
                 );
+                // A death (OS event of the subjects file) is drawn where the samples end.
+                plot.death_day = endpoints.deaths.get(patient.subject).copied();
                 let render = |format| {
                     render_checked(&plot, format, &settings.plot)
                         .map_err(|e| (patient.subject.to_string(), e.to_string()))

@@ -255,6 +255,8 @@ pub struct Endpoints {
     /// Subjects with a sample after their death (an OS event): a date or subject error in
     /// the data, since no sample is taken after death.
     pub samples_after_death: Vec<SampleAfterDeath>,
+    /// Day of death (an OS event) of each subject who died, for the figures.
+    pub deaths: BTreeMap<String, f64>,
 }
 
 /// A sample dated after the subject's death.
@@ -571,6 +573,7 @@ pub fn endpoints(
             }
         }
     }
+    out.deaths = deaths;
     out
 }
 

@@ -137,6 +137,8 @@ pub fn patient_plot<'f>(
     PatientPlot {
         subject: patient.subject.to_string(),
         series,
+        // The caller knows the subjects file: see `analysis`.
+        death_day: None,
     }
 }
 

@@ -145,6 +145,8 @@ fn example_run_writes_every_output_and_statistics_match_r() {
     assert_eq!(q[0]["died_before"], "SIM003:21");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("1 (1 died): SIM003 (died day 21)"));
+    // SIM003's figure (inline, 48 patients) marks the death where its samples end.
+    assert!(html.contains("died, day 21"));
 }
 
 /// The trial endpoints of issue 11 on the README's main command: the adult R/R trial's ORR
