@@ -423,7 +423,7 @@ where
             .color(&black);
         chart.draw_series(std::iter::once(Text::new(
             text,
-            (d - (x.1 - x.0) * 0.012, y_lo * (y_hi / y_lo).powf(0.08)),
+            (d - (x.1 - x.0) * 0.025, y_lo * (y_hi / y_lo).powf(0.08)),
             style,
         )))?;
     }
