@@ -152,9 +152,20 @@ pub struct PersistenceLandmark {
     /// Subjects censored before the day (still quantifiable at their last sample, or lost):
     /// the estimate counts them as at risk until their censoring, not as lost.
     pub censored_before: Vec<String>,
-    /// Those of `censored_before` who died by the day (an OS event), with the day of death:
-    /// their persistence is not unknown then but ended with them.
-    pub died_before: Vec<(String, f64)>,
+}
+
+impl PersistenceLandmark {
+    /// Those of `censored_before` who died by the day, with the day of death (`deaths`:
+    /// [`Endpoints::deaths`]): their persistence is not unknown then but ended with them.
+    pub fn died_before<'a>(&'a self, deaths: &BTreeMap<String, f64>) -> Vec<(&'a str, f64)> {
+        self.censored_before
+            .iter()
+            .filter_map(|s| {
+                let death = *deaths.get(s)?;
+                (death <= self.day).then_some((s.as_str(), death))
+            })
+            .collect()
+    }
 }
 
 /// CAR-T persistence as a time-to-event endpoint.
@@ -389,8 +400,8 @@ pub fn endpoints(
             .collect()
     });
 
-    // Time-to-event. The day of each death (OS event), for the persistence landmarks.
-    let mut deaths: BTreeMap<String, f64> = BTreeMap::new();
+    // Time-to-event; the day of each death (OS event) is kept (`Endpoints::deaths`) for the
+    // figures and the persistence landmarks.
     if let Some(s) = subjects {
         let columns = if options.time_to_event.is_empty() {
             detect_event_columns(s)
@@ -402,7 +413,7 @@ pub fn endpoints(
             out.warnings.extend(warnings);
             if c.name.eq_ignore_ascii_case("os") {
                 out.samples_after_death = samples_after_death(profiles, &data);
-                deaths = data
+                out.deaths = data
                     .iter()
                     .filter(|(_, o)| o.event)
                     .map(|(s, o)| (s.clone(), o.time))
@@ -470,14 +481,6 @@ pub fn endpoints(
                         .iter()
                         .filter(|r| !r.event && r.time < day)
                         .map(|r| r.subject.clone())
-                        .collect(),
-                    died_before: records
-                        .iter()
-                        .filter(|r| !r.event && r.time < day)
-                        .filter_map(|r| {
-                            let death = *deaths.get(&r.subject)?;
-                            (death <= day).then(|| (r.subject.clone(), death))
-                        })
                         .collect(),
                 })
                 .collect();
@@ -573,7 +576,6 @@ pub fn endpoints(
             }
         }
     }
-    out.deaths = deaths;
     out
 }
 

@@ -165,10 +165,11 @@ pub fn endpoints_section(
         out.push_str("<table>\n<tr><th>day</th><th>quantifiable, % (95% CI), at risk</th><th>censored before the day (status unknown then, or died)</th></tr>\n");
         for l in &p.landmarks {
             // A patient who died is named with the day of death: not "unknown" but over.
+            let died_before = l.died_before(&e.deaths);
             let named: Vec<String> = l
                 .censored_before
                 .iter()
-                .map(|s| match l.died_before.iter().find(|(d, _)| d == s) {
+                .map(|s| match died_before.iter().find(|(d, _)| d == s) {
                     Some((_, day)) => format!("{s} (died day {day:.0})"),
                     None => s.clone(),
                 })
@@ -181,10 +182,10 @@ pub fn endpoints_section(
                 if named.is_empty() {
                     "none".to_string()
                 } else {
-                    let died = if l.died_before.is_empty() {
+                    let died = if died_before.is_empty() {
                         String::new()
                     } else {
-                        format!(" ({} died)", l.died_before.len())
+                        format!(" ({} died)", died_before.len())
                     };
                     format!("{}{died}: {}", named.len(), esc(&named.join(", ")))
                 }

@@ -325,7 +325,7 @@ pub fn persistence_landmark_rows(e: &Endpoints) -> Vec<PersistenceLandmarkCsvRow
             upper: l.estimate.as_ref().and_then(|x| x.upper),
             censored_before: l.censored_before.join(";"),
             died_before: l
-                .died_before
+                .died_before(&e.deaths)
                 .iter()
                 .map(|(s, day)| format!("{s}:{day}"))
                 .collect::<Vec<_>>()
